@@ -1,0 +1,3 @@
+from ipskit.cli import main
+
+main()

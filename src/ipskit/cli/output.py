@@ -1,0 +1,69 @@
+"""Shared bits of presentation: JSON on stdout, tables, hours, the workspace in use."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ipskit.workspace import Workspace
+
+
+class Format(StrEnum):
+    """How a read command prints its answer."""
+
+    table = "table"
+    json = "json"
+
+
+FormatOption = Annotated[
+    Format, typer.Option("--format", "-f", help="table for people, json for scripts.")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="The same as --format json.")]
+
+
+def wants_json(fmt: Format, as_json: bool) -> bool:
+    """Whether the user asked for JSON either way."""
+    return as_json or fmt is Format.json
+
+
+def print_json(data: Any) -> None:
+    """Print JSON alone on stdout: nothing else goes there, for scripts to parse."""
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def console() -> Console:
+    """A Rich console on stdout (imported late: Rich's console is not needed for --help)."""
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
+
+
+def hours(minutes: int) -> str:
+    """Minutes as hours for people: 1350 → '22.5', 360 → '6', 105 → '1.75'."""
+    value = round(minutes / 60, 2)
+    return f"{value:g}"
+
+
+def plural(count: int, word: str) -> str:
+    """'1 session', '2 sessions'."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def workspace_option(ctx: typer.Context) -> Path | None:
+    """The folder given with --workspace or IPSKIT_WORKSPACE, if any."""
+    root = ctx.find_root()
+    return root.obj if isinstance(root.obj, Path) else None
+
+
+def current_workspace(ctx: typer.Context) -> Workspace | None:
+    """The workspace in use, if there is one."""
+    from ipskit.workspace import find_workspace
+
+    return find_workspace(workspace_option(ctx))

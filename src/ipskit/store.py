@@ -1,0 +1,51 @@
+"""Writing files so that nothing is ever half-written or readable by others.
+
+Every write goes to a temporary file in the same folder, is flushed and fsynced, then
+renamed over the old file, and the folder is fsynced: a crash leaves the old file or the
+new one, never a torn one. Workspace files hold or sit beside personal data, so they are
+created readable by their owner only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+PRIVATE_FILE = 0o600
+PRIVATE_DIR = 0o700
+TEMP_PREFIX = ".ipskit-tmp-"
+
+
+def make_private_dir(path: Path) -> None:
+    """Create a folder (and its parents) readable by its owner only."""
+    path.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    path.chmod(PRIVATE_DIR)
+
+
+def write_atomic(path: Path, data: str | bytes, *, mode: int = PRIVATE_FILE) -> None:
+    """Replace ``path`` with ``data`` in one step: old or new, never a mixture."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    folder = path.parent
+    fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), mode)
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

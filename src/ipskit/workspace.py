@@ -1,0 +1,150 @@
+"""A workspace: one organisation's folder of settings, curricula, templates and cohorts."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from ipskit import store, yamlio
+from ipskit.errors import IpskitError, NotFoundError
+
+SETTINGS_FILE = "ipskit.yaml"
+FOLDERS = ("cohorts", "curricula", "templates")
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class Model(BaseModel):
+    """Strict and closed, like the curriculum's models."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Organisation(Model):
+    """Who runs the courses, as printed on every document."""
+
+    name: Text
+    logo: Text | None = Field(None, description="An image file, relative to the workspace.")
+    contact: Text | None = Field(None, description="A line of contact details.")
+
+
+class Signatory(Model):
+    """Someone who signs certificates."""
+
+    name: Text
+    role: Text | None = None
+    signature: Text | None = Field(None, description="An image file, relative to the workspace.")
+
+
+class Settings(Model):
+    """The contents of ``ipskit.yaml``."""
+
+    organisation: Organisation
+    signatories: list[Signatory] = Field(default_factory=list)
+    locale: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")] = "en-GB"
+    verification_url: Annotated[str, StringConstraints(pattern=r"^https://[^\s<>\"']+$")] | None = (
+        Field(None, description="Where a certificate's QR code points (https only).")
+    )
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A workspace folder. Settings are read when first needed."""
+
+    root: Path
+
+    @property
+    def settings_path(self) -> Path:
+        """The workspace's ``ipskit.yaml``."""
+        return self.root / SETTINGS_FILE
+
+    @property
+    def curricula_dir(self) -> Path:
+        """The workspace's own curricula."""
+        return self.root / "curricula"
+
+    @property
+    def templates_dir(self) -> Path:
+        """Templates that replace the built-in ones of the same name."""
+        return self.root / "templates"
+
+    @property
+    def cohorts_dir(self) -> Path:
+        """One folder per cohort."""
+        return self.root / "cohorts"
+
+    @cached_property
+    def settings(self) -> Settings:
+        """The validated settings; a broken ``ipskit.yaml`` is reported with its line."""
+        return yamlio.validate(yamlio.load(self.settings_path), Settings)
+
+
+def find_workspace(explicit: Path | None = None, start: Path | None = None) -> Workspace | None:
+    """The workspace named, or the nearest folder upwards holding ``ipskit.yaml``."""
+    if explicit is not None:
+        if not (explicit / SETTINGS_FILE).is_file():
+            raise NotFoundError(
+                f"{explicit}: not an ipskit workspace (no {SETTINGS_FILE});"
+                " create one with 'ipskit init'"
+            )
+        return Workspace(explicit.resolve())
+    folder = (start or Path.cwd()).resolve()
+    for candidate in (folder, *folder.parents):
+        if (candidate / SETTINGS_FILE).is_file():
+            return Workspace(candidate)
+    return None
+
+
+def require_workspace(explicit: Path | None = None) -> Workspace:
+    """Like :func:`find_workspace`, but a missing workspace is an error."""
+    workspace = find_workspace(explicit)
+    if workspace is None:
+        raise NotFoundError(
+            "no ipskit workspace here: run 'ipskit init --org NAME' first,"
+            " or name one with --workspace or IPSKIT_WORKSPACE"
+        )
+    return workspace
+
+
+def init_workspace(folder: Path, organisation: str) -> Workspace:
+    """Create a workspace; refuse to touch a folder that already has one."""
+    organisation = organisation.strip()
+    if not organisation:
+        raise IpskitError("--org must name the organisation, e.g. --org 'Riverside Peer Network'")
+    if any(ch in organisation for ch in "\r\n\t") or len(organisation) > 200:
+        raise IpskitError("--org must be one line of at most 200 characters")
+    if folder.exists() and not folder.is_dir():
+        raise IpskitError(f"{folder}: exists and is not a folder")
+    settings = folder / SETTINGS_FILE
+    if settings.exists():
+        raise IpskitError(f"{settings}: a workspace already exists here; nothing was changed")
+    store.make_private_dir(folder)
+    for name in FOLDERS:
+        store.make_private_dir(folder / name)
+    store.write_atomic(settings, settings_text(organisation))
+    return Workspace(folder.resolve())
+
+
+def settings_text(organisation: str) -> str:
+    """A commented ``ipskit.yaml`` for a new workspace."""
+    # A JSON string is a valid YAML double-quoted scalar: any name is stored as text.
+    name = json.dumps(organisation, ensure_ascii=False)
+    return f"""\
+# ipskit workspace settings. Edit freely; `ipskit curricula list` checks this file.
+organisation:
+  name: {name}
+  # logo: logo.png            # an image in this folder, printed on documents
+  # contact: "hello@example.org · 0100 000 0000"
+signatories: []
+# signatories:                # who signs certificates
+#   - name: Alex Morgan
+#     role: Lead trainer
+#     signature: signatures/alex.png
+locale: en-GB                 # language and region for dates
+# verification_url: https://example.org/verify   # where certificate QR codes point
+"""
