@@ -8,19 +8,36 @@ that exist where they are referred to, and completion rules someone could meet.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from ipskit import yamlio
 from ipskit.errors import FileProblemsError
 
-Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,59}$")]
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
+_CLOCK = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+
+
+def _id(value: str) -> str:
+    if not _ID.match(value):
+        raise ValueError("use lower-case letters, digits and hyphens only, e.g. week-1")
+    return value
+
+
+def _clock(value: str) -> str:
+    if not _CLOCK.match(value):
+        raise ValueError('use the 24-hour clock in quotes, e.g. "18:30"')
+    return value
+
+
+Id = Annotated[str, AfterValidator(_id)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Clock = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+Clock = Annotated[str, AfterValidator(_clock)]
 Minutes = Annotated[int, Field(gt=0, le=12 * 60)]
 
 BlockKind = Literal[
@@ -414,11 +431,11 @@ def timetable(session: SessionBase, begin: time) -> list[tuple[time, time, Block
     rows, minute = [], begin.hour * 60 + begin.minute
     for block in session.blocks:
         end = minute + block.minutes
-        rows.append((_clock(minute), _clock(end), block))
+        rows.append((_time_of(minute), _time_of(end), block))
         minute = end
     return rows
 
 
-def _clock(minute: int) -> time:
+def _time_of(minute: int) -> time:
     minute = min(minute, 24 * 60 - 1)  # check() refuses sessions past midnight
     return time(minute // 60, minute % 60)

@@ -194,17 +194,21 @@ def _detail(entry: Entry) -> dict[str, Any]:
 
 
 def _outline(found: Curriculum) -> list[str]:
+    import textwrap
+
     from ipskit.curriculum import start_time
 
     schedule = found.schedule
-    lines = [found.title, f"{found.id} · {found.summary.strip()}", ""]
     people = f" · up to {found.max_participants} people" if found.max_participants else ""
-    trainers = f"{found.trainers} trainer{'s' if found.trainers > 1 else ''}"
-    lines.append(
-        f"{len(found.sessions)} sessions, {SPACING[schedule.pattern]}, from {schedule.start_time}"
-        f" · {hours(found.contact_minutes)} contact hours · {trainers}{people}"
-    )
-    lines.append(f"Completion: {_rules(found)}")
+    lines = [
+        f"{found.title} [{found.id}]",
+        f"{plural(len(found.sessions), 'session')}, {SPACING[schedule.pattern]},"
+        f" from {schedule.start_time} · {hours(found.contact_minutes)} contact hours"
+        f" · {plural(found.trainers, 'trainer')}{people}",
+        f"Completion: {_rules(found)}",
+        "",
+        *textwrap.wrap(" ".join(found.summary.split()), width=88),
+    ]
     begin = start_time(schedule.start_time)
     for number, session in enumerate(found.sessions, start=1):
         lines += ["", *_session_lines(f"{number}. {session.title} [{session.id}]", session, begin)]
@@ -242,7 +246,8 @@ def _rules(found: Curriculum) -> str:
     if rules.min_attendance_percent is not None:
         parts.append(f"at least {rules.min_attendance_percent}% attendance")
     if rules.min_sessions_attended is not None:
-        parts.append(f"at least {rules.min_sessions_attended} of {len(found.sessions)} sessions")
+        total = plural(len(found.sessions), "session")
+        parts.append(f"at least {rules.min_sessions_attended} of {total}")
     if rules.compulsory_sessions:
         parts.append("compulsory: " + ", ".join(rules.compulsory_sessions))
     if rules.max_missed_hours is not None:

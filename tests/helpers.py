@@ -1,0 +1,79 @@
+"""Shared test helpers: file trees from dicts, a small valid curriculum, CLI calls."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from ipskit.cli import app
+
+MINI = """\
+id: mini
+title: A small course
+summary: Two short evenings.
+audience: Anyone curious.
+schedule:
+  pattern: weekly
+  start_time: "18:00"
+group_agreement:
+  - What is said here stays here.
+sessions:
+  - id: one
+    title: First evening
+    length_minutes: 60
+    aim: Meet each other.
+    objectives: [Name the three principles]
+    blocks:
+      - kind: welcome
+        title: Welcome
+        minutes: 10
+        facilitator_notes: Greet people.
+      - kind: break
+        title: Tea
+        minutes: 15
+      - kind: role-play
+        title: Practice in threes
+        minutes: 35
+        facilitator_notes: Set up groups of three.
+        role_play:
+          scenario: A first meeting.
+          roles:
+            - {name: Peer supporter, brief: Be curious.}
+            - {name: Person, brief: Share what you choose.}
+            - {name: Observer, brief: Notice connection.}
+          debrief: ["What helped?", "What got in the way?"]
+  - id: two
+    title: Second evening
+    length_minutes: 30
+    aim: Say goodbye.
+    objectives: [Reflect]
+    blocks:
+      - kind: check-out
+        title: Closing round
+        minutes: 30
+        facilitator_notes: One word each.
+completion:
+  min_attendance_percent: 50
+certificate:
+  heading: Certificate of attendance
+  statement: took part in a small course
+"""
+
+
+def build_file_tree(root: Path, spec: dict[str, str | dict]) -> None:
+    """Create files and folders under root from a dict (strings are file contents)."""
+    for name, content in spec.items():
+        path = root / name
+        if isinstance(content, dict):
+            path.mkdir(parents=True, exist_ok=True)
+            build_file_tree(path, content)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(content), encoding="utf-8")
+
+
+def run(*args: str):
+    """Invoke the CLI in-process; stdout and stderr are kept apart."""
+    return CliRunner().invoke(app, list(args))

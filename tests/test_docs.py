@@ -1,0 +1,68 @@
+"""The README tells the truth: its commands exist, and CI runs its test command."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+from helpers import run
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def shell_blocks() -> list[str]:
+    return re.findall(r"```sh\n(.*?)```", README, flags=re.S)
+
+
+def readme_commands() -> list[list[str]]:
+    commands = []
+    for block in shell_blocks():
+        for line in block.splitlines():
+            line = line.split("  #")[0].strip()
+            if line.startswith("ipskit "):
+                commands.append(shlex.split(line)[1:])
+    return commands
+
+
+def test_readme_set_up_is_two_commands_and_ci_runs_the_test_one():
+    setup = README.split("## Set-up")[1].split("###")[0]
+    commands = re.findall(r"```sh\n(.*?)\n```", setup, flags=re.S)
+    assert len(commands) == 2
+    install, tests = commands
+    assert "pip install ." in install and "ipskit " in install
+    assert tests.endswith("pytest")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert tests in ci
+
+
+@pytest.mark.parametrize("args", readme_commands(), ids=" ".join)
+def test_every_readme_command_exists(args):
+    path = [a for a in args if not a.startswith("-")]
+    if not path:
+        assert run(*args).exit_code == 0
+        return
+    words = []
+    for word in path:
+        words.append(word)
+        if run(*words, "--help").exit_code != 0:
+            words.pop()
+            break
+    assert words, args
+    result = run(*words, "--help")
+    assert result.exit_code == 0
+    for option in (a.split("=")[0] for a in args if a.startswith("--")):
+        if option in ("--help", "--version"):
+            continue
+        assert option in result.stdout, f"{' '.join(words)} has no {option}"
+
+
+def test_readme_lists_every_command():
+    from ipskit.cli import app
+    from test_cli import _commands
+
+    for path, _ in _commands(app):
+        assert f"ipskit {' '.join(path)}" in README, f"README does not show ipskit {' '.join(path)}"
