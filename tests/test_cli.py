@@ -350,7 +350,7 @@ def test_every_builtin_validates_after_export(tmp_path, curriculum_id):
         f"Edit it, then check it with: ipskit curricula validate {exported}\n"
     )
     text = exported.read_text()
-    assert text.startswith("# yaml-language-server: $schema=curriculum.schema.json\n")
+    assert text.startswith("# yaml-language-server: $schema=./curriculum.schema.json\n")
     assert (tmp_path / "ws" / "curricula" / "curriculum.schema.json").is_file()
     validated = run("curricula", "validate", str(exported))
     assert validated.exit_code == 0, validated.output

@@ -66,3 +66,18 @@ def test_readme_lists_every_command():
 
     for path, _ in _commands(app):
         assert f"ipskit {' '.join(path)}" in README, f"README does not show ipskit {' '.join(path)}"
+
+
+def test_readme_python_example_runs(tmp_path, monkeypatch, capsys):
+    from helpers import MINI
+
+    example = re.findall(r"```python\n(.*?)```", README, flags=re.S)
+    assert len(example) == 1
+    assert run("init", "riverside", "--org", "Riverside Peer Network").exit_code == 0
+    (tmp_path / "curricula").mkdir()
+    (tmp_path / "curricula" / "my-course.yaml").write_text(MINI)
+    namespace: dict = {}
+    exec(compile(example[0], "README.md", "exec"), namespace)  # noqa: S102
+    assert namespace["problems"] == []
+    printed = capsys.readouterr().out
+    assert "ips-10-week Intentional Peer Support: ten-week course 22.5" in printed

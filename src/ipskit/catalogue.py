@@ -147,7 +147,7 @@ def export_curriculum(
         raise IpskitError(f"{dest}: already exists; use --force to replace it")
     if not dest.parent.is_dir():
         raise NotFoundError(f"{dest.parent}: no such folder")
-    header = f"# yaml-language-server: $schema={SCHEMA_FILE}\n"
+    header = f"# yaml-language-server: $schema=./{SCHEMA_FILE}\n"
     store.write_atomic(dest.parent / SCHEMA_FILE, schema.curriculum_schema_text())
     store.write_atomic(dest, header + source.read_text(encoding="utf-8"))
     return dest

@@ -249,7 +249,8 @@ def _events(text: str) -> Iterator[Any]:
     try:
         from _ruamel_yaml import CParser  # type: ignore[import-not-found]
     except ImportError:
-        yield from YAML(typ="rt", pure=True).parse(text)
+        # "safe", not "rt": the round-trip parser marks folds in '>' text with \a.
+        yield from YAML(typ="safe", pure=True).parse(text)
         return
     parser = CParser(text)
     while (event := parser.get_event()) is not None:
