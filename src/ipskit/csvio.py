@@ -58,9 +58,7 @@ def read_rows(path: Path, header: Sequence[str]) -> Iterator[tuple[int, dict[str
     try:
         first = next(reader, None)
         if first is None or [c.strip() for c in first] != list(header):
-            raise FileProblemsError(
-                [f"{path}:1: the columns must be: {','.join(header)}"]
-            )
+            raise FileProblemsError([f"{path}:1: the columns must be: {','.join(header)}"])
         for row in reader:
             if not any(cell.strip() for cell in row):
                 continue
@@ -68,8 +66,9 @@ def read_rows(path: Path, header: Sequence[str]) -> Iterator[tuple[int, dict[str
                 raise FileProblemsError(
                     [f"{path}:{reader.line_num}: expected {len(header)} cells, found {len(row)}"]
                 )
-            yield reader.line_num, {
-                name: restore(cell) for name, cell in zip(header, row, strict=True)
-            }
+            yield (
+                reader.line_num,
+                {name: restore(cell) for name, cell in zip(header, row, strict=True)},
+            )
     except csv.Error as error:
         raise FileProblemsError([f"{path}:{reader.line_num}: not valid CSV: {error}"]) from None

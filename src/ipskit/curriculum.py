@@ -14,10 +14,11 @@ from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, Field
 
 from ipskit import yamlio
 from ipskit.errors import FileProblemsError
+from ipskit.models import Model, Text
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 _CLOCK = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
@@ -36,7 +37,6 @@ def _clock(value: str) -> str:
 
 
 Id = Annotated[str, AfterValidator(_id)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Clock = Annotated[str, AfterValidator(_clock)]
 Minutes = Annotated[int, Field(gt=0, le=12 * 60)]
 
@@ -52,12 +52,6 @@ BlockKind = Literal[
     "assessment",
     "check-out",
 ]
-
-
-class Model(BaseModel):
-    """Strict, closed and immutable: what is in the file is exactly what is meant."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
 class Role(Model):

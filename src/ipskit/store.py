@@ -11,7 +11,10 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+
+from ipskit.errors import IpskitError
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
@@ -49,3 +52,49 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+LOCK_FILE = ".ipskit.lock"
+LOCK_WAIT_SECONDS = 10
+
+
+@contextlib.contextmanager
+def locked(folder: Path, what: str) -> Iterator[None]:
+    """Hold a folder's lock: every read-modify-write of a cohort happens inside one.
+
+    A second ipskit process waits up to ``LOCK_WAIT_SECONDS`` for its turn, then stops
+    with a clear message; it never interleaves its writes with the first one's. Stale
+    temporary files from an interrupted write are removed once the lock is held.
+    """
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(folder / LOCK_FILE, timeout=LOCK_WAIT_SECONDS, mode=PRIVATE_FILE)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise IpskitError(
+            f"{what} is busy: another ipskit command is changing it. Try again in a moment."
+        ) from None
+    try:
+        sweep_temporary_files(folder)
+        yield
+    finally:
+        lock.release()
+
+
+def sweep_temporary_files(folder: Path) -> None:
+    """Remove what an interrupted write left behind (call only while holding the lock)."""
+    for leftover in folder.glob(TEMP_PREFIX + "*"):
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
+
+
+def readable_by_others(folder: Path) -> list[Path]:
+    """Files and folders under ``folder`` that someone other than the owner can read."""
+    exposed = []
+    for path in (folder, *sorted(folder.rglob("*"))):
+        if path.name == LOCK_FILE:
+            continue
+        if path.stat().st_mode & 0o077:
+            exposed.append(path)
+    return exposed

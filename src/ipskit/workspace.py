@@ -6,50 +6,16 @@ import json
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-
-from ipskit import store, yamlio
+from ipskit import store
 from ipskit.errors import IpskitError, NotFoundError
+
+if TYPE_CHECKING:
+    from ipskit.settings import Settings
 
 SETTINGS_FILE = "ipskit.yaml"
 FOLDERS = ("cohorts", "curricula", "templates")
-
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-
-
-class Model(BaseModel):
-    """Strict and closed, like the curriculum's models."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-
-class Organisation(Model):
-    """Who runs the courses, as printed on every document."""
-
-    name: Text
-    logo: Text | None = Field(None, description="An image file, relative to the workspace.")
-    contact: Text | None = Field(None, description="A line of contact details.")
-
-
-class Signatory(Model):
-    """Someone who signs certificates."""
-
-    name: Text
-    role: Text | None = None
-    signature: Text | None = Field(None, description="An image file, relative to the workspace.")
-
-
-class Settings(Model):
-    """The contents of ``ipskit.yaml``."""
-
-    organisation: Organisation
-    signatories: list[Signatory] = Field(default_factory=list)
-    locale: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")] = "en-GB"
-    verification_url: Annotated[str, StringConstraints(pattern=r"^https://[^\s<>\"']+$")] | None = (
-        Field(None, description="Where a certificate's QR code points (https only).")
-    )
 
 
 @dataclass(frozen=True)
@@ -81,6 +47,9 @@ class Workspace:
     @cached_property
     def settings(self) -> Settings:
         """The validated settings; a broken ``ipskit.yaml`` is reported with its line."""
+        from ipskit import yamlio
+        from ipskit.settings import Settings
+
         return yamlio.validate(yamlio.load(self.settings_path), Settings)
 
 

@@ -24,9 +24,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.events import (
@@ -42,7 +41,12 @@ from ruamel.yaml.events import (
 
 from ipskit.errors import FileProblemsError
 
-M = TypeVar("M", bound=BaseModel)
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+# pydantic is imported only where a model is validated: reading cohort records (hot
+# commands such as `attend`) must not pay for it.
+M = TypeVar("M", bound="BaseModel")
 
 #: Far larger than any curriculum or cohort file; a bigger file is a mistake.
 MAX_FILE_BYTES = 4 * 1024 * 1024
@@ -317,6 +321,8 @@ def load(path: Path) -> Document:
 
 def validate(doc: Document, model: type[M], *, known_keys: Iterable[str] = ()) -> M:
     """Validate a document against a model, reporting every problem with its position."""
+    from pydantic import ValidationError
+
     try:
         return model.model_validate(doc.data)
     except ValidationError as error:
@@ -355,6 +361,8 @@ def _field_names(model: type[BaseModel]) -> set[str]:
 
 
 def _models_in(annotation: Any) -> Iterator[type[BaseModel]]:
+    from pydantic import BaseModel
+
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         yield annotation
     for arg in getattr(annotation, "__args__", ()) or ():

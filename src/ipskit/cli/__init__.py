@@ -17,7 +17,7 @@ import typer
 from typer.core import TyperGroup
 
 from ipskit import __version__
-from ipskit.cli import curricula, workspace
+from ipskit.cli import attendance, cohorts, curricula, forget, roster, workspace
 from ipskit.errors import IpskitError
 
 INTERNAL_ERROR_EXIT = 70
@@ -97,6 +97,10 @@ def _root(
 
 workspace.register(app)
 app.add_typer(curricula.app, name="curricula")
+cohorts.register(app)
+app.add_typer(roster.app, name="roster")
+attendance.register(app)
+forget.register(app)
 
 
 def main() -> None:

@@ -132,7 +132,7 @@ def schema(
         Path | None, typer.Option("--out", "-o", help="Write to this file instead.")
     ] = None,
 ) -> None:
-    """Print the curriculum JSON Schema, for editors.
+    """Print the JSON Schema, for YAML editors.
 
     Draft-07, as YAML editors such as VS Code's YAML extension expect.
     """

@@ -1,0 +1,261 @@
+"""``ipskit new-cohort``, ``ipskit cohorts`` and ``ipskit status``."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ipskit.cli.common import cohorts_dir, load_cohort, parse_day, parse_time
+from ipskit.cli.output import Format, FormatOption, JsonOption, plural, print_json, wants_json
+from ipskit.cli.table import clip, day, table
+
+if TYPE_CHECKING:
+    from ipskit.cohort import Meeting
+    from ipskit.newcohort import ImportResult
+    from ipskit.status import Overview, Status
+
+
+def register(app: typer.Typer) -> None:
+    """Add the cohort commands to the app."""
+    app.command("new-cohort")(new_cohort)
+    app.command("cohorts")(cohorts)
+    app.command("status")(status)
+
+
+def new_cohort(
+    ctx: typer.Context,
+    cohort_id: Annotated[str, typer.Argument(metavar="ID", help="e.g. spring-2027")],
+    curriculum: Annotated[str, typer.Option("--curriculum", help="The curriculum's id.")],
+    start: Annotated[str, typer.Option("--start", help="First session, e.g. 2027-03-03.")],
+    at: Annotated[
+        str | None,
+        typer.Option("--time", help="Start time, e.g. 18:30 (default: the curriculum's)."),
+    ] = None,
+    venue: Annotated[str | None, typer.Option("--venue", help="Where it takes place.")] = None,
+    trainer: Annotated[
+        list[str] | None, typer.Option("--trainer", help="A trainer's name (repeatable).")
+    ] = None,
+    roster: Annotated[
+        Path | None, typer.Option("--roster", help="Participants from a CSV file.", dir_okay=False)
+    ] = None,
+    skip: Annotated[
+        list[str] | None, typer.Option("--skip", help="A date with no session (repeatable).")
+    ] = None,
+) -> None:
+    """Start a cohort: a dated schedule and roster.
+
+    Weekly sessions step over --skip dates (later ones move on a week); daily ones also
+    step over weekends unless the curriculum says otherwise.
+    """
+    from ipskit.cli.output import workspace_option
+    from ipskit.newcohort import create_cohort
+    from ipskit.workspace import require_workspace
+
+    workspace = require_workspace(workspace_option(ctx))
+    cohort, imported = create_cohort(
+        workspace,
+        cohort_id,
+        curriculum,
+        parse_day(start, "--start"),
+        start_time=parse_time(at, "--time") if at else None,
+        venue=venue,
+        trainers=trainer or [],
+        skip=[parse_day(d, "--skip") for d in skip or []],
+        roster=roster,
+    )
+    settings = cohort.settings
+    typer.echo(
+        f"Created cohort {cohort.id} ({settings.curriculum}): "
+        f"{plural(len(settings.sessions), 'session')} from {day(settings.sessions[0].date)}"
+        f" to {day(settings.sessions[-1].date)}"
+        + (f", then {plural(len(settings.meetings), 'meeting')} to"
+           f" {day(settings.meetings[-1].date)}" if settings.meetings else "")
+    )  # fmt: skip
+    typer.echo(schedule_table(cohort.everything))
+    if imported is not None:
+        typer.echo(import_summary(imported))
+    typer.echo(f"Folder: {cohort.folder}")
+
+
+def schedule_table(meetings: tuple[Meeting, ...] | list[Meeting]) -> str:
+    """The dated schedule as a table."""
+    rows = [
+        [str(m.number), day(m.date), f"{m.start:%H:%M}–{m.end:%H:%M}", m.id, clip(m.title, 44)]
+        for m in meetings
+    ]
+    return table(["#", "Date", "Time", "Session", "Title"], rows, right=[0])
+
+
+def import_summary(result: ImportResult, *, dry_run: bool = False) -> str:
+    """What a roster import did (or would do), by id and line only."""
+    verb = "Would add" if dry_run else "Added"
+    lines = [f"{verb} {plural(len(result.added), 'participant')}"
+             + (f": {', '.join(p.id for p in result.added)}" if result.added and not dry_run
+                else "")]  # fmt: skip
+    for line, existing in result.duplicates:
+        lines.append(f"  line {line}: already on the roster as {existing}; not added again")
+    for line, reason in result.skipped:
+        lines.append(f"  line {line}: skipped: {reason}")
+    return "\n".join(lines)
+
+
+def cohorts(
+    ctx: typer.Context, fmt: FormatOption = Format.table, as_json: JsonOption = False
+) -> None:
+    """List the cohorts and how they are going."""
+    from ipskit.cohort import all_cohorts
+    from ipskit.records import Records
+    from ipskit.status import overview
+
+    today = date.today()
+    found = [overview(c, Records.load(c), today) for c in all_cohorts(cohorts_dir(ctx))]
+    if wants_json(fmt, as_json):
+        print_json([_overview_json(o) for o in found])
+        return
+    if not found:
+        typer.echo("No cohorts yet: start one with 'ipskit new-cohort'.")
+        return
+    rows = [
+        [
+            o.cohort.id,
+            o.cohort.settings.curriculum,
+            f"{o.cohort.settings.sessions[0].date:%Y-%m-%d} –"
+            f" {o.cohort.settings.sessions[-1].date:%Y-%m-%d}",
+            str(o.participants),
+            f"{o.rate:g}%" if o.rate is not None else "–",
+            f"{o.next.number}: {day(o.next.date)}" if o.next else "finished",
+        ]
+        for o in found
+    ]
+    typer.echo(
+        table(["Cohort", "Curriculum", "Dates", "People", "Attendance", "Next"], rows, right=[3, 4])
+    )
+
+
+def _overview_json(o: Overview) -> dict[str, Any]:
+    settings = o.cohort.settings
+    return {
+        "id": o.cohort.id,
+        "curriculum": settings.curriculum,
+        "first_session": settings.sessions[0].date.isoformat(),
+        "last_session": settings.sessions[-1].date.isoformat(),
+        "participants": o.participants,
+        "attendance_percent": o.rate,
+        "next_session": _meeting_json(o.next) if o.next else None,
+    }
+
+
+def _meeting_json(m: Meeting) -> dict[str, Any]:
+    return {
+        "number": m.number,
+        "id": m.id,
+        "title": m.title,
+        "date": m.date.isoformat(),
+        "start": f"{m.start:%H:%M}",
+        "end": f"{m.end:%H:%M}",
+        "contact_minutes": m.contact_minutes,
+        "after_the_course": m.follow_on,
+    }
+
+
+def status(
+    ctx: typer.Context,
+    cohort_id: Annotated[str, typer.Argument(metavar="COHORT")],
+    fmt: FormatOption = Format.table,
+    as_json: JsonOption = False,
+) -> None:
+    """Show a cohort's progress and who is at risk.
+
+    The dated schedule, marks so far for each session, who is at risk of not completing,
+    and anything to check (unmarked sessions, a changed curriculum, open permissions).
+    """
+    from ipskit.cli.output import workspace_option
+    from ipskit.records import Records
+    from ipskit.status import status as cohort_status
+    from ipskit.workspace import require_workspace
+
+    cohort = load_cohort(ctx, cohort_id)
+    root = require_workspace(workspace_option(ctx)).root
+    report = cohort_status(cohort, Records.load(cohort), date.today(), root)
+    if wants_json(fmt, as_json):
+        print_json(_status_json(report))
+    else:
+        typer.echo(_status_text(report))
+    for warning in report.warnings:
+        typer.secho(f"warning: {warning}", fg="yellow", err=True)
+
+
+def _status_json(report: Status) -> dict[str, Any]:
+    return {
+        **_overview_json(report.overview),
+        "venue": report.overview.cohort.settings.venue,
+        "trainers": list(report.overview.cohort.settings.trainers),
+        "withdrawn": report.withdrawn,
+        "sessions_held": report.held,
+        "sessions": [
+            {**_meeting_json(line.meeting), "held": line.held, "marks": line.counts}
+            for line in report.sessions
+        ],
+        "participants": [
+            {
+                "id": person.id,
+                "state": standing.state,
+                "attended": standing.attended,
+                "counted": standing.counted,
+                "percent": standing.percent,
+                "reasons": list(standing.reasons),
+            }
+            for person, standing in report.standings
+        ],
+        "warnings": report.warnings,
+    }
+
+
+def _status_text(report: Status) -> str:
+    o = report.overview
+    settings = o.cohort.settings
+    course = len(settings.sessions)
+    lines = [f"{o.cohort.id} · {settings.curriculum_title} ({settings.curriculum})"]
+    where = [f"Venue: {settings.venue}"] if settings.venue else []
+    if settings.trainers:
+        where.append(f"Trainers: {', '.join(settings.trainers)}")
+    if where:
+        lines.append(" · ".join(where))
+    rate = f" · attendance so far {o.rate:g}%" if o.rate is not None else ""
+    lines.append(
+        f"{plural(o.participants, 'participant')}"
+        + (f" ({report.withdrawn} withdrawn)" if report.withdrawn else "")
+        + f" · {report.held} of {course} sessions held{rate}"
+    )
+    if o.next:
+        lines.append(
+            f"Next: session {o.next.number} ({o.next.id}), {day(o.next.date)},"
+            f" {o.next.start:%H:%M}–{o.next.end:%H:%M}"
+        )
+    else:
+        lines.append("The course has finished.")
+    rows = []
+    for line in report.sessions:
+        c = line.counts
+        marks = (
+            [str(c["present"]), str(c["late"]), str(c["absent"]), str(c["excused"])]
+            if line.held else ["", "", "", ""]
+        )  # fmt: skip
+        rows.append(
+            [str(line.meeting.number), day(line.meeting.date),
+             f"{line.meeting.start:%H:%M}", clip(line.meeting.title, 36), *marks]
+        )  # fmt: skip
+    lines += ["", table(["#", "Date", "Time", "Session", "Present", "Late", "Absent",
+                         "Apologies"], rows, right=[0, 4, 5, 6, 7])]  # fmt: skip
+    for state, heading in (
+        ("at risk", "At risk (can complete only by attending every session left)"),
+        ("cannot complete", "Cannot complete"),
+    ):
+        people = [(p, s) for p, s in report.standings if s.state == state]
+        if people:
+            lines += ["", f"{heading}:"]
+            lines += [f"  {p.id} {p.name}: {'; '.join(s.reasons)}" for p, s in people]
+    return "\n".join(lines)

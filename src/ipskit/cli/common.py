@@ -1,0 +1,64 @@
+"""Option parsing shared by the cohort commands: dates, times, the workspace's cohorts."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from ipskit.cli.output import workspace_option
+
+if TYPE_CHECKING:
+    from ipskit.cohort import Cohort
+
+
+def parse_day(text: str, option: str) -> date:
+    """A date given as YYYY-MM-DD or DD/MM/YYYY (the British way), or a usage error."""
+    from ipskit.fields import parse_date
+
+    match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text.strip())
+    try:
+        if match:
+            return date(int(match[3]), int(match[2]), int(match[1]))
+        return parse_date(text.strip())
+    except ValueError:
+        raise typer.BadParameter(
+            f"'{text}' is not a date: write it as 2027-03-04 or 04/03/2027", param_hint=option
+        ) from None
+
+
+def parse_time(text: str, option: str) -> time:
+    """A time given as HH:MM, or a usage error."""
+    from ipskit.fields import parse_clock
+
+    try:
+        return parse_clock(text.strip() if len(text.strip()) == 5 else "0" + text.strip())
+    except ValueError:
+        raise typer.BadParameter(
+            f"'{text}' is not a time: write it as 18:30", param_hint=option
+        ) from None
+
+
+def cohorts_dir(ctx: typer.Context) -> Path:
+    """The workspace's cohorts folder (the workspace must exist)."""
+    from ipskit.workspace import require_workspace
+
+    return require_workspace(workspace_option(ctx)).cohorts_dir
+
+
+def load_cohort(ctx: typer.Context, cohort_id: str) -> Cohort:
+    """The named cohort of the workspace in use."""
+    from ipskit.cohort import open_cohort
+
+    return open_cohort(cohorts_dir(ctx), cohort_id)
+
+
+def split_people(values: list[str] | None) -> list[str]:
+    """WHO values, each possibly a comma-separated list."""
+    people = []
+    for value in values or []:
+        people.extend(part.strip() for part in value.split(",") if part.strip())
+    return people

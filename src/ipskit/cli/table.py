@@ -1,0 +1,56 @@
+"""Plain-text tables for the commands that must start instantly.
+
+Rich's tables are lovely but take longer to import than the whole of ``ipskit attend``
+may take, so the everyday commands print with this instead.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+
+
+def width(text: str) -> int:
+    """Columns a text takes in a terminal: wide (e.g. Chinese) characters take two."""
+    return sum(
+        0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        for ch in text
+    )
+
+
+def clip(text: str, limit: int) -> str:
+    """Shorten a text to at most ``limit`` columns, marking the cut with '…'."""
+    if width(text) <= limit:
+        return text
+    out, used = [], 0
+    for ch in text:
+        size = width(ch)
+        if used + size > limit - 1:
+            break
+        out.append(ch)
+        used += size
+    return "".join(out) + "…"
+
+
+def table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], *, right: Sequence[int] = ()
+) -> str:
+    """Rows under headers, columns padded to fit; ``right`` columns aligned right."""
+    widths = [width(h) for h in headers]
+    for row in rows:
+        for index, cell in enumerate(row):
+            widths[index] = max(widths[index], width(cell))
+
+    def line(cells: Sequence[str]) -> str:
+        parts = []
+        for index, cell in enumerate(cells):
+            pad = " " * (widths[index] - width(cell))
+            parts.append(pad + cell if index in right else cell + pad)
+        return "  ".join(parts).rstrip()
+
+    return "\n".join([line(headers), *(line(row) for row in rows)])
+
+
+def day(value: object) -> str:
+    """A date the British way: 'Wed 3 Mar 2027'."""
+    return f"{value:%a} {value.day} {value:%b %Y}"  # type: ignore[attr-defined]

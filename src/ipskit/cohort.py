@@ -1,0 +1,317 @@
+"""A cohort: one run of a course, kept in its own private folder.
+
+::
+
+    cohorts/spring-2027/
+      cohort.yaml       the dated schedule and completion rules (hand-editable)
+      curriculum.yaml   the curriculum exactly as it was when the cohort began
+      roster.csv        the participants
+      attendance.csv    one row per person per session marked
+      assessments.csv   final assessment results, where the course has one
+      history.csv       every change, appended; participant ids only, never names
+
+The schedule and the rules are copied into ``cohort.yaml`` when the cohort is created,
+so that editing a curriculum never changes a course already running, and so that the
+commands used every week can read a cohort without loading the curriculum.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, time
+from pathlib import Path
+
+from ipskit import yamlio
+from ipskit.errors import FileProblemsError, IpskitError, NotFoundError
+from ipskit.fields import Fields
+
+SETTINGS_FILE = "cohort.yaml"
+CURRICULUM_FILE = "curriculum.yaml"
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """A dated session of a cohort, or a meeting after the course."""
+
+    number: int
+    id: str
+    title: str
+    date: date
+    start: time
+    end: time
+    contact_minutes: int
+    follow_on: bool = False
+
+    @property
+    def length_minutes(self) -> int:
+        """From start to end."""
+        return (self.end.hour * 60 + self.end.minute) - (self.start.hour * 60 + self.start.minute)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The completion rules of a cohort, copied from its curriculum."""
+
+    min_attendance_percent: int | None
+    min_sessions_attended: int | None
+    compulsory_sessions: tuple[str, ...]
+    late_counts_as: str
+    apologies_count_as: str
+    make_up_counts: bool
+    max_missed_hours: float | None
+    assessment: str | None  # the final assessment's title, where one is required
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The contents of ``cohort.yaml``."""
+
+    id: str
+    curriculum: str
+    curriculum_title: str
+    curriculum_source: str  # "built-in", or the file's path within the workspace
+    curriculum_sha256: str
+    created: date
+    venue: str | None
+    trainers: tuple[str, ...]
+    skipped: tuple[date, ...]
+    rules: Rules
+    sessions: tuple[Meeting, ...]
+    meetings: tuple[Meeting, ...]
+
+
+def check_id(cohort_id: str) -> str:
+    """A cohort id is a folder name: lower-case letters, digits and hyphens."""
+    if not _ID.match(cohort_id):
+        raise IpskitError(
+            f"'{cohort_id}' cannot be a cohort id: use lower-case letters, digits and"
+            " hyphens, e.g. spring-2027 (and no participant's name)"
+        )
+    return cohort_id
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """A cohort's folder and its settings."""
+
+    folder: Path
+    settings: Settings
+
+    @property
+    def id(self) -> str:
+        """The cohort's id (its folder's name)."""
+        return self.settings.id
+
+    @property
+    def everything(self) -> tuple[Meeting, ...]:
+        """The course's sessions, then any meetings after it."""
+        return self.settings.sessions + self.settings.meetings
+
+    def meeting(self, ref: str) -> Meeting:
+        """A session or meeting by number (1, 2, ...) or id (week-3)."""
+        for item in self.everything:
+            if ref == str(item.number) or ref.lower() == item.id:
+                return item
+        last = len(self.everything)
+        raise NotFoundError(
+            f"cohort {self.id} has no session '{ref}': give a number from 1 to {last}"
+            f" or an id such as {self.everything[0].id}"
+        )
+
+    def file(self, name: str) -> Path:
+        """A file in the cohort's folder."""
+        return self.folder / name
+
+
+def open_cohort(cohorts_dir: Path, cohort_id: str) -> Cohort:
+    """The cohort with this id; a hand-edited settings file is checked as it is read."""
+    check_id(cohort_id)
+    folder = cohorts_dir / cohort_id
+    if not (folder / SETTINGS_FILE).is_file():
+        known = sorted(p.name for p in cohorts_dir.iterdir() if (p / SETTINGS_FILE).is_file())
+        hint = (
+            f"; there are: {', '.join(known)}" if known else "; create one with 'ipskit new-cohort'"
+        )
+        raise NotFoundError(f"no cohort '{cohort_id}'{hint}")
+    return Cohort(folder, read_settings(folder / SETTINGS_FILE))
+
+
+def all_cohorts(cohorts_dir: Path) -> list[Cohort]:
+    """Every cohort of the workspace, by id."""
+    if not cohorts_dir.is_dir():
+        return []
+    found = []
+    for folder in sorted(cohorts_dir.iterdir()):
+        if (folder / SETTINGS_FILE).is_file():
+            found.append(Cohort(folder, read_settings(folder / SETTINGS_FILE)))
+    return found
+
+
+# --- cohort.yaml ---------------------------------------------------------------------------
+
+_TOP = (
+    "id", "curriculum", "curriculum_title", "curriculum_source", "curriculum_sha256", "created",
+    "venue",
+    "trainers", "skipped", "completion", "sessions", "meetings",
+)  # fmt: skip
+_RULES = (
+    "min_attendance_percent", "min_sessions_attended", "compulsory_sessions", "late_counts_as",
+    "apologies_count_as", "make_up_counts", "max_missed_hours", "assessment",
+)  # fmt: skip
+_MEETING = ("number", "id", "date", "start", "end", "contact_minutes", "title")
+
+
+def read_settings(path: Path) -> Settings:
+    """Read and check ``cohort.yaml``, with ``FILE:LINE:COL`` for any mistake."""
+    doc = yamlio.load(path)
+    top = Fields(doc, (), _TOP)
+    rules = top.section("completion", _RULES)
+    settings = Settings(
+        id=top.text("id"),
+        curriculum=top.text("curriculum"),
+        curriculum_title=top.text("curriculum_title"),
+        curriculum_source=top.text("curriculum_source"),
+        curriculum_sha256=top.text("curriculum_sha256"),
+        created=top.date("created"),
+        venue=top.text("venue", None),
+        trainers=tuple(top.texts("trainers")),
+        skipped=tuple(top.dates("skipped")),
+        rules=Rules(
+            min_attendance_percent=rules.whole("min_attendance_percent", None),
+            min_sessions_attended=rules.whole("min_sessions_attended", None),
+            compulsory_sessions=tuple(rules.texts("compulsory_sessions")),
+            late_counts_as=rules.choice("late_counts_as", ("attended", "missed")),
+            apologies_count_as=rules.choice("apologies_count_as", ("missed", "excused")),
+            make_up_counts=rules.flag("make_up_counts"),
+            max_missed_hours=rules.number("max_missed_hours", None),
+            assessment=rules.text("assessment", None),
+        ),
+        sessions=tuple(_meetings(top, "sessions", follow_on=False)),
+        meetings=tuple(_meetings(top, "meetings", follow_on=True)),
+    )
+    _check_settings(doc, settings, path)
+    return settings
+
+
+def _meetings(top: Fields, key: str, *, follow_on: bool) -> list[Meeting]:
+    found = []
+    for fields in top.each(key, _MEETING):
+        meeting = Meeting(
+            number=fields.whole("number", minimum=1),
+            id=fields.text("id"),
+            title=fields.text("title"),
+            date=fields.date("date"),
+            start=fields.clock("start"),
+            end=fields.clock("end"),
+            contact_minutes=fields.whole("contact_minutes"),
+            follow_on=follow_on,
+        )
+        if meeting.length_minutes <= 0:
+            raise FileProblemsError(
+                [fields.doc.problem((*fields.loc, "end"), "ends before it starts")]
+            )
+        if meeting.contact_minutes > meeting.length_minutes:
+            raise FileProblemsError(
+                [fields.doc.problem((*fields.loc, "contact_minutes"), "is longer than the session")]
+            )
+        found.append(meeting)
+    return found
+
+
+def _check_settings(doc: yamlio.Document, settings: Settings, path: Path) -> None:
+    if settings.id != path.parent.name:
+        raise FileProblemsError(
+            [doc.problem(("id",), f"must be the folder's name, '{path.parent.name}'")]
+        )
+    if not settings.sessions:
+        raise FileProblemsError([doc.problem(("sessions",), "a cohort needs at least one session")])
+    seen: set[str] = set()
+    for index, meeting in enumerate((*settings.sessions, *settings.meetings), start=1):
+        key = "sessions" if index <= len(settings.sessions) else "meetings"
+        position = index - 1 if key == "sessions" else index - 1 - len(settings.sessions)
+        if meeting.number != index:
+            raise FileProblemsError(
+                [doc.problem((key, position, "number"), f"should be {index}: number them in order")]
+            )
+        if meeting.id in seen:
+            raise FileProblemsError([doc.problem((key, position, "id"), "appears twice")])
+        seen.add(meeting.id)
+    ids = {s.id for s in settings.sessions}
+    for index, session_id in enumerate(settings.rules.compulsory_sessions):
+        if session_id not in ids:
+            raise FileProblemsError(
+                [
+                    doc.problem(
+                        ("completion", "compulsory_sessions", index), "no session has this id"
+                    )
+                ]
+            )
+
+
+def _q(text: str) -> str:
+    # A JSON string is a valid YAML double-quoted scalar: any text is stored as text.
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _n(value: float | int | None) -> str:
+    return "null" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def settings_text(settings: Settings) -> str:
+    """``cohort.yaml`` for these settings, with comments for people editing it."""
+    rules = settings.rules
+    lines = [
+        "# ipskit cohort: the dated schedule and completion rules of one run of a course.",
+        "# You may change the venue, the trainers and the sessions' dates and times here;",
+        "# `ipskit status` checks the file. Participants and attendance are in the CSV files.",
+        f"id: {settings.id}",
+        f"curriculum: {settings.curriculum}",
+        f"curriculum_title: {_q(settings.curriculum_title)}",
+        f"curriculum_source: {_q(settings.curriculum_source)}",
+        f"curriculum_sha256: {settings.curriculum_sha256}",
+        f'created: "{settings.created.isoformat()}"',
+        f"venue: {_q(settings.venue) if settings.venue else 'null'}",
+        f"trainers: [{', '.join(_q(t) for t in settings.trainers)}]",
+        f"skipped: [{', '.join(_q(d.isoformat()) for d in settings.skipped)}]",
+        "completion:  # copied from the curriculum when the cohort was created",
+        f"  min_attendance_percent: {_n(rules.min_attendance_percent)}",
+        f"  min_sessions_attended: {_n(rules.min_sessions_attended)}",
+        f"  compulsory_sessions: [{', '.join(rules.compulsory_sessions)}]",
+        f"  late_counts_as: {rules.late_counts_as}",
+        f"  apologies_count_as: {rules.apologies_count_as}",
+        f"  make_up_counts: {'true' if rules.make_up_counts else 'false'}",
+        f"  max_missed_hours: {_n(rules.max_missed_hours)}",
+        f"  assessment: {_q(rules.assessment) if rules.assessment else 'null'}",
+    ]
+    for key, items in (("sessions", settings.sessions), ("meetings", settings.meetings)):
+        lines.append(f"{key}:" if items else f"{key}: []")
+        lines.extend(_meeting_line(item) for item in items)
+    return "\n".join(lines) + "\n"
+
+
+def _meeting_line(item: Meeting) -> str:
+    return (
+        f'  - {{number: {item.number}, id: {item.id}, date: "{item.date.isoformat()}",'
+        f' start: "{item.start:%H:%M}", end: "{item.end:%H:%M}",'
+        f" contact_minutes: {item.contact_minutes}, title: {_q(item.title)}}}"
+    )
+
+
+def meetings_from(items: Iterable[Meeting]) -> tuple[tuple[Meeting, ...], tuple[Meeting, ...]]:
+    """Split a plan into the course's sessions and the meetings after it."""
+    listed = list(items)
+    return (
+        tuple(m for m in listed if not m.follow_on),
+        tuple(m for m in listed if m.follow_on),
+    )
+
+
+def sha256_of(path: Path) -> str:
+    """The SHA-256 of a file's bytes."""
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()

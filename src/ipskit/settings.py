@@ -1,0 +1,36 @@
+"""The settings in a workspace's ``ipskit.yaml``: organisation, signatories, locale."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+from ipskit.models import Model, Text
+
+
+class Organisation(Model):
+    """Who runs the courses, as printed on every document."""
+
+    name: Text
+    logo: Text | None = Field(None, description="An image file, relative to the workspace.")
+    contact: Text | None = Field(None, description="A line of contact details.")
+
+
+class Signatory(Model):
+    """Someone who signs certificates."""
+
+    name: Text
+    role: Text | None = None
+    signature: Text | None = Field(None, description="An image file, relative to the workspace.")
+
+
+class Settings(Model):
+    """The contents of ``ipskit.yaml``."""
+
+    organisation: Organisation
+    signatories: list[Signatory] = Field(default_factory=list)
+    locale: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")] = "en-GB"
+    verification_url: Annotated[str, StringConstraints(pattern=r"^https://[^\s<>\"']+$")] | None = (
+        Field(None, description="Where a certificate's QR code points (https only).")
+    )
