@@ -77,3 +77,39 @@ def build_file_tree(root: Path, spec: dict[str, str | dict]) -> None:
 def run(*args: str):
     """Invoke the CLI in-process; stdout and stderr are kept apart."""
     return CliRunner().invoke(app, list(args))
+
+
+def weekday_on_or_after(day, weekday: int):
+    """The first date on or after ``day`` that falls on ``weekday`` (Monday is 0)."""
+    from datetime import timedelta
+
+    return day + timedelta(days=(weekday - day.weekday()) % 7)
+
+
+def make_workspace(root: Path, name: str = "ws") -> Path:
+    """A fresh workspace folder under root."""
+    result = run("init", str(root / name), "--org", "Riverside Peer Network")
+    assert result.exit_code == 0, result.output
+    return root / name
+
+
+def make_cohort(
+    workspace: Path,
+    cohort_id: str = "spring",
+    curriculum: str = "ips-10-week",
+    start=None,
+    people: tuple[str, ...] = ("Siân Hughes", "Tomasz Wiśniewski", "Amara Okafor", "Sam Patel"),
+    *extra: str,
+):
+    """A cohort whose sessions are all in the past (so they can be marked), with people."""
+    from datetime import date, timedelta
+
+    start = start or weekday_on_or_after(date.today() - timedelta(days=120), 2)
+    result = run(
+        "-w", str(workspace), "new-cohort", cohort_id, "--curriculum", curriculum,
+        "--start", start.isoformat(), *extra,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    for person in people:
+        assert run("-w", str(workspace), "roster", cohort_id, "add", person).exit_code == 0
+    return workspace / "cohorts" / cohort_id

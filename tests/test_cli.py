@@ -31,12 +31,14 @@ def test_python_dash_m(tmp_path):
 
 
 def _commands(group, prefix=()):
+    """Every command and subcommand, built as the command line builds them."""
     import typer.main
 
-    command = typer.main.get_command(group) if not hasattr(group, "commands") else group
-    for name, sub in command.commands.items():
+    command = typer.main.get_command(group) if not hasattr(group, "list_commands") else group
+    for name in command.list_commands(None):
+        sub = command.get_command(None, name)
         yield (*prefix, name), sub
-        if hasattr(sub, "commands"):
+        if hasattr(sub, "list_commands"):
             yield from _commands(sub, (*prefix, name))
 
 
@@ -60,8 +62,8 @@ def test_every_command_has_a_one_line_help_that_fits():
 def test_help_lists_every_command_in_full():
     result = run("--help")
     assert result.exit_code == 0
-    assert "  init       Create a workspace for your organisation.\n" in result.stdout
-    assert "  curricula  List, show, check and adapt curricula.\n" in result.stdout
+    assert "  init        Create a workspace for your organisation.\n" in result.stdout
+    assert "  curricula   List, show, check and adapt curricula.\n" in result.stdout
     commands = result.stdout.split("Commands:\n")[1].splitlines()
     assert [line for line in commands if line.endswith("...")] == []
 

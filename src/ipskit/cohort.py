@@ -17,24 +17,27 @@ commands used every week can read a cohort without loading the curriculum.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ipskit import yamlio
 from ipskit.errors import FileProblemsError, IpskitError, NotFoundError
-from ipskit.fields import Fields
+
+if TYPE_CHECKING:
+    from ipskit.fields import Fields
+    from ipskit.yamlio import Document
 
 SETTINGS_FILE = "cohort.yaml"
 CURRICULUM_FILE = "curriculum.yaml"
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 
 
-@dataclass(frozen=True)
-class Meeting:
+class Meeting(NamedTuple):
     """A dated session of a cohort, or a meeting after the course."""
 
     number: int
@@ -52,8 +55,7 @@ class Meeting:
         return (self.end.hour * 60 + self.end.minute) - (self.start.hour * 60 + self.start.minute)
 
 
-@dataclass(frozen=True)
-class Rules:
+class Rules(NamedTuple):
     """The completion rules of a cohort, copied from its curriculum."""
 
     min_attendance_percent: int | None
@@ -66,8 +68,7 @@ class Rules:
     assessment: str | None  # the final assessment's title, where one is required
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """The contents of ``cohort.yaml``."""
 
     id: str
@@ -94,8 +95,7 @@ def check_id(cohort_id: str) -> str:
     return cohort_id
 
 
-@dataclass(frozen=True)
-class Cohort:
+class Cohort(NamedTuple):
     """A cohort's folder and its settings."""
 
     folder: Path
@@ -165,8 +165,93 @@ _RULES = (
 _MEETING = ("number", "id", "date", "start", "end", "contact_minutes", "title")
 
 
+CACHE_FILE = ".cohort-cache.json"
+
+
 def read_settings(path: Path) -> Settings:
-    """Read and check ``cohort.yaml``, with ``FILE:LINE:COL`` for any mistake."""
+    """Read and check ``cohort.yaml``, with ``FILE:LINE:COL`` for any mistake.
+
+    Checking the file position by position takes a few milliseconds, which ``ipskit
+    cohorts`` would pay for every cohort of a large workspace. So the checked settings
+    are kept beside it as JSON under the SHA-256 of the exact bytes they came from: any
+    change to the file, by hand or by ipskit, makes the cache miss.
+    """
+    raw = path.read_bytes()
+    key = hashlib.sha256(raw).hexdigest()
+    cache = path.parent / CACHE_FILE
+    try:
+        saved = json.loads(cache.read_bytes())
+        if saved["sha256"] == key:
+            return _from_json(saved["settings"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    settings = _parse_settings(path)
+    with contextlib.suppress(OSError):  # a read-only folder simply goes without
+        _write_cache(path.parent, key, settings)
+    return settings
+
+
+def write_settings(folder: Path, settings: Settings) -> None:
+    """Write ``cohort.yaml``, and its cache, so that not even the first read parses it."""
+    from ipskit import store
+
+    text = settings_text(settings).encode("utf-8")
+    store.write_atomic(folder / SETTINGS_FILE, text)
+    _write_cache(folder, hashlib.sha256(text).hexdigest(), settings)
+
+
+def _write_cache(folder: Path, key: str, settings: Settings) -> None:
+    from ipskit import store
+
+    payload = json.dumps({"sha256": key, "settings": _to_json(settings)}, ensure_ascii=False)
+    store.write_atomic(folder / CACHE_FILE, payload, durable=False)
+
+
+def _to_json(settings: Settings) -> dict[str, Any]:
+    def meeting(m: Meeting) -> list[Any]:
+        return [m.number, m.id, m.title, m.date.isoformat(), f"{m.start:%H:%M}",
+                f"{m.end:%H:%M}", m.contact_minutes]  # fmt: skip
+
+    return {
+        **{k: getattr(settings, k) for k in ("id", "curriculum", "curriculum_title",
+                                             "curriculum_source", "curriculum_sha256", "venue")},
+        "created": settings.created.isoformat(),
+        "trainers": list(settings.trainers),
+        "skipped": [d.isoformat() for d in settings.skipped],
+        "rules": settings.rules._asdict(),
+        "sessions": [meeting(m) for m in settings.sessions],
+        "meetings": [meeting(m) for m in settings.meetings],
+    }  # fmt: skip
+
+
+def _from_json(data: dict[str, Any]) -> Settings:
+    def meeting(row: list[Any], follow_on: bool) -> Meeting:
+        number, mid, title, day, start, end, minutes = row
+        return Meeting(number, mid, title, date.fromisoformat(day), time.fromisoformat(start),
+                       time.fromisoformat(end), minutes, follow_on)  # fmt: skip
+
+    rules = data["rules"]
+    return Settings(
+        id=data["id"],
+        curriculum=data["curriculum"],
+        curriculum_title=data["curriculum_title"],
+        curriculum_source=data["curriculum_source"],
+        curriculum_sha256=data["curriculum_sha256"],
+        created=date.fromisoformat(data["created"]),
+        venue=data["venue"],
+        trainers=tuple(data["trainers"]),
+        skipped=tuple(date.fromisoformat(d) for d in data["skipped"]),
+        rules=Rules(**{**rules, "compulsory_sessions": tuple(rules["compulsory_sessions"])}),
+        sessions=tuple(meeting(row, False) for row in data["sessions"]),
+        meetings=tuple(meeting(row, True) for row in data["meetings"]),
+    )
+
+
+def _parse_settings(path: Path) -> Settings:
+    # ruamel.yaml takes longer to import than a cached read takes in all: only on a miss.
+    from ipskit import yamlio
+    from ipskit.fields import Fields
+
     doc = yamlio.load(path)
     top = Fields(doc, (), _TOP)
     rules = top.section("completion", _RULES)
@@ -222,7 +307,7 @@ def _meetings(top: Fields, key: str, *, follow_on: bool) -> list[Meeting]:
     return found
 
 
-def _check_settings(doc: yamlio.Document, settings: Settings, path: Path) -> None:
+def _check_settings(doc: Document, settings: Settings, path: Path) -> None:
     if settings.id != path.parent.name:
         raise FileProblemsError(
             [doc.problem(("id",), f"must be the folder's name, '{path.parent.name}'")]
@@ -312,6 +397,4 @@ def meetings_from(items: Iterable[Meeting]) -> tuple[tuple[Meeting, ...], tuple[
 
 def sha256_of(path: Path) -> str:
     """The SHA-256 of a file's bytes."""
-    import hashlib
-
     return hashlib.sha256(path.read_bytes()).hexdigest()

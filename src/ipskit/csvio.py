@@ -29,7 +29,8 @@ def neutralise(cell: str) -> str:
 
 def restore(cell: str) -> str:
     """The cell as it was before :func:`neutralise`."""
-    return cell[1:] if _GUARDED.match(cell) else cell
+    # Most cells do not start with an apostrophe: check that before the pattern.
+    return cell[1:] if cell[:1] == "'" and _GUARDED.match(cell) else cell
 
 
 def to_text(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
@@ -42,8 +43,8 @@ def to_text(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     return out.getvalue()
 
 
-def read_rows(path: Path, header: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
-    """Rows of a CSV file ipskit wrote, with their line numbers, cells restored.
+def read_table(path: Path, header: Sequence[str]) -> Iterator[tuple[int, list[str]]]:
+    """Rows of a CSV file ipskit wrote, as lists, with their line numbers, cells restored.
 
     The header must be exactly ``header``: a file whose columns were changed by hand is
     reported rather than misread. Blank lines are skipped.
@@ -55,20 +56,29 @@ def read_rows(path: Path, header: Sequence[str]) -> Iterator[tuple[int, dict[str
             [f"{path}:1: not UTF-8 text: was it saved in another encoding?"]
         ) from error
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    width = len(header)
+    guarded = "'" in text  # most files hold no apostrophe at all: then nothing to restore
     try:
         first = next(reader, None)
         if first is None or [c.strip() for c in first] != list(header):
             raise FileProblemsError([f"{path}:1: the columns must be: {','.join(header)}"])
         for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(row) != len(header):
+            if len(row) != width:
+                if not any(cell.strip() for cell in row):
+                    continue
                 raise FileProblemsError(
-                    [f"{path}:{reader.line_num}: expected {len(header)} cells, found {len(row)}"]
+                    [f"{path}:{reader.line_num}: expected {width} cells, found {len(row)}"]
                 )
-            yield (
-                reader.line_num,
-                {name: restore(cell) for name, cell in zip(header, row, strict=True)},
-            )
+            if not any(row):
+                continue
+            if guarded:
+                row = [restore(cell) for cell in row]
+            yield reader.line_num, row
     except csv.Error as error:
         raise FileProblemsError([f"{path}:{reader.line_num}: not valid CSV: {error}"]) from None
+
+
+def read_rows(path: Path, header: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """Like :func:`read_table`, each row as a dict by column name."""
+    for line, row in read_table(path, header):
+        yield line, dict(zip(header, row, strict=True))

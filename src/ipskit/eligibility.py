@@ -15,18 +15,16 @@ The rules are data (``cohort.yaml``'s ``completion``), read here and nowhere els
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from ipskit.cohort import Cohort, Meeting, Rules
-from ipskit.records import Participant, Records
+from ipskit.records import Mark, Participant, Records
 
 State = Literal["complete", "on track", "at risk", "cannot complete", "withdrawn"]
 Outcome = Literal["attended", "missed", "excused", "to come"]
 
 
-@dataclass(frozen=True)
-class Standing:
+class Standing(NamedTuple):
     """Where one person stands against the completion rules."""
 
     participant: str
@@ -45,8 +43,11 @@ class Standing:
 def outcome(rules: Rules, records: Records, session: Meeting, person: Participant) -> Outcome:
     """How one session counts for one person."""
     mark = records.mark(session, person.id)
-    if mark is None:
-        return "to come"
+    return "to come" if mark is None else outcome_of(rules, mark)
+
+
+def outcome_of(rules: Rules, mark: Mark) -> Outcome:
+    """How a recorded mark counts under the rules."""
     if mark.status == "present" or (mark.status == "late" and rules.late_counts_as == "attended"):
         return "attended"
     if mark.made_up and rules.make_up_counts:

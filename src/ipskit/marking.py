@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 from ipskit.cohort import Cohort, Meeting
 from ipskit.errors import IpskitError
@@ -20,8 +21,7 @@ CONFIDENT = 0.85
 DEFAULT_SHARE = 0.75
 
 
-@dataclass(frozen=True)
-class Marked:
+class Marked(NamedTuple):
     """What one ``attend`` did."""
 
     meeting: Meeting

@@ -11,6 +11,8 @@ import re
 import unicodedata
 
 MAX_LENGTH = 200
+# Control characters (Unicode category Cc) and the line and paragraph separators.
+_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def check_name(text: str, what: str = "a name") -> str:
@@ -20,7 +22,7 @@ def check_name(text: str, what: str = "a name") -> str:
         raise ValueError(f"{what} is empty")
     if len(name) > MAX_LENGTH:
         raise ValueError(f"{what} is longer than {MAX_LENGTH} characters")
-    if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in name):
+    if _BREAKS.search(name):
         raise ValueError(f"{what} contains a line break or control character")
     return name
 

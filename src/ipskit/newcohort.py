@@ -11,14 +11,13 @@ from pathlib import Path
 from ipskit import store
 from ipskit.cohort import (
     CURRICULUM_FILE,
-    SETTINGS_FILE,
     Cohort,
     Rules,
     Settings,
     check_id,
     meetings_from,
-    settings_text,
     sha256_of,
+    write_settings,
 )
 from ipskit.errors import IpskitError
 from ipskit.names import check_name
@@ -128,7 +127,7 @@ def create_cohort(
     shutil.rmtree(building, ignore_errors=True)
     store.make_private_dir(building)
     try:
-        store.write_atomic(building / SETTINGS_FILE, settings_text(settings))
+        write_settings(building, settings)
         store.write_atomic(building / CURRICULUM_FILE, entry.path.read_bytes())
         cohort = Cohort(building, settings)
         records = Records(cohort, [], {}, {})

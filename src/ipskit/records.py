@@ -12,14 +12,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from ipskit import csvio, store
 from ipskit.cohort import Cohort, Meeting
+from ipskit.dates import parse_date
 from ipskit.errors import FileProblemsError, IpskitError, NotFoundError
-from ipskit.fields import parse_date
 from ipskit.names import check_name, fold
 
 ROSTER_FILE = "roster.csv"
@@ -41,8 +42,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_NOTE = 500
 
 
-@dataclass
-class Participant:
+class Participant(NamedTuple):
     """Someone on the roster. Only ``name`` is required, and it may be a pseudonym."""
 
     id: str
@@ -51,7 +51,7 @@ class Participant:
     email: str = ""
     pronouns: str = ""
     status: str = "active"
-    added: date = field(default_factory=date.today)
+    added: date | None = None
     left: date | None = None
 
     @property
@@ -65,8 +65,7 @@ class Participant:
         return self.certificate_name or self.name
 
 
-@dataclass
-class Mark:
+class Mark(NamedTuple):
     """One person's attendance at one session."""
 
     session: int
@@ -76,8 +75,7 @@ class Mark:
     note: str = ""
 
 
-@dataclass
-class Assessment:
+class Assessment(NamedTuple):
     """A final assessment result."""
 
     participant: str
@@ -187,6 +185,7 @@ class Records:
         taken = [int(p.id[1:]) for p in self.roster]
         person = Participant(
             id=f"p{max(taken, default=0) + 1:02d}",
+            added=date.today(),
             name=check_name(name),
             certificate_name=check_name(certificate_name, "the certificate name")
             if certificate_name.strip()
@@ -213,7 +212,7 @@ class Records:
         """Record that someone has left the course."""
         if person.status == "withdrawn":
             raise IpskitError(f"{person.id} has already withdrawn")
-        self._replace(replace(person, status="withdrawn", left=when))
+        self._put(person._replace(status="withdrawn", left=when))
         self.log("withdrawn", participant=person.id, before="active", after="withdrawn")
 
     def set_mark(self, meeting: Meeting, person: Participant, status: str | None,
@@ -225,11 +224,11 @@ class Records:
             session=meeting.number,
             participant=person.id,
             status=new_status,
-            made_up=(old.made_up if old else False) or made_up,
+            # attended after all: then there is nothing to make up
+            made_up=((old.made_up if old else False) or made_up)
+            and status not in ("present", "late"),
             note=note or (old.note if old else ""),
         )
-        if status in ("present", "late"):
-            new.made_up = False  # attended after all: nothing to make up
         if old == new:
             return False
         self.marks[(meeting.number, person.id)] = new
@@ -269,9 +268,8 @@ class Records:
             ),
             re.IGNORECASE,
         )
-        self._replace(
-            replace(
-                person,
+        self._put(
+            person._replace(
                 name="",
                 certificate_name="",
                 email="",
@@ -282,15 +280,15 @@ class Records:
         )
         for key, mark in self.marks.items():
             note = "" if mark.participant == person.id else pattern.sub("[erased]", mark.note)
-            self.marks[key] = replace(mark, note=note)
+            self.marks[key] = mark._replace(note=note)
         for pid, result in self.assessments.items():
             note = "" if pid == person.id else pattern.sub("[erased]", result.note)
-            self.assessments[pid] = replace(result, note=note)
+            self.assessments[pid] = result._replace(note=note)
         self.changed.update({ATTENDANCE_FILE, ASSESSMENTS_FILE})
         self.erased.append((person.id, pattern))
         self.log("erased", participant=person.id)
 
-    def _replace(self, person: Participant) -> None:
+    def _put(self, person: Participant) -> None:
         self.roster = [person if p.id == person.id else p for p in self.roster]
         self.changed.add(ROSTER_FILE)
 
@@ -351,9 +349,12 @@ def roster_text(roster: list[Participant]) -> str:
 
 
 def append_history(path: Path, rows: list[list[str]]) -> None:
-    """Add rows to the history, rewriting it whole so that it is never half-written."""
+    """Add rows to the history, rewriting it whole so that it is never half-written.
+
+    The file was checked when the change began (see :func:`changing`): a broken history
+    stops a change before anything is written.
+    """
     if path.exists():
-        list(csvio.read_rows(path, HISTORY_COLUMNS))  # refuse to extend a broken file
         old = path.read_bytes().decode("utf-8-sig")
         text = old + csvio.to_text(HISTORY_COLUMNS, rows).split("\r\n", 1)[1]
     else:
@@ -377,10 +378,14 @@ def changing(cohort: Cohort) -> Iterator[Records]:
     with store.locked(cohort.folder, f"cohort {cohort.id}"):
         history = cohort.file(HISTORY_FILE)
         if history.exists():
-            list(csvio.read_rows(history, HISTORY_COLUMNS))
+            for _ in csvio.read_table(history, HISTORY_COLUMNS):
+                pass  # refuse to add to a history broken by hand
         records = Records.load(cohort)
         yield records
         records.save()
+        from ipskit.status import remember_overview  # it reads records: import here
+
+        remember_overview(cohort, records)
 
 
 # --- reading the files ------------------------------------------------------------------------
@@ -443,24 +448,37 @@ def _read_marks(path: Path, ids: set[str], numbers: set[int]) -> dict[tuple[int,
     marks: dict[tuple[int, str], Mark] = {}
     if not path.exists():
         return marks
-    for line, row in csvio.read_rows(path, ATTENDANCE_COLUMNS):
-        session = row["session"].strip()
-        if not session.isdigit() or int(session) not in numbers:
-            raise _problem(path, line, f"session '{session}' is not a session of this cohort")
-        pid = row["participant"].strip()
-        if pid not in ids:
-            raise _problem(path, line, f"participant '{pid}' is not on the roster")
-        status = row["status"].strip()
-        if status not in MARKS:
-            raise _problem(path, line, f"status must be {', '.join(MARKS)}")
-        made_up = row["made_up"].strip()
-        if made_up not in ("", "yes"):
-            raise _problem(path, line, "made_up must be 'yes' or empty")
-        key = (int(session), pid)
+    # Read on every command and for every cohort by `ipskit cohorts`: the common case
+    # (a row ipskit wrote) is checked in one line; the detailed checks run only on a miss.
+    sessions = {str(n): n for n in numbers}
+    for line, row in csvio.read_table(path, ATTENDANCE_COLUMNS):
+        session, pid, status, made_up, note = row
+        number = sessions.get(session)
+        if number is None or pid not in ids or status not in _MARK_SET or made_up not in _MADE_UP:
+            session, pid, status, made_up = (c.strip() for c in row[:4])
+            number = _check_mark(path, line, sessions, ids, session, pid, status, made_up)
+        key = (number, pid)
         if key in marks:
             raise _problem(path, line, f"{pid} is marked twice for session {session}")
-        marks[key] = Mark(int(session), pid, status, made_up == "yes", row["note"])
+        marks[key] = Mark(number, pid, status, made_up == "yes", note)
     return marks
+
+
+_MARK_SET = frozenset(MARKS)
+_MADE_UP = ("", "yes")
+
+
+def _check_mark(path: Path, line: int, sessions: dict[str, int], ids: set[str],
+                session: str, pid: str, status: str, made_up: str) -> int:  # fmt: skip
+    if session not in sessions:
+        raise _problem(path, line, f"session '{session}' is not a session of this cohort")
+    if pid not in ids:
+        raise _problem(path, line, f"participant '{pid}' is not on the roster")
+    if status not in MARKS:
+        raise _problem(path, line, f"status must be {', '.join(MARKS)}")
+    if made_up not in _MADE_UP:
+        raise _problem(path, line, "made_up must be 'yes' or empty")
+    return sessions[session]
 
 
 def _read_assessments(path: Path, ids: set[str]) -> dict[str, Assessment]:

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 from ipskit import store
 from ipskit.cohort import Cohort, Meeting, sha256_of
-from ipskit.eligibility import Standing, eligibility, outcome
+from ipskit.eligibility import Standing, eligibility, outcome_of
 from ipskit.records import Participant, Records
 
 
-@dataclass(frozen=True)
-class SessionLine:
+class SessionLine(NamedTuple):
     """One session of the schedule, with its marks so far."""
 
     meeting: Meeting
@@ -26,8 +26,7 @@ class SessionLine:
         return any(self.counts[k] for k in ("present", "late", "absent", "excused"))
 
 
-@dataclass(frozen=True)
-class Overview:
+class Overview(NamedTuple):
     """A line about a cohort for ``ipskit cohorts``."""
 
     cohort: Cohort
@@ -36,8 +35,7 @@ class Overview:
     next: Meeting | None
 
 
-@dataclass(frozen=True)
-class Status:
+class Status(NamedTuple):
     """Everything ``ipskit status`` shows."""
 
     overview: Overview
@@ -55,12 +53,17 @@ class Status:
 def attendance_rate(cohort: Cohort, records: Records) -> float | None:
     """Sessions attended out of sessions marked (that count), over everyone active."""
     rules = cohort.settings.rules
+    active = {p.id for p in records.active}
+    course = {s.number for s in cohort.settings.sessions}
     attended = counted = 0
-    for person in records.active:
-        for session in cohort.settings.sessions:
-            result = outcome(rules, records, session, person)
-            attended += result == "attended"
-            counted += result in ("attended", "missed")
+    # Straight over the marks rather than person by session: `ipskit cohorts` does this
+    # for every cohort of the workspace.
+    for mark in records.marks.values():
+        if mark.participant not in active or mark.session not in course:
+            continue
+        result = outcome_of(rules, mark)
+        attended += result == "attended"
+        counted += result != "excused"
     return round(100 * attended / counted, 1) if counted else None
 
 
@@ -77,6 +80,61 @@ def overview(cohort: Cohort, records: Records, today: date) -> Overview:
         rate=attendance_rate(cohort, records),
         next=next_meeting(cohort, today),
     )
+
+
+OVERVIEW_CACHE = ".overview-cache.json"
+
+
+def _overview_key(cohort: Cohort) -> str:
+    import hashlib
+
+    from ipskit.cohort import SETTINGS_FILE
+    from ipskit.records import ATTENDANCE_FILE, ROSTER_FILE
+
+    digest = hashlib.sha256()
+    for name in (SETTINGS_FILE, ROSTER_FILE, ATTENDANCE_FILE):
+        path = cohort.file(name)
+        digest.update(path.read_bytes() if path.exists() else b"-")
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def remember_overview(cohort: Cohort, records: Records) -> Overview:
+    """Work out a cohort's summary and keep its counts for :func:`quick_overview`."""
+    import json
+
+    found = overview(cohort, records, date.today())
+    with contextlib.suppress(OSError):
+        store.write_atomic(
+            cohort.file(OVERVIEW_CACHE),
+            json.dumps(
+                {"key": _overview_key(cohort), "participants": found.participants,
+                 "rate": found.rate}
+            ),
+            durable=False,
+        )  # fmt: skip
+    return found
+
+
+def quick_overview(cohort: Cohort, today: date) -> Overview:
+    """The summary of a cohort, from a cache when its records have not changed.
+
+    ``ipskit cohorts`` reads every cohort of the workspace; the counts it shows depend
+    only on three files, so they are kept, counts only, under the SHA-256 of those
+    files' bytes: any change to any of them, by hand or by ipskit, makes the cache miss.
+    Every change ipskit makes refreshes them (see ``records.changing``).
+    """
+    import json
+
+    try:
+        saved = json.loads(cohort.file(OVERVIEW_CACHE).read_bytes())
+        if saved["key"] == _overview_key(cohort):
+            return Overview(cohort, saved["participants"], saved["rate"],
+                            next_meeting(cohort, today))  # fmt: skip
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    found = remember_overview(cohort, Records.load(cohort))
+    return Overview(cohort, found.participants, found.rate, next_meeting(cohort, today))
 
 
 def status(cohort: Cohort, records: Records, today: date, workspace_root: Path) -> Status:

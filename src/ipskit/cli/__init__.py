@@ -1,8 +1,10 @@
 """The ``ipskit`` command line: a thin layer over the library.
 
-Each command group lives in its own module and imports the library inside its commands,
-so that ``ipskit --help`` never loads pydantic, Jinja or the PDF engine. Errors raised by
-the library are turned into red lines on stderr in exactly one place,
+Each command lives in a module of this package and imports the library inside its
+function, so that ``ipskit --help`` never loads pydantic, Jinja or the PDF engine.
+Commands are also loaded lazily: building a command's options from its signature costs
+milliseconds, and ``ipskit attend`` should not pay that for twenty other commands. Errors
+raised by the library are turned into red lines on stderr in exactly one place,
 :meth:`IpskitGroup.invoke`.
 """
 
@@ -14,18 +16,35 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
 
 from ipskit import __version__
-from ipskit.cli import attendance, cohorts, curricula, forget, roster, workspace
+from ipskit.cli.lazy import LazyGroup
 from ipskit.errors import IpskitError
+
+# Every command, in the order --help lists them: its name, the module that defines it,
+# and the function (or, for a command with subcommands, the Typer app) there.
+COMMANDS = {
+    "init": ("ipskit.cli.workspace", "init"),
+    "curricula": ("ipskit.cli.curricula", "app"),
+    "new-cohort": ("ipskit.cli.cohorts", "new_cohort"),
+    "cohorts": ("ipskit.cli.cohorts", "cohorts"),
+    "status": ("ipskit.cli.cohorts", "status"),
+    "roster": ("ipskit.cli.roster", "app"),
+    "attend": ("ipskit.cli.attendance", "attend"),
+    "attendance": ("ipskit.cli.attendance", "attendance"),
+    "assessment": ("ipskit.cli.attendance", "assessment"),
+    "forget": ("ipskit.cli.forget", "forget"),
+}
+
 
 INTERNAL_ERROR_EXIT = 70
 STOPPED_EXIT = 130
 
 
-class IpskitGroup(TyperGroup):
+class IpskitGroup(LazyGroup):
     """Runs every command, turning errors into one-line messages and exit codes."""
+
+    table = COMMANDS
 
     def invoke(self, ctx: typer.Context) -> Any:
         """Run the command; report library errors, Ctrl-C and bugs without a traceback."""
@@ -93,14 +112,6 @@ def _root(
 ) -> None:
     """Course materials and safe records for Intentional Peer Support trainers."""
     ctx.obj = workspace_dir
-
-
-workspace.register(app)
-app.add_typer(curricula.app, name="curricula")
-cohorts.register(app)
-app.add_typer(roster.app, name="roster")
-attendance.register(app)
-forget.register(app)
 
 
 def main() -> None:

@@ -1,7 +1,5 @@
 """``ipskit attend``, ``ipskit attendance`` and ``ipskit assessment``."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -28,13 +26,6 @@ Who = Annotated[
         help="An id or part of a name; repeat, or separate with commas.", show_default=False
     ),
 ]
-
-
-def register(app: typer.Typer) -> None:
-    """Add the attendance commands to the app."""
-    app.command("attend")(attend)
-    app.command("attendance")(attendance)
-    app.command("assessment")(assessment)
 
 
 def attend(
@@ -98,7 +89,7 @@ def attend(
     typer.echo(f"{plural(done.changed, 'change')} recorded.")
 
 
-def _report(cohort: Cohort, session: str, report: Path, min_minutes: float | None) -> None:
+def _report(cohort: "Cohort", session: str, report: Path, min_minutes: float | None) -> None:
     from ipskit.marking import attend_from_report
 
     result: ReportMarks = attend_from_report(cohort, session, report, min_minutes=min_minutes)
@@ -163,7 +154,7 @@ def attendance(
         typer.echo(LEGEND)
 
 
-def _cell(records: Records, cohort: Cohort, number: int, pid: str, words: bool) -> str:
+def _cell(records: "Records", cohort: "Cohort", number: int, pid: str, words: bool) -> str:
     mark = records.marks.get((number, pid))
     if mark is None:
         return "" if words else "."
@@ -173,7 +164,7 @@ def _cell(records: Records, cohort: Cohort, number: int, pid: str, words: bool) 
 
 
 def _grid_rows(
-    cohort: Cohort, records: Records, standings: list[Standing], *, words: bool
+    cohort: "Cohort", records: "Records", standings: list["Standing"], *, words: bool
 ) -> tuple[list[str], list[list[str]]]:
     sessions = cohort.settings.sessions
     people = {p.id: p for p in records.roster}
@@ -195,7 +186,7 @@ def _grid_rows(
     return header, rows
 
 
-def _grid_json(cohort: Cohort, records: Records, standings: list[Standing]) -> dict[str, Any]:
+def _grid_json(cohort: "Cohort", records: "Records", standings: list["Standing"]) -> dict[str, Any]:
     from ipskit.cli.cohorts import _meeting_json
 
     people = {p.id: p for p in records.roster}

@@ -1,7 +1,6 @@
 """``ipskit new-cohort``, ``ipskit cohorts`` and ``ipskit status``."""
 
-from __future__ import annotations
-
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -16,13 +15,6 @@ if TYPE_CHECKING:
     from ipskit.cohort import Meeting
     from ipskit.newcohort import ImportResult
     from ipskit.status import Overview, Status
-
-
-def register(app: typer.Typer) -> None:
-    """Add the cohort commands to the app."""
-    app.command("new-cohort")(new_cohort)
-    app.command("cohorts")(cohorts)
-    app.command("status")(status)
 
 
 def new_cohort(
@@ -80,7 +72,7 @@ def new_cohort(
     typer.echo(f"Folder: {cohort.folder}")
 
 
-def schedule_table(meetings: tuple[Meeting, ...] | list[Meeting]) -> str:
+def schedule_table(meetings: "Sequence[Meeting]") -> str:
     """The dated schedule as a table."""
     rows = [
         [str(m.number), day(m.date), f"{m.start:%H:%M}–{m.end:%H:%M}", m.id, clip(m.title, 44)]
@@ -89,7 +81,7 @@ def schedule_table(meetings: tuple[Meeting, ...] | list[Meeting]) -> str:
     return table(["#", "Date", "Time", "Session", "Title"], rows, right=[0])
 
 
-def import_summary(result: ImportResult, *, dry_run: bool = False) -> str:
+def import_summary(result: "ImportResult", *, dry_run: bool = False) -> str:
     """What a roster import did (or would do), by id and line only."""
     verb = "Would add" if dry_run else "Added"
     lines = [f"{verb} {plural(len(result.added), 'participant')}"
@@ -107,11 +99,10 @@ def cohorts(
 ) -> None:
     """List the cohorts and how they are going."""
     from ipskit.cohort import all_cohorts
-    from ipskit.records import Records
-    from ipskit.status import overview
+    from ipskit.status import quick_overview
 
     today = date.today()
-    found = [overview(c, Records.load(c), today) for c in all_cohorts(cohorts_dir(ctx))]
+    found = [quick_overview(c, today) for c in all_cohorts(cohorts_dir(ctx))]
     if wants_json(fmt, as_json):
         print_json([_overview_json(o) for o in found])
         return
@@ -135,7 +126,7 @@ def cohorts(
     )
 
 
-def _overview_json(o: Overview) -> dict[str, Any]:
+def _overview_json(o: "Overview") -> dict[str, Any]:
     settings = o.cohort.settings
     return {
         "id": o.cohort.id,
@@ -148,7 +139,7 @@ def _overview_json(o: Overview) -> dict[str, Any]:
     }
 
 
-def _meeting_json(m: Meeting) -> dict[str, Any]:
+def _meeting_json(m: "Meeting") -> dict[str, Any]:
     return {
         "number": m.number,
         "id": m.id,
@@ -188,7 +179,7 @@ def status(
         typer.secho(f"warning: {warning}", fg="yellow", err=True)
 
 
-def _status_json(report: Status) -> dict[str, Any]:
+def _status_json(report: "Status") -> dict[str, Any]:
     return {
         **_overview_json(report.overview),
         "venue": report.overview.cohort.settings.venue,
@@ -214,7 +205,7 @@ def _status_json(report: Status) -> dict[str, Any]:
     }
 
 
-def _status_text(report: Status) -> str:
+def _status_text(report: "Status") -> str:
     o = report.overview
     settings = o.cohort.settings
     course = len(settings.sessions)

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def parse_day(text: str, option: str) -> date:
     """A date given as YYYY-MM-DD or DD/MM/YYYY (the British way), or a usage error."""
-    from ipskit.fields import parse_date
+    from ipskit.dates import parse_date
 
     match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text.strip())
     try:
@@ -32,7 +32,7 @@ def parse_day(text: str, option: str) -> date:
 
 def parse_time(text: str, option: str) -> time:
     """A time given as HH:MM, or a usage error."""
-    from ipskit.fields import parse_clock
+    from ipskit.dates import parse_clock
 
     try:
         return parse_clock(text.strip() if len(text.strip()) == 5 else "0" + text.strip())

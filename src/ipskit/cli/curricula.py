@@ -1,12 +1,11 @@
 """``ipskit curricula``: list, show, validate, export, and the schema for editors."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ipskit.cli.lazy import LazyGroup
 from ipskit.cli.output import (
     Format,
     FormatOption,
@@ -23,15 +22,33 @@ if TYPE_CHECKING:
     from ipskit.catalogue import Entry
     from ipskit.curriculum import Curriculum, SessionBase
 
+
+class CurriculaGroup(LazyGroup):
+    """``curricula ...``: its subcommands, built on first use."""
+
+    table = {
+        name: ("ipskit.cli.curricula", attribute)
+        for name, attribute in (("list", "list_"), ("show", "show"), ("validate", "validate"),
+                                ("schema", "schema"), ("export", "export"))
+    }  # fmt: skip
+
+
 app = typer.Typer(
+    cls=CurriculaGroup,
     help="List, show, check and adapt curricula.",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
+
+
+@app.callback()
+def _curricula() -> None:
+    """List, show, check and adapt curricula."""
+
 
 SPACING = {"weekly": "weekly", "daily": "on consecutive days", "offsets": "on set days"}
 
 
-@app.command("list")
 def list_(
     ctx: typer.Context, fmt: FormatOption = Format.table, as_json: JsonOption = False
 ) -> None:
@@ -64,7 +81,6 @@ def list_(
         raise FileProblemsError(found.problems)
 
 
-@app.command()
 def show(
     ctx: typer.Context,
     curriculum_id: Annotated[str, typer.Argument(metavar="ID", help="e.g. ips-10-week")],
@@ -82,7 +98,6 @@ def show(
             typer.echo(line)
 
 
-@app.command()
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Curriculum files to check.")],
     fmt: FormatOption = Format.table,
@@ -126,7 +141,6 @@ def validate(
         )
 
 
-@app.command()
 def schema(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write to this file instead.")
@@ -147,7 +161,6 @@ def schema(
         typer.echo(f"Wrote the curriculum schema to {out}")
 
 
-@app.command()
 def export(
     ctx: typer.Context,
     curriculum_id: Annotated[str, typer.Argument(metavar="ID", help="A built-in curriculum.")],
@@ -169,7 +182,7 @@ def export(
     typer.echo(f"Edit it, then check it with: ipskit curricula validate {path}")
 
 
-def _summary(entry: Entry) -> dict[str, Any]:
+def _summary(entry: "Entry") -> dict[str, Any]:
     found = entry.curriculum
     return {
         "id": found.id,
@@ -183,7 +196,7 @@ def _summary(entry: Entry) -> dict[str, Any]:
     }
 
 
-def _detail(entry: Entry) -> dict[str, Any]:
+def _detail(entry: "Entry") -> dict[str, Any]:
     found = entry.curriculum
     data = found.model_dump(mode="json")
     for session, dumped in zip(found.sessions, data["sessions"], strict=True):
@@ -193,7 +206,7 @@ def _detail(entry: Entry) -> dict[str, Any]:
     return {**_summary(entry), "curriculum": data}
 
 
-def _outline(found: Curriculum) -> list[str]:
+def _outline(found: "Curriculum") -> list[str]:
     import textwrap
 
     from ipskit.curriculum import start_time
@@ -227,7 +240,7 @@ def _outline(found: Curriculum) -> list[str]:
     return lines
 
 
-def _session_lines(heading: str, session: SessionBase, begin: Any) -> list[str]:
+def _session_lines(heading: str, session: "SessionBase", begin: Any) -> list[str]:
     from ipskit.curriculum import timetable
 
     lines = [
@@ -240,7 +253,7 @@ def _session_lines(heading: str, session: SessionBase, begin: Any) -> list[str]:
     return lines
 
 
-def _rules(found: Curriculum) -> str:
+def _rules(found: "Curriculum") -> str:
     rules = found.completion
     parts = []
     if rules.min_attendance_percent is not None:

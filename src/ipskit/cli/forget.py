@@ -1,17 +1,10 @@
 """``ipskit forget COHORT WHO``: erase a person's personal data on request."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer
 
 from ipskit.cli.common import load_cohort
-
-
-def register(app: typer.Typer) -> None:
-    """Add the command to the app."""
-    app.command("forget")(forget)
 
 
 def forget(

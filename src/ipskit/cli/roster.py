@@ -1,7 +1,5 @@
 """``ipskit roster COHORT list | add | import | withdraw``."""
 
-from __future__ import annotations
-
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -10,10 +8,28 @@ from typing import Annotated
 import typer
 
 from ipskit.cli.common import load_cohort, parse_day
+from ipskit.cli.lazy import LazyGroup
 from ipskit.cli.output import JsonOption, print_json
 from ipskit.cli.table import clip, table
 
-app = typer.Typer(help="List, add, import or withdraw participants.", no_args_is_help=True)
+
+class RosterGroup(LazyGroup):
+    """``roster COHORT ...``: its subcommands, built on first use."""
+
+    table = {
+        "list": ("ipskit.cli.roster", "list_"),
+        "add": ("ipskit.cli.roster", "add"),
+        "import": ("ipskit.cli.roster", "import_"),
+        "withdraw": ("ipskit.cli.roster", "withdraw"),
+    }
+
+
+app = typer.Typer(
+    cls=RosterGroup,
+    help="List, add, import or withdraw participants.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
 
 
 class RosterFormat(StrEnum):
@@ -37,7 +53,6 @@ def _cohort_of(ctx: typer.Context):  # type: ignore[no-untyped-def]
     return load_cohort(ctx, ctx.meta["cohort"])
 
 
-@app.command("list")
 def list_(
     ctx: typer.Context,
     fmt: Annotated[
@@ -79,7 +94,6 @@ def list_(
         typer.echo(table(["ID", "Name", "On certificate", "Email", "Pronouns", ""], rows))
 
 
-@app.command()
 def add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The name the person chose (a pseudonym is fine).")],
@@ -112,7 +126,6 @@ def add(
     typer.echo(f"Added {person.id}")
 
 
-@app.command("import")
 def import_(
     ctx: typer.Context,
     csv_file: Annotated[
@@ -122,7 +135,11 @@ def import_(
         bool, typer.Option("--dry-run", help="Show what would be added; change nothing.")
     ] = False,
 ) -> None:
-    """Add participants from a CSV file; people already there are not added twice."""
+    """Add participants from a CSV file.
+
+    Reads Excel CSV and Google Forms or Microsoft Forms exports; people already on the
+    roster are reported, not added twice.
+    """
     from ipskit.cli.cohorts import import_summary
     from ipskit.newcohort import import_people
     from ipskit.records import Records, changing
@@ -136,13 +153,12 @@ def import_(
     typer.echo(import_summary(result, dry_run=dry_run))
 
 
-@app.command()
 def withdraw(
     ctx: typer.Context,
     who: Annotated[str, typer.Argument(metavar="WHO", help="An id, or part of a name.")],
     on: Annotated[str | None, typer.Option("--date", help="Default: today.")] = None,
 ) -> None:
-    """Record that a participant has left the course."""
+    """Record that someone has left the course."""
     from ipskit.records import changing
 
     when = parse_day(on, "--date") if on else date.today()

@@ -1,16 +1,9 @@
 """``ipskit init``: create a workspace."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 
 import typer
-
-
-def register(app: typer.Typer) -> None:
-    """Add the workspace commands to the app."""
-    app.command("init")(init)
 
 
 def init(
