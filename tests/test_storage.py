@@ -167,3 +167,20 @@ def test_csv_cells_are_neutralised_and_restored(tmp_path, cell, written):
     path = tmp_path / "x.csv"
     path.write_text(text, newline="")
     assert [row["a"] for _, row in csvio.read_rows(path, ["a", "b"])] == [cell]
+
+
+def test_caches_follow_hand_edits(ws):
+    folder = make_cohort(ws)
+    run("-w", str(ws), "attend", "spring", "1", "--all-present")
+    listed = run("-w", str(ws), "cohorts", "--json").stdout
+    assert '"attendance_percent": 100.0' in listed
+    assert (folder / ".overview-cache.json").exists() and (folder / ".cohort-cache.json").exists()
+    attendance = folder / "attendance.csv"
+    attendance.write_text(attendance.read_text().replace("present", "absent", 2), newline="")
+    settings = folder / "cohort.yaml"
+    settings.write_text(settings.read_text().replace("venue: null", 'venue: "Hope Street"'))
+    listed = run("-w", str(ws), "cohorts", "--json").stdout
+    assert '"attendance_percent": 50.0' in listed
+    assert "Venue: Hope Street" in run("-w", str(ws), "status", "spring").stdout
+    (folder / ".cohort-cache.json").write_text("{not json")
+    assert run("-w", str(ws), "status", "spring").exit_code == 0

@@ -3,7 +3,7 @@
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -22,6 +22,10 @@ class RosterGroup(LazyGroup):
         "import": ("ipskit.cli.roster", "import_"),
         "withdraw": ("ipskit.cli.roster", "withdraw"),
     }
+
+
+if TYPE_CHECKING:
+    from ipskit.cohort import Cohort
 
 
 app = typer.Typer(
@@ -49,7 +53,7 @@ def _cohort(
     ctx.meta["cohort"] = cohort_id
 
 
-def _cohort_of(ctx: typer.Context):  # type: ignore[no-untyped-def]
+def _cohort_of(ctx: typer.Context) -> "Cohort":
     return load_cohort(ctx, ctx.meta["cohort"])
 
 
