@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from ipskit.models import Model, Text
 
@@ -25,12 +25,30 @@ class Signatory(Model):
     signature: Text | None = Field(None, description="An image file, relative to the workspace.")
 
 
+def _time_zone(name: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"'{name}' is not a time zone: use a name such as Europe/London or Europe/Dublin"
+        ) from None
+    return name
+
+
+TimeZone = Annotated[str, AfterValidator(_time_zone)]
+
+
 class Settings(Model):
     """The contents of ``ipskit.yaml``."""
 
     organisation: Organisation
     signatories: list[Signatory] = Field(default_factory=list)
     locale: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")] = "en-GB"
+    timezone: TimeZone = Field(
+        "Europe/London", description="Where sessions take place, for calendars."
+    )
     verification_url: Annotated[str, StringConstraints(pattern=r"^https://[^\s<>\"']+$")] | None = (
         Field(None, description="Where a certificate's QR code points (https only).")
     )

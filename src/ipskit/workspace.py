@@ -115,5 +115,6 @@ signatories: []
 #     role: Lead trainer
 #     signature: signatures/alex.png
 locale: en-GB                 # language and region for dates
+timezone: Europe/London       # where sessions take place, for calendars
 # verification_url: https://example.org/verify   # where certificate QR codes point
 """
