@@ -15,6 +15,9 @@ class Organisation(Model):
     name: Text
     logo: Text | None = Field(None, description="An image file, relative to the workspace.")
     contact: Text | None = Field(None, description="A line of contact details.")
+    colour: Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")] = Field(
+        "#2f5d62", description="The colour of headings, as #RRGGBB."
+    )
 
 
 class Signatory(Model):
@@ -46,6 +49,11 @@ class Settings(Model):
     organisation: Organisation
     signatories: list[Signatory] = Field(default_factory=list)
     locale: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")] = "en-GB"
+    support: Text = Field(
+        "If today has stirred things up for you, you can talk to Samaritans at any time,"
+        " free, on 116 123, or email jo@samaritans.org. In an emergency, call 999.",
+        description="Where to get support, printed on documents people take home.",
+    )
     timezone: TimeZone = Field(
         "Europe/London", description="Where sessions take place, for calendars."
     )

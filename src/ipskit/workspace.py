@@ -109,6 +109,7 @@ organisation:
   name: {name}
   # logo: logo.png            # an image in this folder, printed on documents
   # contact: "hello@example.org · 0100 000 0000"
+  # colour: "#2f5d62"         # headings on documents, as #RRGGBB
 signatories: []
 # signatories:                # who signs certificates
 #   - name: Alex Morgan
@@ -116,5 +117,6 @@ signatories: []
 #     signature: signatures/alex.png
 locale: en-GB                 # language and region for dates
 timezone: Europe/London       # where sessions take place, for calendars
+# support: "Samaritans, free, any time: 116 123. Our peer line: ..."   # printed on handouts
 # verification_url: https://example.org/verify   # where certificate QR codes point
 """

@@ -34,6 +34,7 @@ COMMANDS = {
     "attendance": ("ipskit.cli.attendance", "attendance"),
     "assessment": ("ipskit.cli.attendance", "assessment"),
     "forget": ("ipskit.cli.forget", "forget"),
+    "register": ("ipskit.cli.register", "register"),
 }
 
 
