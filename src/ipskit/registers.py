@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ipskit.cohort import Cohort, Meeting
+from ipskit.documents import long_date, organisation
 from ipskit.records import Records
 from ipskit.render import Renderer
 from ipskit.workspace import Workspace
@@ -16,11 +17,6 @@ TEMPLATE = "register.html"
 def initials(name: str) -> str:
     """'Siân Hughes' → 'S. H.'; works for any script that separates words with spaces."""
     return " ".join(f"{word[0]}." for word in name.split())
-
-
-def day_text(meeting: Meeting) -> str:
-    """'Wednesday 3 March 2027'."""
-    return f"{meeting.date:%A} {meeting.date.day} {meeting.date:%B %Y}"
 
 
 def register_context(
@@ -46,7 +42,7 @@ def register_context(
             {
                 "number": meeting.number,
                 "title": meeting.title,
-                "date": day_text(meeting),
+                "date": long_date(meeting),
                 "time": f"{meeting.start:%H:%M} to {meeting.end:%H:%M}",
                 "venue": cohort.settings.venue,
                 "rows": rows,
@@ -57,11 +53,7 @@ def register_context(
     return {
         "title": title,
         "language": settings.locale,
-        "organisation": {
-            "name": settings.organisation.name,
-            "logo": renderer.image(settings.organisation.logo),
-            "colour": settings.organisation.colour,
-        },
+        "organisation": organisation(workspace, renderer),
         "course": {"title": cohort.settings.curriculum_title, "id": cohort.id},
         "name_heading": "Initials" if initials_only else "Name",
         "sheets": sheets,

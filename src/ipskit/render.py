@@ -124,6 +124,11 @@ class Renderer:
         language: str = "en-GB",
     ) -> None:
         """Lay out the HTML and write the PDF atomically, with its metadata."""
+        document = self.layout(html, template=template)
+        self.write(document, target, title=title, author=author, language=language)
+
+    def layout(self, html: str, *, template: str) -> Any:
+        """Lay the HTML out into pages (a WeasyPrint document), fetching only what is allowed."""
         with warnings.catch_warnings():
             # Without Debian's libharfbuzz-subset0 WeasyPrint subsets fonts with fontTools
             # and says so when it loads: useful to us, noise to a trainer.
@@ -136,13 +141,27 @@ class Renderer:
         fetcher = self.last_fetcher = _fetcher(self.folders)
         base = self.folders[-1] / template
         try:
-            document = HTML(string=html, base_url=base.as_uri(), url_fetcher=fetcher).render()
+            return HTML(string=html, base_url=base.as_uri(), url_fetcher=fetcher).render()
         except FatalURLFetchingError:
             refused = ", ".join(fetcher.refused) or "a resource"
             raise IpskitError(
                 f"{self._path(template)}: the document asks for {refused}, which ipskit does"
                 " not fetch: use images and styles inside the templates folder"
             ) from None
+
+    def write(
+        self,
+        document: Any,
+        target: Path,
+        *,
+        title: str,
+        author: str,
+        language: str = "en-GB",
+        pages: list[Any] | None = None,
+    ) -> None:
+        """Write a laid-out document (or some of its pages) as a tagged PDF."""
+        if pages is not None:
+            document = document.copy(pages)
         document.metadata.title = title
         document.metadata.authors = [author]
         document.metadata.lang = language
@@ -152,7 +171,8 @@ class Renderer:
 def write_output(target: Path, data: str | bytes) -> None:
     """Write a document atomically: whole, or not at all, with a clear error."""
     try:
-        store.make_private_dir(target.parent)
+        if not target.parent.is_dir():  # a folder the user already has keeps its permissions
+            store.make_private_dir(target.parent)
         store.write_atomic(target, data)
     except OSError as error:
         raise IpskitError(f"{target}: cannot write it ({error.strerror or error})") from None

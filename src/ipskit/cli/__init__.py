@@ -34,7 +34,9 @@ COMMANDS = {
     "attendance": ("ipskit.cli.attendance", "attendance"),
     "assessment": ("ipskit.cli.attendance", "assessment"),
     "forget": ("ipskit.cli.forget", "forget"),
+    "calendar": ("ipskit.cli.calendar", "calendar"),
     "register": ("ipskit.cli.register", "register"),
+    "session-plans": ("ipskit.cli.plans", "session_plans"),
 }
 
 

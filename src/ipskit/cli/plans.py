@@ -1,0 +1,42 @@
+"""``ipskit session-plans COHORT`` or ``--curriculum CID``: facilitator plans."""
+
+from typing import Annotated
+
+import typer
+
+from ipskit.cli.register import DocumentFormat
+
+
+def session_plans(
+    ctx: typer.Context,
+    cohort_id: Annotated[
+        str | None, typer.Argument(metavar="[COHORT]", help="A cohort (dated plans).")
+    ] = None,
+    curriculum: Annotated[
+        str | None, typer.Option("--curriculum", help="A curriculum instead (undated plans).")
+    ] = None,
+    fmt: Annotated[DocumentFormat, typer.Option("--format", help="pdf or html.")] = (
+        DocumentFormat.pdf
+    ),
+    out: Annotated[
+        str | None, typer.Option("--out", "-o", help="The folder to write them in.")
+    ] = None,
+) -> None:
+    """Write facilitator plans for every session.
+
+    Each plan has the session's aim and objectives, a materials checklist, safety notes,
+    a timetable with clock times, what to say and do in every block, the role plays,
+    and room for your own notes. One PDF per session and one with them all.
+    """
+    from pathlib import Path
+
+    from ipskit.cli.output import workspace_option
+    from ipskit.documents import course_for
+    from ipskit.plans import make_plans
+    from ipskit.workspace import require_workspace
+
+    workspace = require_workspace(workspace_option(ctx))
+    course = course_for(workspace, cohort_id, curriculum)
+    folder = Path(out) if out else workspace.root / "out" / course.name / "session-plans"
+    written = make_plans(workspace, course, folder, as_html=fmt is DocumentFormat.html)
+    typer.echo(f"Wrote {len(written)} file{'s' if len(written) > 1 else ''} to {folder}")
