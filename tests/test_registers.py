@@ -186,3 +186,15 @@ def test_unknown_session(ws):
     with pytest.raises(IpskitError):
         open_cohort(ws / "cohorts", "spring").meeting("99")
     assert run("-w", str(ws), "register", "spring", "99").exit_code == 1
+
+
+def test_a_name_no_font_can_draw_is_warned_about_by_id(ws):
+    # U+10FFFD is a private-use character: no installed font draws it anywhere.
+    make_cohort(ws, people=("Siân Hughes", "Zoë \U0010fffd Adams", "محمد علي", "Γιώργος"))
+    result = run("-w", str(ws), "register", "spring", "1")
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "warning: p02: no installed font can draw this name (private-use letters), so it"
+        " prints as empty boxes: install a font for it (see the README) and print again\n"
+    )
+    assert "Zoë" not in result.stderr

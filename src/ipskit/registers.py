@@ -71,11 +71,14 @@ def make_registers(
     as_html: bool = False,
 ) -> Renderer:
     """Write the sign-in sheets for these sessions to ``target`` (PDF or HTML)."""
+    from ipskit.fonts import name_warnings
     from ipskit.render import write_output
 
     renderer = Renderer(workspace)
+    records = Records.load(cohort)
+    renderer.warnings = name_warnings((p.id, p.name) for p in records.active)
     context = register_context(
-        workspace, renderer, cohort, Records.load(cohort), meetings,
+        workspace, renderer, cohort, records, meetings,
         initials_only=initials_only, blank_rows=blank_rows,
     )  # fmt: skip
     html = renderer.html(TEMPLATE, context)

@@ -45,6 +45,9 @@ class Renderer:
         self._env: Any = None
         #: What the last PDF fetched and what it was refused (read by tests).
         self.last_fetcher: Any = None
+        #: Things the trainer should know about the documents made (e.g. names no font
+        #: can draw), for the command to show.
+        self.warnings: list[str] = []
 
     @property
     def env(self) -> Any:

@@ -51,9 +51,11 @@ def register(
     meetings = [cohort.meeting(session)] if session else list(cohort.everything)
     name = f"register-{meetings[0].number}" if session else "registers"
     target = out or workspace.root / "out" / cohort.id / f"{name}.{fmt.value}"
-    make_registers(
+    renderer = make_registers(
         workspace, cohort, meetings, target,
         initials_only=initials, blank_rows=blank, as_html=fmt is DocumentFormat.html,
     )  # fmt: skip
+    for warning in renderer.warnings:
+        typer.secho(f"warning: {warning}", fg="yellow", err=True)
     pages = len(meetings)
     typer.echo(f"Wrote {pages} sign-in sheet{'s' if pages > 1 else ''} to {target}")
