@@ -9,6 +9,20 @@ from typer.testing import CliRunner
 
 from ipskit.cli import app
 
+#: Names that would be markup, template code or a sum if anything treated them as more
+#: than text, and names in the scripts every document must draw.
+HOSTILE = (
+    "<img src=file:///etc/passwd>",
+    "<link rel=attachment href=file:///etc/hostname>",
+    "{{ 7*7 }}",
+    "Siân O'Brien",
+    "Łukasz Żółć",
+    "Γιώργος Παπαδόπουλος",
+    "Олена Коваленко",
+    "محمد علي",
+    "דוד לוי",
+)
+
 MINI = """\
 id: mini
 title: A small course

@@ -7,24 +7,12 @@ import stat
 import pytest
 from pypdf import PdfReader
 
-from helpers import make_cohort, make_workspace, run
+from helpers import HOSTILE, make_cohort, make_workspace, run
 from ipskit.cohort import open_cohort
 from ipskit.errors import IpskitError
 from ipskit.registers import make_registers
 from ipskit.resources import builtin_templates_dir
 from ipskit.workspace import Workspace
-
-HOSTILE = (
-    "<img src=file:///etc/passwd>",
-    "<link rel=attachment href=file:///etc/hostname>",
-    "{{ 7*7 }}",
-    "Siân O'Brien",
-    "Łukasz Żółć",
-    "Γιώργος Παπαδόπουλος",
-    "Олена Коваленко",
-    "محمد علي",
-    "דוד לוי",
-)
 
 
 @pytest.fixture
@@ -55,7 +43,10 @@ def test_one_sheet_per_session_with_every_name(ws):
     for name in HOSTILE[:7]:  # Latin, Greek, Cyrillic extract as written
         assert "".join(name.split()) in squeezed, name
     assert "49" not in first
-    assert reader.metadata.title == "Sign-in sheets: Intentional Peer Support: ten-week course (spring)"
+    assert (
+        reader.metadata.title
+        == "Sign-in sheets: Intentional Peer Support: ten-week course (spring)"
+    )
     assert reader.metadata.author == "Riverside Peer Network"
     catalog = reader.trailer["/Root"]
     assert "/StructTreeRoot" in catalog  # tagged for screen readers
@@ -105,9 +96,15 @@ def test_a_workspace_template_replaces_the_built_in_one(ws):
 @pytest.mark.parametrize(
     ("template", "message"),
     [
-        ("{{ ''.__class__.__mro__ }}", "{path}:1: the template tries something templates may not do (reaching into Python); only data and filters are allowed"),
+        (
+            "{{ ''.__class__.__mro__ }}",
+            "{path}:1: the template tries something templates may not do (reaching into Python); only data and filters are allowed",
+        ),
         ("<p>{{ nobody }}</p>", "{path}:1: 'nobody' is undefined"),
-        ("{% for x in %}", "{path}:1: unexpected end of template, expected 'end of statement block'."),
+        (
+            "{% for x in %}",
+            "{path}:1: unexpected end of template, expected 'end of statement block'.",
+        ),
     ],
 )
 def test_bad_workspace_templates_are_refused_by_name_and_line(ws, template, message):
@@ -151,7 +148,7 @@ def test_a_colour_that_is_not_a_colour_is_refused_with_its_line(ws):
     make_cohort(ws, people=())
     result = run("-w", str(ws), "register", "spring", "1")
     assert result.exit_code == 1
-    line = text[: text.index("colour: \"red")].count("\n") + 1
+    line = text[: text.index('colour: "red')].count("\n") + 1
     assert result.stderr.startswith(f"{settings}:{line}:11: organisation.colour:")
 
 

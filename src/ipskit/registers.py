@@ -72,7 +72,6 @@ def make_registers(
 ) -> Renderer:
     """Write the sign-in sheets for these sessions to ``target`` (PDF or HTML)."""
     from ipskit.fonts import name_warnings
-    from ipskit.render import write_output
 
     renderer = Renderer(workspace)
     records = Records.load(cohort)
@@ -81,12 +80,5 @@ def make_registers(
         workspace, renderer, cohort, records, meetings,
         initials_only=initials_only, blank_rows=blank_rows,
     )  # fmt: skip
-    html = renderer.html(TEMPLATE, context)
-    if as_html:
-        write_output(target, html)
-    else:
-        renderer.pdf(
-            html, target, template=TEMPLATE, title=context["title"],
-            author=workspace.settings.organisation.name, language=workspace.settings.locale,
-        )  # fmt: skip
+    renderer.document(TEMPLATE, context, target, as_html=as_html)
     return renderer

@@ -116,6 +116,25 @@ class Renderer:
             raise IpskitError(f"{relative}: the image is larger than 5 MB")
         return f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
 
+    def document(
+        self, template: str, context: Mapping[str, Any], target: Path, *, as_html: bool = False
+    ) -> None:
+        """Render ``template`` and write it to ``target``: the HTML, or the tagged PDF.
+
+        The PDF's title is the context's ``title``; its author is the organisation and
+        its language the workspace's locale.
+        """
+        html = self.html(template, context)
+        if as_html:
+            write_output(target, html)
+            return
+        settings = self.workspace.settings if self.workspace is not None else None
+        self.pdf(
+            html, target, template=template, title=context["title"],
+            author=settings.organisation.name if settings else "ipskit",
+            language=settings.locale if settings else "en-GB",
+        )  # fmt: skip
+
     def pdf(
         self,
         html: str,

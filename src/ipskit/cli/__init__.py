@@ -36,6 +36,7 @@ COMMANDS = {
     "forget": ("ipskit.cli.forget", "forget"),
     "calendar": ("ipskit.cli.calendar", "calendar"),
     "register": ("ipskit.cli.register", "register"),
+    "build-workbook": ("ipskit.cli.workbook", "build_workbook"),
     "session-plans": ("ipskit.cli.plans", "session_plans"),
 }
 

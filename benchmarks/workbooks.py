@@ -1,0 +1,61 @@
+"""Participant workbooks: one copy per person for a ten-week cohort of 30.
+
+Run:  python benchmarks/workbooks.py [runs]
+
+Builds a workspace with a ten-week cohort of 30 participants in a temporary folder and
+times `ipskit build-workbook COHORT --per-participant` as a trainer would run it (a new
+process each time, imports included). Budget: 5 s on a 2-core machine.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+IPSKIT = shutil.which("ipskit") or str(Path(sys.executable).parent / "ipskit")
+PEOPLE, BUDGET = 30, 5.0
+
+
+def build(root: Path) -> Path:
+    from ipskit.newcohort import create_cohort
+    from ipskit.records import changing
+    from ipskit.workspace import init_workspace
+
+    workspace = init_workspace(root / "ws", "Benchmark Peer Network")
+    cohort, _ = create_cohort(workspace, "spring", "ips-10-week", date.today() + timedelta(days=30))
+    with changing(cohort) as records:
+        for n in range(PEOPLE):
+            records.add(f"Participant {n} Ñandú-Øster")
+    return root / "ws"
+
+
+def main() -> None:
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    with tempfile.TemporaryDirectory() as tmp:
+        workspace = build(Path(tmp))
+        command = [IPSKIT, "-w", str(workspace), "build-workbook", "spring", "--per-participant"]
+        times = []
+        for _ in range(runs):
+            begin = time.perf_counter()
+            result = subprocess.run(command, capture_output=True, text=True)
+            times.append(time.perf_counter() - begin)
+            if result.returncode != 0:
+                sys.exit(result.stderr)
+        written = sorted((workspace / "out" / "spring" / "workbooks").glob("*.pdf"))
+        assert len(written) == PEOPLE, written
+        size = sum(p.stat().st_size for p in written) / len(written) / 1024
+        best = min(times)
+        print(
+            f"build-workbook --per-participant, {PEOPLE} people: best {best:.2f} s of {runs}"
+            f" ({', '.join(f'{t:.2f}' for t in times)}); {size:.0f} KB a copy;"
+            f" budget {BUDGET:.0f} s: {'ok' if best < BUDGET else 'OVER'}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,172 @@
+"""A ten-week cohort of twelve, awkward names and all: every document a course needs.
+
+Session plans, a workbook for each person, sign-in sheets and the calendar are made
+through the command line, as a trainer would make them, while every fetch the renderer
+is asked for is recorded.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+import ipskit.render
+import ipskit.workbooks
+from helpers import HOSTILE, make_cohort, make_workspace, run
+from ipskit.cohort import open_cohort
+from ipskit.resources import builtin_templates_dir
+
+PEOPLE = (*HOSTILE, "Dafydd ap Gwilym", "Zoë Ørsted-Nuñez", "Amara Okafor")
+LITERAL = "{{ 7*7 }}"  # a name, printed as written: the only braces allowed in the text
+
+
+def squeeze(text: str) -> str:
+    return "".join(text.split())
+
+
+@cache
+def text_of(path: Path) -> str:
+    """The PDF's text (once per file: reading a long workbook's text takes seconds)."""
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """The cohort, its four kinds of document, and every fetcher the renderer made."""
+    ws = make_workspace(tmp_path_factory.mktemp("together"))
+    make_cohort(ws, people=PEOPLE)
+    fetchers = []
+    original = ipskit.render._fetcher
+
+    def recording(folders):
+        fetcher = original(folders)
+        fetchers.append(fetcher)
+        return fetcher
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ipskit.render, "_fetcher", recording)
+        # Covers in this process, so that their fetches are recorded too.
+        patch.setattr(ipskit.workbooks, "WORKER_FROM", len(PEOPLE) + 1)
+        results = {
+            "plans": run("-w", str(ws), "session-plans", "spring"),
+            "workbooks": run("-w", str(ws), "build-workbook", "spring", "--per-participant"),
+            "register": run("-w", str(ws), "register", "spring"),
+            "calendar": run("-w", str(ws), "calendar", "spring"),
+        }
+    return ws, results, fetchers
+
+
+def test_every_kind_of_document_is_made(course):
+    ws, results, _ = course
+    out = ws / "out" / "spring"
+    assert {kind: (r.exit_code, r.stdout) for kind, r in results.items()} == {
+        "plans": (0, f"Wrote 11 files to {out / 'session-plans'}\n"),
+        "workbooks": (0, f"Wrote 12 workbooks to {out / 'workbooks'}\n"),
+        "register": (0, f"Wrote 10 sign-in sheets to {out / 'registers.pdf'}\n"),
+        "calendar": (0, f"Wrote 10 events to {out / 'spring.ics'}\n"),
+    }
+    assert all(r.stderr == "" for r in results.values())
+
+
+def pdfs(ws: Path) -> list[Path]:
+    return sorted((ws / "out" / "spring").rglob("*.pdf"))
+
+
+def test_every_session_title_and_date_is_in_every_whole_document(course):
+    ws, _, _ = course
+    out = ws / "out" / "spring"
+    meetings = open_cohort(ws / "cohorts", "spring").settings.sessions
+    assert len(meetings) == 10
+    copies = sorted((out / "workbooks").glob("*.pdf"))
+    # The copies share their pages after the cover byte for byte (as the next tests
+    # show), so the first and the last stand for them all.
+    wholes = [out / "session-plans" / "session-plans.pdf", out / "registers.pdf"]
+    wholes += [copies[0], copies[-1]]
+    for path in wholes:
+        text = squeeze(text_of(path))
+        for meeting in meetings:
+            assert squeeze(meeting.title) in text, (path.name, meeting.title)
+            day = f"{meeting.date:%A} {meeting.date.day} {meeting.date:%B %Y}"
+            assert squeeze(day) in text, (path.name, day)
+
+
+def test_no_template_syntax_reaches_the_page(course):
+    ws, _, _ = course
+    copies = sorted((ws / "out" / "spring" / "workbooks").glob("*.pdf"))
+    for path in [p for p in pdfs(ws) if p not in copies] + [copies[0], copies[-1]]:
+        text = text_of(path).replace(LITERAL, "")
+        for mark in ("{{", "}}", "{%", "%}", "{#", "#}"):
+            assert mark not in text, (path.name, mark)
+        assert "Undefined" not in text and "None" not in text.split(), path.name
+
+
+def test_each_workbook_has_its_owners_name_on_the_cover_and_no_one_elses(course):
+    ws, _, _ = course
+    folder = ws / "out" / "spring" / "workbooks"
+    copies = [folder / f"workbook-p{n:02d}.pdf" for n in range(1, len(PEOPLE) + 1)]
+    for path, name in zip(copies, PEOPLE, strict=True):
+        reader = PdfReader(path)
+        assert len(reader.pages) == len(PdfReader(copies[0]).pages)
+        cover = squeeze(reader.pages[0].extract_text())
+        assert squeeze(name) in cover, name
+        assert not [other for other in PEOPLE if other != name and squeeze(other) in cover]
+    # Every copy is the same body followed by its own cover: the pages after the cover
+    # are the same bytes in each, and hold nobody's name.
+    files = [path.read_bytes() for path in copies]
+    bodies = {data[: data.index(b"%%EOF") + 5] for data in files}
+    assert len(bodies) == 1 and len(next(iter(bodies))) > 0.8 * min(map(len, files))
+    for path in (copies[0], copies[-1]):
+        after_cover = squeeze(text_of(path).split("This workbook is yours to keep.", 1)[1])
+        assert not [name for name in PEOPLE if squeeze(name) in after_cover], path.name
+
+
+def test_names_are_printed_on_the_sign_in_sheets_not_obeyed(course):
+    ws, _, _ = course
+    text = squeeze(text_of(ws / "out" / "spring" / "registers.pdf"))
+    for name in PEOPLE[:7]:  # scripts that extract in the order they are written
+        assert squeeze(name) in text, name
+    assert "49" not in text  # {{ 7*7 }} is a name, not a sum
+
+
+def test_the_calendar_names_sessions_and_no_participant(course):
+    ws, _, _ = course
+    ics = (ws / "out" / "spring" / "spring.ics").read_bytes().decode("utf-8")
+    unfolded = ics.replace("\r\n ", "")
+    assert unfolded.count("BEGIN:VEVENT") == 10
+    for meeting in open_cohort(ws / "cohorts", "spring").settings.sessions:
+        assert meeting.title.replace(",", "\\,") in unfolded, meeting.title
+    for name in PEOPLE:
+        assert name not in unfolded
+    for fragment in ("Siân", "Łukasz", "Олена", "محمد", "דוד", "Dafydd", "Okafor"):
+        assert fragment not in unfolded
+
+
+def test_the_renderer_fetched_only_template_files(course):
+    ws, _, fetchers = course
+    # Session plans, the workbook's body and covers, and the sign-in sheets.
+    assert len(fetchers) == 4
+    allowed = (builtin_templates_dir().resolve(), (ws / "templates").resolve())
+    for fetcher in fetchers:
+        assert fetcher.refused == []
+        assert fetcher.fetched  # the style sheets, at least
+        for path in map(Path, fetcher.fetched):
+            assert any(path.is_relative_to(folder) for folder in allowed), path
+            assert path.suffix == ".css", path
+
+
+def test_no_pdf_carries_an_embedded_file(course):
+    ws, _, _ = course
+    paths = pdfs(ws)
+    assert len(paths) == 1 + 10 + 12 + 1  # plans (combined and each), copies, sheets
+    for path in paths:
+        reader = PdfReader(path)
+        catalog = reader.trailer["/Root"]
+        assert "/EmbeddedFiles" not in catalog.get("/Names", {}), path.name
+        assert "/AF" not in catalog, path.name
+        for page in reader.pages:
+            for annotation in page.get("/Annots", []):
+                assert annotation.get_object().get("/Subtype") != "/FileAttachment", path.name
+        assert b"/EmbeddedFile" not in path.read_bytes(), path.name

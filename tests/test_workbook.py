@@ -1,0 +1,211 @@
+"""The participant workbook: the course in plain words, with room to write."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from pypdf import PdfReader
+
+from helpers import make_cohort, make_workspace, run
+from ipskit.cohort import open_cohort
+from ipskit.workbooks import homework_lines, prompt_lines
+
+PEOPLE = (
+    "Siân Hughes", "Tomasz Wiśniewski", "Amara Okafor", "Sam Patel", "Zoë Adams",
+    "Łukasz Żółć", "Γιώργος Παπαδόπουλος", "Олена Коваленко", "Priya Shah",
+    "Kwame Mensah", "<img src=file:///etc/passwd>", "{{ 7*7 }}",
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def spring(tmp_path_factory):
+    """A ten-week cohort of 12, with its workbook and a copy for each person."""
+    ws = make_workspace(tmp_path_factory.mktemp("wb"))
+    make_cohort(ws, people=PEOPLE)
+    shared = run("-w", str(ws), "build-workbook", "spring")
+    copies = run("-w", str(ws), "build-workbook", "spring", "--per-participant")
+    return ws, shared, copies
+
+
+def pages_of(path) -> list[str]:
+    return [page.extract_text() for page in PdfReader(path).pages]
+
+
+def cover_of(path) -> str:
+    return PdfReader(path).pages[0].extract_text()
+
+
+def squeeze(text: str) -> str:
+    return "".join(text.split())
+
+
+def test_the_workbook_holds_every_session_with_its_date(spring):
+    ws, result, _ = spring
+    target = ws / "out" / "spring" / "workbook.pdf"
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"Wrote the workbook to {target}\n"
+    pages = pages_of(target)
+    text = squeeze("\n".join(pages))
+    cohort = open_cohort(ws / "cohorts", "spring")
+    for meeting in cohort.settings.sessions:
+        assert squeeze(meeting.title) in text, meeting.title
+        assert squeeze(f"{meeting.date:%A} {meeting.date.day} {meeting.date:%B %Y}") in text
+    for heading in ("Contents", "Course map", "Our group agreement", "My wellbeing plan",
+                    "Role-play observation sheet", "My self-assessment", "Four Tasks presentation",
+                    "Glossary", "Where to get support", "116 123"):  # fmt: skip
+        assert squeeze(heading) in text, heading
+    assert "{{" not in text and "{%" not in text
+    assert "This workbook belongs to" in pages[0]
+    assert not any(name in pages[0] for name in PEOPLE[:4])  # the shared copy names nobody
+    reader = PdfReader(target)
+    assert reader.metadata.title == (
+        "Participant workbook: Intentional Peer Support: ten-week course (spring)"
+    )
+    catalog = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in catalog
+    assert "/EmbeddedFiles" not in catalog.get("/Names", {}) and "/AF" not in catalog
+
+
+def test_the_contents_page_numbers_point_at_the_sections(spring):
+    ws, _, _ = spring
+    pages = pages_of(ws / "out" / "spring" / "workbook.pdf")
+    contents = pages[1]
+    for title in ("Course map", "Glossary", "Where to get support"):
+        line = next(line for line in contents.splitlines() if line.startswith(title))
+        number = int(line.split()[-1])
+        assert title in pages[number - 1].splitlines()[:3], (title, number)
+        assert f"Page {number} of {len(pages)}" in pages[number - 1]
+
+
+def test_each_copy_is_named_by_id_and_carries_only_its_owners_name(spring):
+    ws, _, result = spring
+    folder = ws / "out" / "spring" / "workbooks"
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"Wrote 12 workbooks to {folder}\n"
+    files = sorted(p.name for p in folder.iterdir())
+    assert files == [f"workbook-p{n:02d}.pdf" for n in range(1, 13)]
+    shared = pages_of(ws / "out" / "spring" / "workbook.pdf")
+    assert pages_of(folder / "workbook-p05.pdf")[1:] == shared[1:]  # the same pages, numbered alike
+    for number, name in enumerate(PEOPLE, start=1):
+        path = folder / f"workbook-p{number:02d}.pdf"
+        reader = PdfReader(path)
+        assert len(reader.pages) == len(shared)
+        cover = squeeze(reader.pages[0].extract_text())
+        assert squeeze(name) in cover, name
+        assert not any(squeeze(other) in cover for other in PEOPLE[:10] if other != name)
+        catalog = reader.trailer["/Root"]
+        assert "/EmbeddedFiles" not in catalog.get("/Names", {}) and "/AF" not in catalog
+        # Only this person's cover is added to the shared body: nobody else's name is inside.
+        streams = [reader.get_object(n) for n in range(1, int(reader.trailer["/Size"]))]
+        contents = [s for s in streams if hasattr(s, "get_data") and not {"/Type", "/Subtype",
+                    "/Length1"} & set(s) and b"begincmap" not in s.get_data()]  # fmt: skip
+        assert len(contents) == len(shared) + 1  # the pages, and the blank cover replaced
+
+
+def test_hostile_names_print_literally(spring):
+    ws, _, _ = spring
+    folder = ws / "out" / "spring" / "workbooks"
+    assert "<img src=file:///etc/passwd>" in cover_of(folder / "workbook-p11.pdf")
+    cover = cover_of(folder / "workbook-p12.pdf")
+    assert "{{ 7*7 }}" in cover and "49" not in cover
+
+
+def test_the_html_escapes_names_and_curriculum_text(tmp_path):
+    ws = make_workspace(tmp_path)
+    make_cohort(ws, people=("Zoë",))
+    result = run("-w", str(ws), "build-workbook", "spring", "--format", "html")
+    assert result.exit_code == 0, result.output
+    html = (ws / "out" / "spring" / "workbook.html").read_text()
+    assert '<link rel="stylesheet" href="workbook.css">' in html
+    assert "&#34;what&#39;s wrong?&#34;" in html or "&#39;s wrong" in html
+
+
+def font_sizes(page) -> Counter[float]:
+    """Characters drawn at each size, in points, from the text and transformation matrices."""
+    sizes: Counter[float] = Counter()
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            sizes[round(abs(size * tm[3] * cm[3]), 1)] += len(text.strip())
+
+    page.extract_text(visitor_text=visit)
+    return sizes
+
+
+def test_large_print_sets_body_text_at_16pt_or_more(tmp_path):
+    ws = make_workspace(tmp_path)
+    result = run("-w", str(ws), "build-workbook", "--curriculum", "ips-taster", "--large-print")
+    target = ws / "out" / "ips-taster" / "workbook-large-print.pdf"
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"Wrote the workbook to {target}\n"
+    reader = PdfReader(target)
+    regular = run("-w", str(ws), "build-workbook", "--curriculum", "ips-taster")
+    assert regular.exit_code == 0
+    normal = PdfReader(ws / "out" / "ips-taster" / "workbook.pdf")
+    assert len(reader.pages) > len(normal.pages)
+    page = next(p for p in reader.pages if "Session 1" in p.extract_text())
+    sizes = font_sizes(page)
+    body = sizes.most_common(1)[0][0]
+    assert body >= 16, sizes
+    assert font_sizes(normal.pages[3]).most_common(1)[0][0] < 12
+    # Only the running header and page number may be smaller than 16pt.
+    assert sum(n for size, n in sizes.items() if size < 16) < 120, sizes
+
+
+def test_a_curriculum_alone_makes_an_undated_workbook(tmp_path):
+    ws = make_workspace(tmp_path)
+    result = run("-w", str(ws), "build-workbook", "--curriculum", "ips-2-day-cascade")
+    assert result.exit_code == 0, result.output
+    text = squeeze("\n".join(pages_of(ws / "out" / "ips-2-day-cascade" / "workbook.pdf")))
+    assert squeeze("Code of conduct") in text
+    assert squeeze("Monthly co-reflection group") in text
+    assert "2026" not in text and "2027" not in text and "{{" not in text
+
+
+def test_per_participant_needs_a_cohort(tmp_path):
+    ws = make_workspace(tmp_path)
+    result = run("-w", str(ws), "build-workbook", "--curriculum", "ips-taster", "--per-participant")
+    assert result.exit_code == 1
+    assert result.stderr == "--per-participant needs a cohort: name one instead of --curriculum\n"
+    assert not (ws / "out").exists()
+
+
+def test_naming_neither_or_both_is_refused(tmp_path):
+    ws = make_workspace(tmp_path)
+    make_cohort(ws, people=())
+    assert run("-w", str(ws), "build-workbook").exit_code == 1
+    both = run("-w", str(ws), "build-workbook", "spring", "--curriculum", "ips-taster")
+    assert both.exit_code == 1
+    assert "not both" in both.stderr
+
+
+def test_a_few_copies_are_made_without_a_second_process(tmp_path):
+    ws = make_workspace(tmp_path)
+    make_cohort(ws, curriculum="ips-taster", people=("Ana", "Ben"))
+    out = tmp_path / "copies"
+    result = run("-w", str(ws), "build-workbook", "spring", "--per-participant", "--large-print",
+                 "--out", str(out))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "workbook-p01-large-print.pdf", "workbook-p02-large-print.pdf",
+    ]  # fmt: skip
+    cover = cover_of(out / "workbook-p02-large-print.pdf")
+    assert "Ben" in cover and "Ana" not in cover
+
+
+def test_a_template_fetching_outside_its_folders_is_refused(tmp_path):
+    ws = make_workspace(tmp_path)
+    path = ws / "templates" / "workbook.html"
+    path.write_text('<html><body><img src="file:///etc/hostname"><p>x</p></body></html>')
+    result = run("-w", str(ws), "build-workbook", "--curriculum", "ips-taster")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"{path.resolve()}: the document asks for ")
+    assert not (ws / "out" / "ips-taster" / "workbook.pdf").exists()
+
+
+def test_writing_space_grows_with_the_prompt():
+    assert prompt_lines("Why?") == 5
+    assert 5 < prompt_lines("x" * 100) <= 10
+    assert prompt_lines("x" * 1000) == 10
+    assert homework_lines("x" * 10) == 8 and homework_lines("x" * 5000) == 16
