@@ -91,6 +91,10 @@ class Renderer:
     def _where(self) -> str:
         return " or ".join(str(f) for f in self.folders)
 
+    def path_of(self, template: str) -> str:
+        """The file a template is read from (the workspace's copy where there is one)."""
+        return self._path(template)
+
     def _path(self, template: str) -> str:
         for folder in self.folders:
             if (folder / template).is_file():

@@ -38,6 +38,8 @@ COMMANDS = {
     "register": ("ipskit.cli.register", "register"),
     "build-workbook": ("ipskit.cli.workbook", "build_workbook"),
     "session-plans": ("ipskit.cli.plans", "session_plans"),
+    "certificates": ("ipskit.cli.certificates", "certificates"),
+    "verify": ("ipskit.cli.certificates", "verify"),
 }
 
 

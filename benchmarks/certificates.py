@@ -1,0 +1,121 @@
+"""Certificates for a cohort of 1,000: the batch against one write_pdf() per person.
+
+Run:  python benchmarks/certificates.py [people] [--loop N]
+
+Builds a workspace in a temporary folder with a one-session course and 1,000 people who
+all attended, then:
+
+1. times `ipskit certificates COHORT` as a trainer runs it (a new process, imports
+   included): 1,000 PDF/A files, the combined print file and the register; and its
+   peak memory (the largest resident size of the command and its worker processes);
+2. renders the same template for the same people with one `HTML(...).write_pdf()` per
+   person (the obvious way), in this process, for all of them or for the first N with
+   --loop N (then scaled to 1,000, and said so).
+
+Targets on a 2-core machine: the batch under 10 s, at least 3 times faster than the
+loop, and under 1 GiB of memory.
+"""
+
+from __future__ import annotations
+
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+IPSKIT = shutil.which("ipskit") or str(Path(sys.executable).parent / "ipskit")
+BUDGET, RATIO, MEMORY = 10.0, 3.0, 1024
+
+
+def build(root: Path, people: int) -> Path:
+    from ipskit.cohort import open_cohort
+    from ipskit.newcohort import create_cohort
+    from ipskit.records import changing
+    from ipskit.workspace import Workspace, init_workspace
+
+    workspace = init_workspace(root / "ws", "Benchmark Peer Network")
+    text = workspace.settings_path.read_text()
+    text += "verification_url: https://peer-network.example.org/verify\n"
+    workspace.settings_path.write_text(text)
+    workspace = Workspace(workspace.root)
+    start = date.today() - timedelta(days=14)
+    create_cohort(workspace, "big", "ips-taster", start, trainers=("Alex Morgan", "Jo Evans"))
+    cohort = open_cohort(workspace.cohorts_dir, "big")
+    with changing(cohort) as records:
+        for n in range(people):
+            records.add(f"Participant {n} Ñandú-Øster")
+        session = cohort.settings.sessions[0]
+        for person in records.active:
+            records.set_mark(session, person, "present", made_up=False, note="")
+    return workspace.root
+
+
+def batch(root: Path) -> tuple[float, int, int]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    begin = time.perf_counter()
+    result = subprocess.run([IPSKIT, "-w", str(root), "certificates", "big"], capture_output=True,
+                            text=True)  # fmt: skip
+    elapsed = time.perf_counter() - begin
+    if result.returncode != 0:
+        sys.exit(result.stderr)
+    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) // 1024
+    files = len(list((root / "out" / "big" / "certificates").glob("certificate-*.pdf")))
+    return elapsed, peak, files
+
+
+def loop(root: Path, count: int) -> float:
+    """One document and one write_pdf() per person, as certificates are usually made."""
+    from ipskit.certificates import PDF_VARIANT, TEMPLATE, Person, batch_context
+    from ipskit.cohort import open_cohort
+    from ipskit.records import Records
+    from ipskit.render import Renderer
+    from ipskit.workspace import Workspace
+
+    workspace = Workspace(root)
+    cohort = open_cohort(workspace.cohorts_dir, "big")
+    people = Records.load(cohort).active[:count]
+    renderer = Renderer(workspace)
+    renderer.layout("<p>warm up</p>", template=TEMPLATE)  # imports, outside the timing
+    folder = root / "loop"
+    folder.mkdir()
+    begin = time.perf_counter()
+    for n, person in enumerate(people):
+        code = f"{n:04d}-LOOP"
+        context = batch_context(workspace, cohort, [Person(code, person.id, person.name)],
+                                date.today(), renderer)  # fmt: skip
+        document = renderer.layout(renderer.html(TEMPLATE, context), template=TEMPLATE)
+        (folder / f"{person.id}.pdf").write_bytes(document.write_pdf(pdf_variant=PDF_VARIANT))
+    return time.perf_counter() - begin
+
+
+def main() -> None:
+    args = sys.argv[1:]
+    sample = None
+    if "--loop" in args:
+        at = args.index("--loop")
+        sample = int(args[at + 1])
+        del args[at : at + 2]
+    people = int(args[0]) if args else 1000
+    with tempfile.TemporaryDirectory() as tmp:
+        root = build(Path(tmp), people)
+        elapsed, peak, files = batch(root)
+        assert files == people, files
+        print(f"ipskit certificates, {people} people: {elapsed:.2f} s, peak {peak} MiB"
+              f" (budget {BUDGET:.0f} s, {MEMORY} MiB):"
+              f" {'ok' if elapsed < BUDGET and peak < MEMORY else 'OVER'}")  # fmt: skip
+        count = min(sample or people, people)
+        looped = loop(root, count)
+        scaled = looped * people / count
+        how = "" if count == people else f" ({count} made, scaled to {people})"
+        print(f"one write_pdf() per person: {scaled:.1f} s{how}")
+        ratio = scaled / elapsed
+        print(f"the batch is {ratio:.1f}x faster (target {RATIO:.0f}x):"
+              f" {'ok' if ratio >= RATIO else 'OVER'}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,184 @@
+"""``ipskit certificates COHORT``, ``certificates revoke CODE`` and ``ipskit verify``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ipskit.cli.common import load_cohort, split_people
+
+if TYPE_CHECKING:
+    from ipskit.certificates import Batch, Plan
+
+
+def certificates(
+    ctx: typer.Context,
+    cohort_id: Annotated[
+        str, typer.Argument(metavar="COHORT|revoke", help="A cohort, or 'revoke' and a code.")
+    ],
+    code: Annotated[
+        str | None, typer.Argument(metavar="[CODE]", help="With revoke: the certificate's code.")
+    ] = None,
+    participant: Annotated[
+        list[str] | None,
+        typer.Option("--participant", "-p", help="Only this person (id or name); repeatable."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say who qualifies and who not, and why; issue none.")
+    ] = False,
+    reissue: Annotated[
+        bool,
+        typer.Option(
+            "--reissue", help="Replace the --participant's certificate (after a name change)."
+        ),
+    ] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="The folder to write them in.")
+    ] = None,
+    named_files: Annotated[
+        bool, typer.Option("--named-files", help="Put people's names in the file names.")
+    ] = False,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="With revoke: why, for the register.")
+    ] = None,
+) -> None:
+    """Issue certificates to everyone who completed.
+
+    Only people who have newly qualified get one: a certificate is never made again
+    silently. Each is recorded in the cohort's register (certificates.csv) with its code
+    and the SHA-256 of its PDF. --dry-run lists who qualifies and why others do not.
+    'ipskit certificates revoke CODE --reason TEXT' revokes one.
+    """
+    from ipskit.cli.output import workspace_option
+    from ipskit.errors import IpskitError
+    from ipskit.workspace import require_workspace
+
+    workspace = require_workspace(workspace_option(ctx))
+    if cohort_id == "revoke" and code is not None:
+        if participant or dry_run or reissue or out or named_files:
+            raise IpskitError("revoke takes a code and --reason only")
+        from ipskit.certificates import revoke
+
+        entry = revoke(workspace, code, reason or "")
+        typer.echo(f"Revoked certificate {entry.code} ({entry.participant}): {entry.reason}")
+        return
+    if code is not None:
+        raise IpskitError(f"unexpected '{code}': to revoke, write 'certificates revoke {code}'")
+    if reason is not None:
+        raise IpskitError("--reason goes with 'certificates revoke CODE'")
+    cohort = load_cohort(ctx, cohort_id)
+    who = split_people(participant)
+    if dry_run:
+        from ipskit.certificates import REGISTER_FILE, plan, read_register
+        from ipskit.records import Records
+
+        records = Records.load(cohort)
+        entries = read_register(cohort.file(REGISTER_FILE))
+        _report(plan(cohort, records, entries, who=who, reissue=reissue), dry=True)
+        return
+    from ipskit.certificates import issue_certificates
+
+    with _progress() as progress:
+        batch = issue_certificates(
+            workspace, cohort, who=who, reissue=reissue, out=out, named_files=named_files,
+            progress=progress,
+        )  # fmt: skip
+    for warning in batch.warnings:
+        typer.secho(f"warning: {warning}", fg="yellow", err=True)
+    _issued(batch)
+
+
+def _issued(batch: Batch) -> None:
+    if batch.issued:
+        count = len(batch.issued)
+        folder = batch.issued[0].path.parent
+        typer.echo(f"Issued {count} certificate{'s' if count > 1 else ''} in {folder}:")
+        for made in batch.issued:
+            typer.echo(f"  {made.participant}  {made.code}  {made.path.name}")
+        assert batch.combined is not None
+        typer.echo(f"To print them all: {batch.combined}")
+        typer.echo(f"Recorded in {batch.register}")
+    else:
+        typer.echo("No certificates issued: no one has newly qualified.")
+    _report(batch.plan, dry=False)
+
+
+def _report(decided: Plan, *, dry: bool) -> None:
+    """Who would get one (dry run), who has one, and who does not qualify and why."""
+    if dry:
+        if decided.grants:
+            typer.echo(f"Would issue {len(decided.grants)}:")
+            for grant in decided.grants:
+                person = grant.participant
+                again = f" (replacing {grant.replaces.code})" if grant.replaces else ""
+                typer.echo(f"  {person.id}  {person.name_on_certificate}{again}")
+        else:
+            typer.echo("Would issue none: no one has newly qualified.")
+    if decided.holders:
+        typer.echo("Already issued:")
+        for person, entry in decided.holders:
+            typer.echo(f"  {person.id}  {entry.code}  issued {entry.issued:%Y-%m-%d}")
+    if decided.unprintable:
+        typer.echo("Qualified, but no installed font can draw their name:")
+        for person in decided.unprintable:
+            typer.echo(f"  {person.id}")
+    if decided.waiting:
+        typer.echo("Not qualified:")
+        for person, reasons in decided.waiting:
+            typer.echo(f"  {person.id}  {'; '.join(reasons)}")
+
+
+class _progress:
+    """A progress bar on stderr for a large batch; nothing when stderr is not a terminal."""
+
+    def __enter__(self) -> _progress | None:
+        if not sys.stderr.isatty():
+            return None
+        from rich.console import Console
+        from rich.progress import Progress
+
+        self.bar = Progress(console=Console(stderr=True), transient=True)
+        self.task = self.bar.add_task("Certificates", total=None)
+        self.bar.start()
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        self.bar.update(self.task, completed=done, total=total)
+
+    def __exit__(self, *_: object) -> None:
+        if sys.stderr.isatty():
+            self.bar.stop()
+
+
+def verify(
+    ctx: typer.Context,
+    what: Annotated[str, typer.Argument(metavar="FILE.pdf|CODE")],
+) -> None:
+    """Check a certificate file or code.
+
+    Says whether it is genuine, altered, revoked, superseded or unknown. Exit codes, for scripts: 0 genuine (in a register of this workspace, and the file is
+    the one issued), 3 altered (a known code, but the file was changed), 4 revoked,
+    5 superseded (replaced by a reissue), 6 unknown; 1 when it cannot be checked.
+    """
+    from ipskit.certificates import EXIT_CODES
+    from ipskit.certificates import verify as check
+    from ipskit.cli.output import workspace_option
+    from ipskit.workspace import require_workspace
+
+    verdict = check(require_workspace(workspace_option(ctx)), what)
+    entry = verdict.entry
+    if verdict.kind == "unknown" or entry is None:
+        typer.echo("unknown: not a certificate issued in this workspace")
+    else:
+        where = f"{entry.participant} of cohort {verdict.cohort}"
+        issued = f"certificate {entry.code}, issued {entry.issued:%Y-%m-%d} to {where}"
+        typer.echo({
+            "genuine": f"genuine: {issued} for {entry.course} ({entry.hours} hours)",
+            "altered": f"altered: the file claims to be {issued}, but it is not the file issued",
+            "revoked": f"revoked: {issued}; revoked {entry.date:%Y-%m-%d}: {entry.reason}",
+            "superseded": f"superseded: {issued}; {entry.reason} on {entry.date:%Y-%m-%d}",
+        }[verdict.kind])  # fmt: skip
+    raise typer.Exit(EXIT_CODES[verdict.kind])

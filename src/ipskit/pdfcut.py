@@ -1,0 +1,144 @@
+"""Small PDFs cut from a large one, object by object, without writing anything twice.
+
+A batch of certificates is laid out and written as one PDF: fonts are subset once, which
+is most of the cost of writing a PDF. Each person's file then needs only their page and
+what it refers to (its fonts, the background every certificate shares). This module
+serialises each object of the large PDF once, under its own number, and assembles every
+small file from those bytes plus a few objects of its own: a catalog, a page tree, its
+metadata. Cutting a file is then a matter of joining bytes, well under a millisecond.
+"""
+
+from __future__ import annotations
+
+import io
+import secrets
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+HEADER = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
+BACKGROUND = "/IpskitBackground"
+
+
+class Source:
+    """The objects of one PDF, each serialised once, with what each refers to."""
+
+    def __init__(self, data: bytes) -> None:
+        from pypdf import PdfReader
+
+        self.reader = PdfReader(io.BytesIO(data))
+        self.size = self.next = int(self.reader.trailer["/Size"])
+        self._bytes: dict[int, bytes] = {}
+        self._closure: dict[int, frozenset[int]] = {}
+
+    def new_number(self) -> int:
+        """A number for an object that is not in the source."""
+        number = self.next
+        self.next += 1
+        return number
+
+    def serialised(self, number: int) -> bytes:
+        """``N 0 obj ... endobj`` for an object of the source."""
+        if number not in self._bytes:
+            value = self.reader.get_object(number)
+            self._bytes[number] = _object(number, _write(value))
+        return self._bytes[number]
+
+    def closure(self, value: Any) -> set[int]:
+        """The numbers of every object ``value`` refers to, directly or not."""
+        from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+        found: set[int] = set()
+        stack = [value]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, IndirectObject):
+                if item.idnum in found or item.idnum >= self.size:  # seen, or one of ours
+                    continue
+                if item.idnum in self._closure:
+                    found |= self._closure[item.idnum]
+                    continue
+                found.add(item.idnum)
+                stack.append(self.reader.get_object(item.idnum))
+            elif isinstance(item, DictionaryObject):
+                stack.extend(v for k, v in item.items() if k != "/Parent")
+            elif isinstance(item, ArrayObject):
+                stack.extend(item)
+        return found
+
+    def remember(self, number: int, found: set[int]) -> None:
+        """Cache the closure of an object shared by many pages (fonts, the background)."""
+        self._closure[number] = frozenset(found)
+
+
+@dataclass
+class Part:
+    """An object made for the small files, with its number and bytes."""
+
+    number: int
+    data: bytes
+
+
+def stream(number: int, content: bytes, extra: str = "", *, compress: bool = True) -> Part:
+    """A stream object, deflated where that makes it smaller."""
+    body, filters = content, ""
+    if compress and len(content) > 64:
+        body, filters = zlib.compress(content, 6), " /Filter /FlateDecode"
+    head = f"<< /Length {len(body)}{filters}{extra} >>\nstream\n".encode()
+    return Part(number, _object(number, head + body + b"\nendstream"))
+
+
+def plain(number: int, text: str | bytes) -> Part:
+    """A non-stream object from its PDF text."""
+    return Part(number, _object(number, text.encode() if isinstance(text, str) else text))
+
+
+def value_bytes(value: Any) -> bytes:
+    """A pypdf value written as PDF text (references keep their numbers)."""
+    return _write(value)
+
+
+def assemble(shared: Sequence[bytes], parts: Sequence[Part], *, root: int, info: int) -> bytes:
+    """A complete PDF from serialised objects: ``shared`` (from a Source) and ``parts``."""
+    out = bytearray(HEADER)
+    offsets: dict[int, int] = {}
+    for data in shared:
+        number = int(data[: data.index(b" ")])
+        offsets[number] = len(out)
+        out += data
+    for part in parts:
+        offsets[part.number] = len(out)
+        out += part.data
+    xref = len(out)
+    numbers = sorted(offsets)
+    out += b"xref\n0 1\n0000000000 65535 f \n"
+    run: list[int] = []
+    for number in numbers:
+        if run and number != run[-1] + 1:
+            out += _subsection(run, offsets)
+            run = []
+        run.append(number)
+    if run:
+        out += _subsection(run, offsets)
+    token = secrets.token_hex(16)
+    out += (
+        f"trailer\n<< /Size {numbers[-1] + 1} /Root {root} 0 R /Info {info} 0 R"
+        f" /ID [<{token}> <{token}>] >>\nstartxref\n{xref}\n%%EOF\n"
+    ).encode()
+    return bytes(out)
+
+
+def _subsection(run: list[int], offsets: dict[int, int]) -> bytes:
+    rows = b"".join(b"%010d 00000 n \n" % offsets[n] for n in run)
+    return b"%d %d\n" % (run[0], len(run)) + rows
+
+
+def _object(number: int, body: bytes) -> bytes:
+    return b"%d 0 obj\n" % number + body + b"\nendobj\n"
+
+
+def _write(value: Any) -> bytes:
+    out = io.BytesIO()
+    value.write_to_stream(out)
+    return out.getvalue()
