@@ -344,3 +344,15 @@ def test_two_runs_at_once_issue_each_certificate_once(tmp_path):
     said = sorted(out.decode().splitlines()[0] for out, _ in outputs)
     assert said == ["Issued 3 certificates in " + str(ws / "out" / "taster" / "certificates") + ":",
                     "No certificates issued: no one has newly qualified."]  # fmt: skip
+
+
+def test_forgetting_someone_blanks_their_name_in_the_register(tmp_path):
+    ws = taster(tmp_path)
+    run("-w", str(ws), "certificates", "taster")
+    path, code = files(ws)[0], register_rows(ws)[0][0]
+    result = run("-w", str(ws), "forget", "taster", "p01", "--yes")
+    assert result.exit_code == 0, result.output
+    register = (ws / "cohorts" / "taster" / "certificates.csv").read_bytes()
+    assert "Siân".encode() not in register and b"Hughes" not in register
+    assert register_rows(ws)[0][:3] == [code, "p01", "[erased]"]
+    assert run("-w", str(ws), "verify", str(path)).exit_code == 0  # it still verifies

@@ -169,6 +169,22 @@ def _append(path: Path, entries: Sequence[Entry]) -> None:
     store.write_atomic(path, before + text.encode("utf-8"))
 
 
+def erase_names(cohort: Cohort, participant: str) -> None:
+    """Blank a person's name in the cohort's register, on their request to be forgotten.
+
+    This is the one change that rewrites the register rather than adding to it: erasure
+    outranks an append-only log. Codes, dates and hashes stay, so their certificates
+    still verify. The caller holds the cohort's lock.
+    """
+    path = cohort.file(REGISTER_FILE)
+    entries = read_register(path)
+    if not any(e.participant == participant for e in entries):
+        return
+    rows = [(e._replace(name="[erased]") if e.participant == participant else e).row()
+            for e in entries]  # fmt: skip
+    store.write_atomic(path, csvio.to_text(COLUMNS, rows))
+
+
 def registers(workspace: Workspace) -> list[tuple[Cohort, list[Entry]]]:
     """Every cohort of the workspace that has issued certificates, with its register."""
     found = []
