@@ -305,7 +305,11 @@ def verification_target(url: str | None, code: str) -> str:
 
 
 def _name_size(name: str) -> str:
-    return "" if len(name) <= 32 else "long" if len(name) <= 60 else "longest"
+    """A class for the name's type size, so that any name (200 characters at most) fits."""
+    for limit, size in ((34, ""), (52, "long"), (100, "longest")):
+        if len(name) <= limit:
+            return size
+    return "extreme"
 
 
 @dataclass(frozen=True)
