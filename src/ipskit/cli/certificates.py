@@ -159,9 +159,10 @@ def verify(
 ) -> None:
     """Check a certificate file or code.
 
-    Says whether it is genuine, altered, revoked, superseded or unknown. Exit codes, for scripts: 0 genuine (in a register of this workspace, and the file is
-    the one issued), 3 altered (a known code, but the file was changed), 4 revoked,
-    5 superseded (replaced by a reissue), 6 unknown; 1 when it cannot be checked.
+    Says whether it is genuine, altered, revoked, superseded or unknown. Exit codes,
+    for scripts: 0 genuine (in a register of this workspace, and the file is the one
+    issued), 3 altered (a known code, but the file was changed), 4 revoked, 5 superseded
+    (replaced by a reissue), 6 unknown; 1 when it cannot be checked.
     """
     from ipskit.certificates import EXIT_CODES
     from ipskit.certificates import verify as check
