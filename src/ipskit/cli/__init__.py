@@ -40,6 +40,7 @@ COMMANDS = {
     "session-plans": ("ipskit.cli.plans", "session_plans"),
     "certificates": ("ipskit.cli.certificates", "certificates"),
     "verify": ("ipskit.cli.certificates", "verify"),
+    "demo": ("ipskit.cli.demo", "demo"),
 }
 
 
