@@ -91,7 +91,7 @@ def loop(root: Path, count: int) -> float:
         background = renderer.html(TEMPLATE, {**context, "layer": "background"})
         own = renderer.html(TEMPLATE, {**context, "layer": "people"})
         job = Job(background, own, [code], [context["certificates"][0]["target"]])
-        _, (data,) = render_chunk(renderer, job, meta)
+        (data,) = render_chunk(renderer, job, meta).files
         (folder / f"{person.id}.pdf").write_bytes(data)
     return time.perf_counter() - begin
 

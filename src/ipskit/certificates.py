@@ -14,7 +14,6 @@ font, which is most of the cost of a small file: cut files share that work.
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -410,8 +409,8 @@ def issue_certificates(
             store.make_private_dir(folder)
         issued: list[Issued] = []
         chunks = []
-        for whole, cut in render_batch(workspace, renderer, context, meta):
-            for data in cut:  # written as each chunk arrives, while the next is laid out
+        for chunk in render_batch(workspace, renderer, context, meta):
+            for data in chunk.files:  # written as each chunk arrives, while the next is laid out
                 person = people[len(issued)]
                 name = f"certificate-{person.participant}-{person.code}.pdf"
                 if named_files:
@@ -422,11 +421,11 @@ def issue_certificates(
                 _write(target, data)
                 issued.append(Issued(person.code, person.participant, target,
                                      hashlib.sha256(data).hexdigest()))  # fmt: skip
-            chunks.append(whole)
+            chunks.append(chunk._replace(files=[]))
             if progress:
                 progress(len(issued), len(people))
         print_file = _free(folder / f"certificates-{today.isoformat()}.pdf")
-        _write(print_file, chunks[0] if len(chunks) == 1 else join(chunks, meta))
+        _write(print_file, combine(chunks, meta))
         # The files reach the disk before the register vouches for them.
         store.sync_files([made.path for made in issued] + [print_file])
         course, hours = cohort.settings.curriculum_title, _hours(cohort)
@@ -483,8 +482,8 @@ def _write(target: Path, data: bytes) -> None:
 
 def render_batch(
     workspace: Workspace, renderer: Any, context: dict[str, Any], meta: dict[str, str]
-) -> Iterator[tuple[bytes, list[bytes]]]:
-    """For each chunk of people in turn: its printable PDF, and each person's PDF.
+) -> Iterator[Chunk]:
+    """Each chunk of people in turn, laid out: its people's PDFs, and its print objects.
 
     A large batch is laid out by two worker processes, started first so that they load
     WeasyPrint while the HTML is made; if processes cannot be used, this one does it all.
@@ -497,7 +496,7 @@ def render_batch(
         group = everyone[first : first + CHUNK]
         html = renderer.html(TEMPLATE, {**context, "layer": "people", "certificates": group})
         jobs.append(Job(background, html, [c["code"] for c in group],
-                        [c["target"] for c in group]))  # fmt: skip
+                        [c["target"] for c in group], len(jobs)))  # fmt: skip
     done = 0
     if pool is not None:
         from concurrent.futures.process import BrokenProcessPool
@@ -532,9 +531,10 @@ class Job(NamedTuple):
     people: str
     codes: list[str]
     targets: list[str]  # what each QR code holds
+    index: int = 0  # the chunk's place in the batch, which numbers its objects
 
 
-def chunk_in_worker(root: str, job: Job, meta: dict[str, str]) -> tuple[bytes, list[bytes]]:
+def chunk_in_worker(root: str, job: Job, meta: dict[str, str]) -> Chunk:
     """:func:`render_chunk` in a worker process, which imports WeasyPrint itself."""
     from ipskit.render import Renderer
 
@@ -545,14 +545,17 @@ PDF_VARIANT = "pdf/a-2b"
 PRODUCER = "ipskit"
 
 
-def render_chunk(renderer: Any, job: Job, meta: dict[str, str]) -> tuple[bytes, list[bytes]]:
+def render_chunk(renderer: Any, job: Job, meta: dict[str, str]) -> Chunk:
     """Lay out a chunk, write it once as PDF/A, and cut a file for each certificate.
 
     The background is laid out once and each person's page is printed over it; their QR
     code is drawn as vector squares in the box the template leaves for it.
     """
-    background = renderer.layout(job.background, template=TEMPLATE)
-    people = renderer.layout(job.people, template=TEMPLATE)
+    from ipskit.render import without_empty_margin_boxes
+
+    with without_empty_margin_boxes():
+        background = renderer.layout(job.background, template=TEMPLATE)
+        people = renderer.layout(job.people, template=TEMPLATE)
     where = renderer.path_of(TEMPLATE)
     if len(background.pages) != 1 or len(people.pages) != len(job.codes):
         raise IpskitError(
@@ -599,16 +602,27 @@ def qr_operators(text: str, box: tuple[float, float, float, float], page_height:
     return (head + "\n".join(rects) + "\nf Q\n").encode("ascii")
 
 
-def cut(pdf: bytes, job: Job, boxes: list[Any], meta: dict[str, str]) -> tuple[bytes, list[bytes]]:
-    """The chunk as one printable file, and a file for each person, from one written PDF.
+class Chunk(NamedTuple):
+    """A laid-out chunk: its objects and pages for the print file, and each person's file."""
+
+    objects: list[bytes]  # serialised, numbered within the chunk's span
+    pages: list[int]
+    intents: str  # the catalog's /OutputIntents, as PDF text ("" if none)
+    files: list[bytes]
+
+
+def cut(pdf: bytes, job: Job, boxes: list[Any], meta: dict[str, str]) -> Chunk:
+    """A file for each person, and the objects of the print file, from one written PDF.
 
     Page 1 of ``pdf`` is the background, made a form that every other page draws first.
+    The chunk's objects are numbered in its own span (:data:`ipskit.pdfcut.SPAN`), so
+    that the chunks of a batch join into one print file as they are.
     """
-    from pypdf.generic import DictionaryObject, NameObject
+    from pypdf.generic import DictionaryObject, IndirectObject, NameObject
 
     from ipskit import pdfcut
 
-    source = pdfcut.Source(pdf)
+    source = pdfcut.Source(pdf, job.index * pdfcut.SPAN)
     reader = source.reader
     pages = reader.pages
     background = pages[0]
@@ -620,7 +634,7 @@ def cut(pdf: bytes, job: Job, boxes: list[Any], meta: dict[str, str]) -> tuple[b
     bg_resources = background.raw_get("/Resources")
     bbox = " ".join(f"{v:g}" for v in box)
     form_keys = f" /Type /XObject /Subtype /Form /BBox [{bbox}] /Resources " + (
-        pdfcut.value_bytes(bg_resources).decode("latin-1")
+        source.text(bg_resources).decode("latin-1")
     )
     shared_parts = [
         pdfcut.stream(form, background.get_contents().get_data(), form_keys),
@@ -630,13 +644,14 @@ def cut(pdf: bytes, job: Job, boxes: list[Any], meta: dict[str, str]) -> tuple[b
     ]  # fmt: skip
     root = reader.trailer["/Root"]
     intents = root.raw_get("/OutputIntents") if "/OutputIntents" in root else None
+    intents_text = source.text(intents).decode("latin-1") if intents is not None else ""
     common = source.closure(bg_resources) | (source.closure(intents) if intents else set())
     catalog_text = f"<< /Type /Catalog /Pages {tree} 0 R /Lang {_text(meta['language'])}" + (
-        f" /OutputIntents {pdfcut.value_bytes(intents).decode('latin-1')}" if intents else ""
+        f" /OutputIntents {intents_text}" if intents_text else ""
     )
     people: list[tuple[int, list[int], list[pdfcut.Part]]] = []
     for page, target, corners in zip(pages[1:], job.targets, boxes, strict=True):
-        page_number = page.indirect_reference.idnum
+        page_number = source.written(page.indirect_reference.idnum)
         qr = pdfcut.stream(number(), qr_operators(target, corners, height))
         contents = page.raw_get("/Contents")
         original = list(contents) if isinstance(contents, list) else [contents]
@@ -644,18 +659,19 @@ def cut(pdf: bytes, job: Job, boxes: list[Any], meta: dict[str, str]) -> tuple[b
         merged = DictionaryObject(dict(resources.items()))
         xobjects = resources.get("/XObject")
         merged_x = DictionaryObject(dict(xobjects.get_object().items()) if xobjects else {})
-        merged_x[NameObject(pdfcut.BACKGROUND)] = _ref(reader, form)
+        merged_x[NameObject(pdfcut.BACKGROUND)] = IndirectObject(form, 0, None)  # type: ignore[arg-type]
         merged[NameObject("/XObject")] = merged_x
         entries = {k: v for k, v in page.items() if k not in ("/Parent", "/Contents", "/Resources")}
-        refs = [f"{invoke} 0 R", f"{save} 0 R"] + [f"{c.idnum} 0 R" for c in original]
+        refs = [f"{invoke} 0 R", f"{save} 0 R"]
+        refs += [f"{source.written(c.idnum)} 0 R" for c in original]
         refs += [f"{restore} 0 R", f"{qr.number} 0 R"]
         body = (
-            b"<< " + b" ".join(pdfcut.value_bytes(NameObject(k)) + b" " + pdfcut.value_bytes(v)
+            b"<< " + b" ".join(source.text(NameObject(k)) + b" " + source.text(v)
                                for k, v in entries.items())
             + f" /Parent {tree} 0 R /Contents [{' '.join(refs)}] /Resources ".encode()
-            + pdfcut.value_bytes(merged) + b" >>"
+            + source.text(merged) + b" >>"
         )  # fmt: skip
-        needed = (source.closure(merged) - {form}) | source.closure(contents) | common
+        needed = source.closure(merged) | source.closure(contents) | common
         people.append((page_number, sorted(needed), [pdfcut.plain(page_number, body), qr]))
     files = []
     for (page_number, needed, own), code in zip(people, job.codes, strict=True):
@@ -670,25 +686,34 @@ def cut(pdf: bytes, job: Job, boxes: list[Any], meta: dict[str, str]) -> tuple[b
              _metadata(metadata, meta, subject, code)],
             root=catalog, info=info,
         ))  # fmt: skip
-    info, metadata = number(), number()
-    subject = f"Certificates issued by {meta['author']}"
     everything = sorted(set().union(*(set(needed) for _, needed, _ in people)))
-    kids = " ".join(f"{n} 0 R" for n, _, _ in people)
-    whole = pdfcut.assemble(
-        [source.serialised(n) for n in everything],
-        [*shared_parts, *(part for _, _, own in people for part in own),
-         pdfcut.plain(tree, f"<< /Type /Pages /Kids [{kids}] /Count {len(people)} >>"),
-         pdfcut.plain(catalog, catalog_text + f" /Metadata {metadata} 0 R >>"),
+    objects = [source.serialised(n) for n in everything]
+    objects += [part.data for part in shared_parts]
+    objects += [part.data for _, _, own in people for part in own]
+    return Chunk(objects, [n for n, _, _ in people], intents_text, files)
+
+
+def combine(chunks: Sequence[Chunk], meta: dict[str, str]) -> bytes:
+    """One PDF/A file of every page of the batch, to print: the chunks' objects, joined."""
+    from ipskit import pdfcut
+
+    first = len(chunks) * pdfcut.SPAN  # above every chunk's span
+    tree, catalog, info, metadata = first, first + 1, first + 2, first + 3
+    kids = [n for chunk in chunks for n in chunk.pages]
+    subject = f"Certificates issued by {meta['author']}"
+    intents = f" /OutputIntents {chunks[0].intents}" if chunks[0].intents else ""
+    catalog_text = (
+        f"<< /Type /Catalog /Pages {tree} 0 R /Lang {_text(meta['language'])}{intents}"
+        f" /Metadata {metadata} 0 R >>"
+    )
+    return pdfcut.assemble(
+        [data for chunk in chunks for data in chunk.objects],
+        [pdfcut.plain(tree, f"<< /Type /Pages /Kids [{' '.join(f'{n} 0 R' for n in kids)}]"
+                            f" /Count {len(kids)} >>"),
+         pdfcut.plain(catalog, catalog_text),
          _info(info, meta, subject, ""), _metadata(metadata, meta, subject, "")],
         root=catalog, info=info,
     )  # fmt: skip
-    return whole, files
-
-
-def _ref(reader: Any, number: int) -> Any:
-    from pypdf.generic import IndirectObject
-
-    return IndirectObject(number, 0, reader)
 
 
 def _text(value: str) -> str:
@@ -715,37 +740,6 @@ def _metadata(number: int, meta: dict[str, str], subject: str, keywords: str) ->
     extra = " /Type /Metadata /Subtype /XML"
     return stream(number, xmp(meta["title"], meta["author"], subject, keywords), extra,
                   compress=False)  # fmt: skip
-
-
-def join(chunks: Sequence[bytes], meta: dict[str, str]) -> bytes:
-    """The chunks' pages as one PDF/A file, to print."""
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import NameObject, TextStringObject
-
-    writer = PdfWriter()
-    writer.pdf_header = b"%PDF-1.7"
-    first = None
-    for data in chunks:
-        reader = PdfReader(io.BytesIO(data))
-        first = first or reader
-        for page in reader.pages:
-            writer.add_page(page)
-    assert first is not None
-    root = first.trailer["/Root"]
-    if "/OutputIntents" in root:
-        writer.root_object[NameObject("/OutputIntents")] = root["/OutputIntents"].clone(writer)
-    writer.root_object[NameObject("/Lang")] = TextStringObject(meta["language"])
-    subject = f"Certificates issued by {meta['author']}"
-    writer.add_metadata({"/Title": meta["title"], "/Author": meta["author"],
-                         "/Subject": subject, "/Producer": PRODUCER})  # fmt: skip
-    writer.xmp_metadata = xmp(meta["title"], meta["author"], subject, "")
-    stream = writer.root_object["/Metadata"].get_object()
-    stream[NameObject("/Type")] = NameObject("/Metadata")
-    stream[NameObject("/Subtype")] = NameObject("/XML")
-    writer.generate_file_identifiers()  # PDF/A asks for the file's /ID
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def xmp(title: str, author: str, subject: str, keywords: str) -> bytes:

@@ -18,32 +18,69 @@ from dataclasses import dataclass
 from typing import Any
 
 HEADER = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
+#: Object numbers each part of a batch may use: the k-th part's objects are numbered
+#: from k * SPAN, so that parts made apart can be put in one file without renumbering.
+SPAN = 100_000
 BACKGROUND = "/IpskitBackground"
 
 
 class Source:
     """The objects of one PDF, each serialised once, with what each refers to."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, shift: int = 0) -> None:
+        """Read ``data``; its objects are written ``shift`` numbers up (see :data:`SPAN`)."""
         from pypdf import PdfReader
 
         self.reader = PdfReader(io.BytesIO(data))
         self.size = self.next = int(self.reader.trailer["/Size"])
+        self.shift = shift
         self._bytes: dict[int, bytes] = {}
         self._closure: dict[int, frozenset[int]] = {}
 
     def new_number(self) -> int:
-        """A number for an object that is not in the source."""
-        number = self.next
+        """A number (as written) for an object that is not in the source."""
+        number = self.next + self.shift
         self.next += 1
+        if self.next > SPAN:
+            raise ValueError("too many objects for one span of numbers")
         return number
 
     def serialised(self, number: int) -> bytes:
-        """``N 0 obj ... endobj`` for an object of the source."""
+        """``N 0 obj ... endobj`` for an object of the source, under its written number."""
         if number not in self._bytes:
             value = self.reader.get_object(number)
-            self._bytes[number] = _object(number, _write(value))
+            self._bytes[number] = _object(number + self.shift, self.text(value))
         return self._bytes[number]
+
+    def written(self, number: int) -> int:
+        """The number a source object is written under."""
+        return number + self.shift
+
+    def text(self, value: Any) -> bytes:
+        """A value as PDF text, its references to source objects renumbered as written.
+
+        A reference made for the output (an ``IndirectObject`` of no document) is
+        written as it is.
+        """
+        return _write(self._shifted(value) if self.shift else value)
+
+    def _shifted(self, value: Any) -> Any:
+        from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
+
+        if isinstance(value, IndirectObject):
+            if value.pdf is not self.reader:
+                return value
+            return IndirectObject(value.idnum + self.shift, value.generation, None)  # type: ignore[arg-type]
+        if isinstance(value, StreamObject):
+            copy = StreamObject()
+            copy._data = value._data  # the stream as stored, still compressed
+            copy.update({k: self._shifted(v) for k, v in value.items() if k != "/Length"})
+            return copy
+        if isinstance(value, DictionaryObject):
+            return DictionaryObject({k: self._shifted(v) for k, v in value.items()})
+        if isinstance(value, ArrayObject):
+            return ArrayObject(self._shifted(v) for v in value)
+        return value
 
     def closure(self, value: Any) -> set[int]:
         """The numbers of every object ``value`` refers to, directly or not."""
@@ -54,7 +91,7 @@ class Source:
         while stack:
             item = stack.pop()
             if isinstance(item, IndirectObject):
-                if item.idnum in found or item.idnum >= self.size:  # seen, or one of ours
+                if item.idnum in found or item.pdf is not self.reader:  # seen, or one of ours
                     continue
                 if item.idnum in self._closure:
                     found |= self._closure[item.idnum]
