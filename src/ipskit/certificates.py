@@ -551,11 +551,8 @@ def render_chunk(renderer: Any, job: Job, meta: dict[str, str]) -> Chunk:
     The background is laid out once and each person's page is printed over it; their QR
     code is drawn as vector squares in the box the template leaves for it.
     """
-    from ipskit.render import without_empty_margin_boxes
-
-    with without_empty_margin_boxes():
-        background = renderer.layout(job.background, template=TEMPLATE)
-        people = renderer.layout(job.people, template=TEMPLATE)
+    background = renderer.layout(job.background, template=TEMPLATE)
+    people = renderer.layout(job.people, template=TEMPLATE)
     where = renderer.path_of(TEMPLATE)
     if len(background.pages) != 1 or len(people.pages) != len(job.codes):
         raise IpskitError(

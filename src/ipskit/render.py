@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import base64
 import warnings
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -212,51 +211,6 @@ def load_weasyprint() -> None:
         # and says so when it loads: useful to us, noise to a trainer.
         warnings.filterwarnings("ignore", message="HarfBuzz-Subset", category=DeprecationWarning)
         import weasyprint  # noqa: F401
-
-
-#: The sixteen margin boxes of a page (CSS Paged Media).
-MARGIN_BOXES = tuple(
-    f"@{side}-{place}"
-    for side, places in (
-        ("top", ("left-corner", "left", "center", "right", "right-corner")),
-        ("bottom", ("left-corner", "left", "center", "right", "right-corner")),
-        ("left", ("top", "middle", "bottom")),
-        ("right", ("top", "middle", "bottom")),
-    )
-    for place in places
-)
-
-
-@contextmanager
-def without_empty_margin_boxes() -> Iterator[None]:
-    """While laying out, skip margin boxes on pages where no style rule gives any.
-
-    WeasyPrint builds all sixteen margin boxes of every page, content or not, and for a
-    page with little on it (a certificate's name and code) that is about 40% of its
-    layout. Where no rule styles a margin box nothing would be drawn there, so they are
-    left out. Should WeasyPrint's internals differ, everything runs as it always does.
-    """
-    load_weasyprint()
-    import weasyprint.layout as layout
-
-    original = getattr(layout, "make_margin_boxes", None)
-    if original is None:
-        yield
-        return
-
-    def margin_boxes(context: Any, page: Any, state: Any) -> Any:
-        try:
-            styled = any(context.style_for(page.page_type, box) is not None
-                         for box in MARGIN_BOXES)  # fmt: skip
-        except Exception:  # an internal we do not know: do the full work
-            styled = True
-        return original(context, page, state) if styled else iter(())
-
-    layout.make_margin_boxes = margin_boxes
-    try:
-        yield
-    finally:
-        layout.make_margin_boxes = original
 
 
 def _fetcher(folders: list[Path]) -> Any:
