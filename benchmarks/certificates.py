@@ -89,7 +89,8 @@ def loop(root: Path, count: int) -> float:
         context = batch_context(workspace, cohort, [Person(code, person.id, person.name)],
                                 date.today(), renderer)  # fmt: skip
         background = renderer.html(TEMPLATE, {**context, "layer": "background"})
-        own = renderer.html(TEMPLATE, {**context, "layer": "people"})
+        sheets = [[{**context["certificates"][0], "number": 1}]]
+        own = renderer.html(TEMPLATE, {**context, "layer": "people", "sheets": sheets})
         job = Job(background, own, [code], [context["certificates"][0]["target"]])
         (data,) = render_chunk(renderer, job, meta).files
         (folder / f"{person.id}.pdf").write_bytes(data)

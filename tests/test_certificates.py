@@ -120,6 +120,17 @@ def test_the_qr_code_holds_the_verification_address(issued):
         assert qr_of(path) == [f"{URL}?code={row[0]}"]
 
 
+def test_the_qr_code_is_printed_in_the_bottom_right_corner(issued):
+    import pypdfium2
+    import zxingcpp
+
+    ws, _ = issued
+    image = pypdfium2.PdfDocument(files(ws)[0])[0].render(scale=2).to_pil()
+    (code,) = zxingcpp.read_barcodes(image)
+    corner = code.position.top_left
+    assert corner.x > image.width * 0.8 and corner.y > image.height * 0.7, (corner, image.size)
+
+
 def test_without_an_address_the_qr_code_holds_the_code(tmp_path):
     ws = taster(tmp_path, url=None, people=("Siân Hughes",))
     assert run("-w", str(ws), "certificates", "taster").exit_code == 0

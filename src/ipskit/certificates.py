@@ -42,6 +42,9 @@ _PID = re.compile(r"^p[0-9]{2,}$")
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 #: Certificates laid out as one document; larger batches are cut into such chunks.
 CHUNK = 250
+#: People's boxes to a sheet of the people layer (the template sizes the sheet to hold
+#: this many certificates, one above the other).
+SHEET = 24
 #: From how many certificates a second process pays for its start (about a second).
 PARALLEL_FROM = 150
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -494,7 +497,9 @@ def render_batch(
     jobs = []
     for first in range(0, len(everyone), CHUNK):
         group = everyone[first : first + CHUNK]
-        html = renderer.html(TEMPLATE, {**context, "layer": "people", "certificates": group})
+        numbered = [{**c, "number": n} for n, c in enumerate(group, start=1)]
+        sheets = [numbered[i : i + SHEET] for i in range(0, len(numbered), SHEET)]
+        html = renderer.html(TEMPLATE, {**context, "layer": "people", "sheets": sheets})
         jobs.append(Job(background, html, [c["code"] for c in group],
                         [c["target"] for c in group], len(jobs)))  # fmt: skip
     done = 0
@@ -554,23 +559,78 @@ def render_chunk(renderer: Any, job: Job, meta: dict[str, str]) -> Chunk:
     background = renderer.layout(job.background, template=TEMPLATE)
     people = renderer.layout(job.people, template=TEMPLATE)
     where = renderer.path_of(TEMPLATE)
-    if len(background.pages) != 1 or len(people.pages) != len(job.codes):
+    if len(background.pages) != 1 or len(people.pages) != -(-len(job.codes) // SHEET):
         raise IpskitError(
             f"{where}: a certificate must fit on one page; some ran over: shorten the"
             " wording or the template's content"
         )
-    boxes = []
-    for number, page in enumerate(people.pages, start=1):
-        box = page.anchors.get(f"qr-{number}")  # (left, top, right, bottom) in CSS px
+    places = []
+    for number in range(1, len(job.codes) + 1):
+        sheet = (number - 1) // SHEET
+        box = people.pages[sheet].anchors.get(f"qr-{number}")  # (left, top, right, bottom)
         if box is None or len(box) != 4:
             raise IpskitError(f"{where}: each certificate needs its QR box, with the id qr-N")
-        boxes.append(box)
+        places.append((sheet, box))
     document = background.copy(background.pages + people.pages)
     document.metadata.title = meta["title"]
     document.metadata.authors = [meta["author"]]
     document.metadata.lang = meta["language"]
     written = bytes(document.write_pdf(pdf_variant=PDF_VARIANT))
-    return cut(written, job, boxes, meta)
+    return cut(written, job, places, meta)
+
+
+def split_sheet(content: bytes, unit: float) -> dict[int, list[bytes]]:
+    """The drawing of each certificate-high box of a sheet: its content, cut by position.
+
+    WeasyPrint writes one operator a line, and brackets what each box draws in ``q`` and
+    ``Q``. Each bracketed group is placed by the rectangles and text positions inside it;
+    the largest groups that lie within one box are that box's drawing. What the sheet
+    draws across boxes (its own clipping) belongs to no one and is left out.
+    """
+    root: list[Any] = []
+    stack = [root]
+    for line in content.split(b"\n"):
+        word = line.strip()
+        if word == b"q":
+            group: list[Any] = []
+            stack[-1].append(group)
+            stack.append(group)
+        elif word == b"Q" and len(stack) > 1:
+            stack.pop()
+        elif word:
+            stack[-1].append(line)
+    pieces: dict[int, list[bytes]] = {}
+
+    def boxes(items: list[Any]) -> set[int]:
+        found: set[int] = set()
+        for item in items:
+            if isinstance(item, list):
+                found |= boxes(item)
+            elif item.endswith(b" re"):
+                _, y, _, h = (float(v) for v in item.split()[:4])
+                found.add(int((y + h / 2) // unit))
+            elif item.endswith(b" Tm"):
+                found.add(int(float(item.split()[5]) // unit))
+        return found
+
+    def written(items: list[Any]) -> bytes:
+        return (
+            b"q\n"
+            + b"\n".join(written(item) if isinstance(item, list) else item for item in items)
+            + b"\nQ"
+        )
+
+    def walk(items: list[Any]) -> None:
+        for item in items:
+            if isinstance(item, list):
+                inside = boxes(item)
+                if len(inside) == 1:
+                    pieces.setdefault(inside.pop(), []).append(written(item))
+                elif inside:
+                    walk(item)
+
+    walk(root)
+    return pieces
 
 
 def qr_operators(text: str, box: tuple[float, float, float, float], page_height: float) -> bytes:
@@ -608,10 +668,12 @@ class Chunk(NamedTuple):
     files: list[bytes]
 
 
-def cut(pdf: bytes, job: Job, boxes: list[Any], meta: dict[str, str]) -> Chunk:
+def cut(pdf: bytes, job: Job, places: list[Any], meta: dict[str, str]) -> Chunk:
     """A file for each person, and the objects of the print file, from one written PDF.
 
-    Page 1 of ``pdf`` is the background, made a form that every other page draws first.
+    Page 1 of ``pdf`` is the background, made a form that every person's page draws
+    first. The other pages are the sheets of the people layer: each person's page gets
+    the drawing of their own box on a sheet, moved into place, and their QR code.
     The chunk's objects are numbered in its own span (:data:`ipskit.pdfcut.SPAN`), so
     that the chunks of a batch join into one print file as they are.
     """
@@ -626,7 +688,7 @@ def cut(pdf: bytes, job: Job, boxes: list[Any], meta: dict[str, str]) -> Chunk:
     box = [float(v) for v in background.mediabox]
     height = box[3] - box[1]
     number = source.new_number
-    form, invoke, save, restore = number(), number(), number(), number()
+    form, invoke = number(), number()
     tree, catalog = number(), number()
     bg_resources = background.raw_get("/Resources")
     bbox = " ".join(f"{v:g}" for v in box)
@@ -636,8 +698,6 @@ def cut(pdf: bytes, job: Job, boxes: list[Any], meta: dict[str, str]) -> Chunk:
     shared_parts = [
         pdfcut.stream(form, background.get_contents().get_data(), form_keys),
         pdfcut.stream(invoke, f"q {pdfcut.BACKGROUND} Do Q".encode(), compress=False),
-        pdfcut.stream(save, b"q", compress=False),
-        pdfcut.stream(restore, b"Q", compress=False),
     ]  # fmt: skip
     root = reader.trailer["/Root"]
     intents = root.raw_get("/OutputIntents") if "/OutputIntents" in root else None
@@ -646,30 +706,35 @@ def cut(pdf: bytes, job: Job, boxes: list[Any], meta: dict[str, str]) -> Chunk:
     catalog_text = f"<< /Type /Catalog /Pages {tree} 0 R /Lang {_text(meta['language'])}" + (
         f" /OutputIntents {intents_text}" if intents_text else ""
     )
+    unit = height / 0.75  # a certificate's height in CSS px, the unit of the sheets
+    sheets = [(page, split_sheet(page.get_contents().get_data(), unit)) for page in pages[1:]]
     people: list[tuple[int, list[int], list[pdfcut.Part]]] = []
-    for page, target, corners in zip(pages[1:], job.targets, boxes, strict=True):
-        page_number = source.written(page.indirect_reference.idnum)
-        qr = pdfcut.stream(number(), qr_operators(target, corners, height))
-        contents = page.raw_get("/Contents")
-        original = list(contents) if isinstance(contents, list) else [contents]
-        resources = page["/Resources"].get_object()
+    for target, (index, corners) in zip(job.targets, places, strict=True):
+        sheet, pieces = sheets[index]
+        left, top, right, bottom = corners
+        strip = int((top + bottom) / 2 // unit)  # which box of the sheet is this person's
+        shift = strip * unit
+        page_number = number()
+        own = pdfcut.stream(number(), (
+            f"q\n1 0 0 -1 0 {height:.6f} cm\n0.75 0 0 0.75 0 0 cm\n1 0 0 1 0 {-shift:.6f} cm\n"
+        ).encode() + b"\n".join(pieces.get(strip, [])) + b"\nQ\n")  # fmt: skip
+        box = (left, top - shift, right, bottom - shift)
+        qr = pdfcut.stream(number(), qr_operators(target, box, height))
+        resources = sheet["/Resources"].get_object()
         merged = DictionaryObject(dict(resources.items()))
         xobjects = resources.get("/XObject")
         merged_x = DictionaryObject(dict(xobjects.get_object().items()) if xobjects else {})
         merged_x[NameObject(pdfcut.BACKGROUND)] = IndirectObject(form, 0, None)  # type: ignore[arg-type]
         merged[NameObject("/XObject")] = merged_x
-        entries = {k: v for k, v in page.items() if k not in ("/Parent", "/Contents", "/Resources")}
-        refs = [f"{invoke} 0 R", f"{save} 0 R"]
-        refs += [f"{source.written(c.idnum)} 0 R" for c in original]
-        refs += [f"{restore} 0 R", f"{qr.number} 0 R"]
+        refs = f"{invoke} 0 R {own.number} 0 R {qr.number} 0 R"
         body = (
-            b"<< " + b" ".join(source.text(NameObject(k)) + b" " + source.text(v)
-                               for k, v in entries.items())
-            + f" /Parent {tree} 0 R /Contents [{' '.join(refs)}] /Resources ".encode()
-            + source.text(merged) + b" >>"
-        )  # fmt: skip
-        needed = source.closure(merged) | source.closure(contents) | common
-        people.append((page_number, sorted(needed), [pdfcut.plain(page_number, body), qr]))
+            f"<< /Type /Page /Parent {tree} 0 R /MediaBox [{bbox}] /Contents [{refs}]"
+            " /Resources ".encode()
+            + source.text(merged)
+            + b" >>"
+        )
+        needed = source.closure(merged) | common
+        people.append((page_number, sorted(needed), [pdfcut.plain(page_number, body), own, qr]))
     files = []
     for (page_number, needed, own), code in zip(people, job.codes, strict=True):
         info, metadata = number(), number()
