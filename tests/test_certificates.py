@@ -367,3 +367,16 @@ def test_forgetting_someone_blanks_their_name_in_the_register(tmp_path):
     assert "Siân".encode() not in register and b"Hughes" not in register
     assert register_rows(ws)[0][:3] == [code, "p01", "[erased]"]
     assert run("-w", str(ws), "verify", str(path)).exit_code == 0  # it still verifies
+
+
+def test_people_beyond_one_sheet_each_get_their_own_box(tmp_path):
+    people = tuple(f"Person {n} Ñandú" for n in range(1, 31))  # 24 to a sheet: two sheets
+    ws = taster(tmp_path, people=people)
+    assert run("-w", str(ws), "certificates", "taster").exit_code == 0
+    rows = register_rows(ws)
+    for path, name, row in zip(files(ws), people, rows, strict=True):
+        text = text_of(path)
+        assert name in text and f"Certificate {row[0]}" in text, path.name
+        assert [n for n in people if f"{n}\n" in text + "\n"] == [name]
+    for index in (0, 23, 24, 29):  # the first and last of each sheet
+        assert qr_of(files(ws)[index]) == [f"{URL}?code={rows[index][0]}"]
