@@ -68,6 +68,7 @@ def issued(tmp_path_factory):
 def test_everyone_who_completed_gets_one_and_it_is_recorded(issued):
     ws, result = issued
     assert result.exit_code == 0, result.output
+    assert result.stderr == ""  # no progress bar when stderr is not a terminal
     paths = files(ws)
     rows = register_rows(ws)
     codes = [row[0] for row in rows]
@@ -380,3 +381,14 @@ def test_people_beyond_one_sheet_each_get_their_own_box(tmp_path):
         assert [n for n in people if f"{n}\n" in text + "\n"] == [name]
     for index in (0, 23, 24, 29):  # the first and last of each sheet
         assert qr_of(files(ws)[index]) == [f"{URL}?code={rows[index][0]}"]
+
+
+def test_out_puts_the_files_where_asked_and_names_only_when_asked(tmp_path):
+    ws = taster(tmp_path, people=("Siân Hughes",))
+    out = tmp_path / "for printing"
+    result = run("-w", str(ws), "certificates", "taster", "--out", str(out), "--named-files")
+    assert result.exit_code == 0, result.output
+    (path,) = sorted(out.glob("certificate-*.pdf"))
+    code = register_rows(ws)[0][0]
+    assert path.name == f"certificate-p01-Siân-Hughes-{code}.pdf"
+    assert len(list(out.glob("certificates-*.pdf"))) == 1
