@@ -606,11 +606,16 @@ def split_sheet(content: bytes, unit: float) -> dict[int, list[bytes]]:
         for item in items:
             if isinstance(item, list):
                 found |= boxes(item)
-            elif item.endswith(b" re"):
-                _, y, _, h = (float(v) for v in item.split()[:4])
-                found.add(int((y + h / 2) // unit))
-            elif item.endswith(b" Tm"):
-                found.add(int(float(item.split()[5]) // unit))
+            elif item.endswith((b" re", b" Tm")):
+                numbers = item.split()
+                try:
+                    if numbers[-1] == b"re":
+                        middle = float(numbers[-4]) + float(numbers[-2]) / 2
+                    else:
+                        middle = float(numbers[-2])
+                except (ValueError, IndexError):
+                    continue  # not the operator line it looked like
+                found.add(int(middle // unit))
         return found
 
     def written(items: list[Any]) -> bytes:
