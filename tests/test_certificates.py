@@ -358,12 +358,28 @@ def test_two_runs_at_once_issue_each_certificate_once(tmp_path):
                     "No certificates issued: no one has newly qualified."]  # fmt: skip
 
 
-def test_forgetting_someone_blanks_their_name_in_the_register(tmp_path):
+def test_forgetting_someone_blanks_their_name_and_deletes_documents_that_print_it(tmp_path):
     ws = taster(tmp_path)
     run("-w", str(ws), "certificates", "taster")
+    assert run("-w", str(ws), "register", "taster").exit_code == 0
     path, code = files(ws)[0], register_rows(ws)[0][0]
+    kept = path.read_bytes()
+    others = files(ws)[1:]
     result = run("-w", str(ws), "forget", "taster", "p01", "--yes")
     assert result.exit_code == 0, result.output
+    print_file = next(p for p in result.stdout.splitlines() if "certificates-" in p).strip()
+    assert result.stdout == (
+        "Erased the personal data of p01 from cohort taster.\n"
+        "Deleted 3 documents that printed their name:\n"
+        f"  certificates/{path.name}\n"
+        "  registers.pdf\n"
+        f"  {print_file}\n"
+        "Make new sign-in sheets with: ipskit register taster\n"
+        "Copies kept elsewhere (printed, emailed, in other folders) are yours to remove.\n"
+    )
+    assert not path.exists() and all(p.exists() for p in others)
+    assert not (ws / "out" / "taster" / "registers.pdf").exists()
+    path.write_bytes(kept)  # the copy the person keeps
     register = (ws / "cohorts" / "taster" / "certificates.csv").read_bytes()
     assert "Siân".encode() not in register and b"Hughes" not in register
     assert register_rows(ws)[0][:3] == [code, "p01", "[erased]"]

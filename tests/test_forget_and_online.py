@@ -55,7 +55,10 @@ def test_forget_leaves_no_byte_of_the_name(ws):
     )
     result = cli(ws, "forget", "spring", "bronwen", "--yes")
     assert result.exit_code == 0
-    assert result.stdout == "Erased the personal data of p04 from cohort spring.\n"
+    assert result.stdout == (
+        "Erased the personal data of p04 from cohort spring.\n"
+        "Copies kept elsewhere (printed, emailed, in other folders) are yours to remove.\n"
+    )
 
     for path in folder.rglob("*"):
         data = path.read_bytes()
