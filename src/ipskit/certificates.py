@@ -279,10 +279,14 @@ class Batch:
     warnings: list[str]
 
 
+def hours_number(minutes: int) -> str:
+    """'22.5' for 1,350 minutes: hours as the register and the certificate print them."""
+    return f"{minutes / 60:.2f}".rstrip("0").rstrip(".")
+
+
 def hours_text(minutes: int) -> str:
     """'22.5 contact hours'."""
-    hours = minutes / 60
-    number = f"{hours:.2f}".rstrip("0").rstrip(".")
+    number = hours_number(minutes)
     return f"{number} contact hour{'' if number == '1' else 's'}"
 
 
@@ -389,7 +393,7 @@ def issue_certificates(
     a run stopped half way leaves files no register vouches for, never a register entry
     without its file.
     """
-    from ipskit.render import Renderer
+    from ipskit.render import Renderer, write_output
 
     today = today or date.today()
     path = cohort.file(REGISTER_FILE)
@@ -421,17 +425,18 @@ def issue_certificates(
                         f"certificate-{person.participant}-{_slug(person.name)}-{person.code}.pdf"
                     )
                 target = folder / name
-                _write(target, data)
+                write_output(target, data, durable=False)  # see sync_files below
                 issued.append(Issued(person.code, person.participant, target,
                                      hashlib.sha256(data).hexdigest()))  # fmt: skip
             chunks.append(chunk._replace(files=[]))
             if progress:
                 progress(len(issued), len(people))
         print_file = _free(folder / f"certificates-{today.isoformat()}.pdf")
-        _write(print_file, combine(chunks, meta))
+        write_output(print_file, combine(chunks, meta), durable=False)
         # The files reach the disk before the register vouches for them.
         store.sync_files([made.path for made in issued] + [print_file])
-        course, hours = cohort.settings.curriculum_title, _hours(cohort)
+        course = cohort.settings.curriculum_title
+        hours = hours_number(sum(m.contact_minutes for m in cohort.settings.sessions))
         rows = []
         for grant, made, person in zip(decided.grants, issued, people, strict=True):
             if grant.replaces is not None:
@@ -453,11 +458,6 @@ def _unprintable(person: Participant) -> str:
     )
 
 
-def _hours(cohort: Cohort) -> str:
-    minutes = sum(m.contact_minutes for m in cohort.settings.sessions)
-    return f"{minutes / 60:.2f}".rstrip("0").rstrip(".")
-
-
 def _slug(name: str) -> str:
     words = re.findall(r"\w+", name)
     return "-".join(words)[:60] or "name"
@@ -473,13 +473,6 @@ def _free(path: Path) -> Path:
     return candidate
 
 
-def _write(target: Path, data: bytes) -> None:
-    try:
-        store.write_atomic(target, data, durable=False)  # see store.sync_files
-    except OSError as error:
-        raise IpskitError(f"{target}: cannot write it ({error.strerror or error})") from None
-
-
 # --- rendering ----------------------------------------------------------------------------------
 
 
@@ -491,8 +484,10 @@ def render_batch(
     A large batch is laid out by two worker processes, started first so that they load
     WeasyPrint while the HTML is made; if processes cannot be used, this one does it all.
     """
+    from ipskit.render import process_pool
+
     everyone = context["certificates"]
-    pool = _pool() if len(everyone) >= PARALLEL_FROM else None
+    pool = process_pool(2) if len(everyone) >= PARALLEL_FROM else None
     background = renderer.html(TEMPLATE, {**context, "layer": "background", "certificates": []})
     jobs = []
     for first in range(0, len(everyone), CHUNK):
@@ -517,16 +512,6 @@ def render_batch(
                 pass  # the rest is made here
     for job in jobs[done:]:
         yield render_chunk(renderer, job, meta)
-
-
-def _pool() -> Any:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    try:
-        return ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"))
-    except OSError:  # no processes allowed here
-        return None
 
 
 class Job(NamedTuple):

@@ -35,7 +35,7 @@ class Source:
         self.size = self.next = int(self.reader.trailer["/Size"])
         self.shift = shift
         self._bytes: dict[int, bytes] = {}
-        self._closure: dict[int, frozenset[int]] = {}
+        self._refs: dict[int, list[int]] = {}
 
     def new_number(self) -> int:
         """A number (as written) for an object that is not in the source."""
@@ -83,30 +83,39 @@ class Source:
         return value
 
     def closure(self, value: Any) -> set[int]:
-        """The numbers of every object ``value`` refers to, directly or not."""
+        """The numbers of every object ``value`` refers to, directly or not.
+
+        What each object refers to directly is found once and remembered: every page of
+        a batch refers to the same fonts, whose width tables are long.
+        """
+        found: set[int] = set()
+        stack = self._refers(value)
+        while stack:
+            number = stack.pop()
+            if number in found:
+                continue
+            found.add(number)
+            if number not in self._refs:
+                self._refs[number] = self._refers(self.reader.get_object(number))
+            stack.extend(self._refs[number])
+        return found
+
+    def _refers(self, value: Any) -> list[int]:
+        """The source objects ``value`` itself refers to (a page's parent left out)."""
         from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
-        found: set[int] = set()
+        numbers = []
         stack = [value]
         while stack:
             item = stack.pop()
             if isinstance(item, IndirectObject):
-                if item.idnum in found or item.pdf is not self.reader:  # seen, or one of ours
-                    continue
-                if item.idnum in self._closure:
-                    found |= self._closure[item.idnum]
-                    continue
-                found.add(item.idnum)
-                stack.append(self.reader.get_object(item.idnum))
+                if item.pdf is self.reader:  # not one of ours
+                    numbers.append(item.idnum)
             elif isinstance(item, DictionaryObject):
                 stack.extend(v for k, v in item.items() if k != "/Parent")
             elif isinstance(item, ArrayObject):
                 stack.extend(item)
-        return found
-
-    def remember(self, number: int, found: set[int]) -> None:
-        """Cache the closure of an object shared by many pages (fonts, the background)."""
-        self._closure[number] = frozenset(found)
+        return numbers
 
 
 @dataclass

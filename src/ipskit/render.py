@@ -76,26 +76,23 @@ class Renderer:
             raise IpskitError(f"no template '{template}' in {self._where()}") from None
         except TemplateSyntaxError as error:
             raise IpskitError(
-                f"{self._path(error.filename or template)}:{error.lineno}: {error.message}"
+                f"{self.path_of(error.filename or template)}:{error.lineno}: {error.message}"
             ) from None
         except SecurityError as error:
             raise IpskitError(
-                f"{self._path(template)}{_line(error)}: the template tries something templates"
+                f"{self.path_of(template)}{_line(error)}: the template tries something templates"
                 " may not do (reaching into Python); only data and filters are allowed"
             ) from None
         except UndefinedError as error:
-            raise IpskitError(f"{self._path(template)}{_line(error)}: {error.message}") from None
+            raise IpskitError(f"{self.path_of(template)}{_line(error)}: {error.message}") from None
         except TemplateError as error:
-            raise IpskitError(f"{self._path(template)}{_line(error)}: {error}") from None
+            raise IpskitError(f"{self.path_of(template)}{_line(error)}: {error}") from None
 
     def _where(self) -> str:
         return " or ".join(str(f) for f in self.folders)
 
     def path_of(self, template: str) -> str:
         """The file a template is read from (the workspace's copy where there is one)."""
-        return self._path(template)
-
-    def _path(self, template: str) -> str:
         for folder in self.folders:
             if (folder / template).is_file():
                 return str(folder / template)
@@ -166,7 +163,7 @@ class Renderer:
         except FatalURLFetchingError:
             refused = ", ".join(fetcher.refused) or "a resource"
             raise IpskitError(
-                f"{self._path(template)}: the document asks for {refused}, which ipskit does"
+                f"{self.path_of(template)}: the document asks for {refused}, which ipskit does"
                 " not fetch: use images and styles inside the templates folder"
             ) from None
 
@@ -189,14 +186,32 @@ class Renderer:
         write_output(target, document.write_pdf(pdf_tags=True))
 
 
-def write_output(target: Path, data: str | bytes) -> None:
-    """Write a document atomically: whole, or not at all, with a clear error."""
+def write_output(target: Path, data: str | bytes, *, durable: bool = True) -> None:
+    """Write a document atomically: whole, or not at all, with a clear error.
+
+    ``durable=False`` leaves flushing to the caller (see :func:`ipskit.store.sync_files`).
+    """
     try:
         if not target.parent.is_dir():  # a folder the user already has keeps its permissions
             store.make_private_dir(target.parent)
-        store.write_atomic(target, data)
+        store.write_atomic(target, data, durable=durable)
     except OSError as error:
         raise IpskitError(f"{target}: cannot write it ({error.strerror or error})") from None
+
+
+def process_pool(workers: int) -> Any:
+    """A pool of worker processes for layout, or None where processes cannot be started.
+
+    Workers are spawned, not forked, and import WeasyPrint themselves: forking a process
+    that has loaded it is not safe. Each costs about a second to start.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    try:
+        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    except OSError:  # no processes allowed here
+        return None
 
 
 def _line(error: Exception) -> str:

@@ -361,14 +361,12 @@ def covers_pdf(root: str, html: str, meta: dict[str, str]) -> bytes:
 
 
 def _start(root: Path, html: str, meta: dict[str, str]) -> Any:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from ipskit.render import process_pool
 
-    try:
-        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-        return pool, pool.submit(covers_pdf, str(root), html, meta)
-    except OSError:  # no processes allowed here: make the covers in this one
+    pool = process_pool(1)
+    if pool is None:  # no processes allowed here: make the covers in this one
         return None
+    return pool, pool.submit(covers_pdf, str(root), html, meta)
 
 
 def _finish(worker: Any) -> bytes | None:
@@ -454,6 +452,8 @@ class _Update:
             StreamObject,
         )
 
+        from ipskit.pdfcut import value_bytes
+
         if isinstance(value, IndirectObject):
             if value.idnum not in self.copied:
                 number = self.copied[value.idnum] = self.next
@@ -469,7 +469,7 @@ class _Update:
                     copied[NameObject("/Length")] = NumberObject(len(raw))
                     self.put(number, _dictionary(copied) + b"\nstream\n" + raw + b"\nendstream")
                 else:
-                    self.put(number, _serialise(copied))
+                    self.put(number, value_bytes(copied))
             return IndirectObject(self.copied[value.idnum], 0, None)  # type: ignore[arg-type]
         if isinstance(value, DictionaryObject):
             return DictionaryObject({key: self.copy(item) for key, item in value.items()})
@@ -505,10 +505,6 @@ def _ref(value: Any) -> str:
 def _dictionary(entries: dict[Any, Any]) -> bytes:
     from pypdf.generic import DictionaryObject, NameObject
 
-    return _serialise(DictionaryObject({NameObject(k): v for k, v in entries.items()}))
+    from ipskit.pdfcut import value_bytes
 
-
-def _serialise(value: Any) -> bytes:
-    out = io.BytesIO()
-    value.write_to_stream(out)
-    return out.getvalue()
+    return value_bytes(DictionaryObject({NameObject(k): v for k, v in entries.items()}))

@@ -134,6 +134,8 @@ def _report(decided: Plan, *, dry: bool) -> None:
 class _progress:
     """A progress bar on stderr for a large batch; nothing when stderr is not a terminal."""
 
+    bar = None
+
     def __enter__(self) -> _progress | None:
         if not sys.stderr.isatty():
             return None
@@ -149,7 +151,7 @@ class _progress:
         self.bar.update(self.task, completed=done, total=total)
 
     def __exit__(self, *_: object) -> None:
-        if sys.stderr.isatty():
+        if self.bar is not None:
             self.bar.stop()
 
 
