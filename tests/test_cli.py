@@ -186,7 +186,7 @@ def test_broken_settings_are_reported_with_their_line(tmp_path):
     line = settings.read_text().count("\n")
     assert str(caught.value) == (
         f"{settings}:{line}:1: unknown key 'colour'"
-        " (expected one of: organisation, signatories, locale, support, timezone, verification_url)"
+        " (expected one of: organisation, signatories, locale, support, timezone, verification_url, email)"
     )
 
 

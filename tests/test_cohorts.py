@@ -71,8 +71,10 @@ def test_cascade_offsets_and_twelve_monthly_meetings(ws):
     meetings = rows[2:]
     assert len(meetings) == 12
     assert meetings[0] == (3, "support-group-1", "2027-03-06", "18:00")
-    assert [d for _, _, d, _ in meetings][:3] == ["2027-03-06", "2027-04-06", "2027-05-06"]
-    assert meetings[-1][1:3] == ("support-group-12", "2028-02-06")
+    # The first Saturday of each month, like the first (6 March 2027).
+    assert [d for _, _, d, _ in meetings][:3] == ["2027-03-06", "2027-04-03", "2027-05-01"]
+    assert meetings[-1][1:3] == ("support-group-12", "2028-02-05")
+    assert {date.fromisoformat(d).weekday() for _, _, d, _ in meetings} == {5}
 
 
 def test_offsets_move_on_a_week_past_a_skipped_date(ws):

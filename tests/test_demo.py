@@ -13,7 +13,15 @@ import pytest
 from pypdf import PdfReader
 
 from helpers import run
-from ipskit.demo import CASCADE, FIVE_DAY, TEN_WEEK, build_demo, check_folder, demo_cohorts
+from ipskit.demo import (
+    CASCADE,
+    FIRST_CASCADE,
+    FIVE_DAY,
+    TEN_WEEK,
+    build_demo,
+    check_folder,
+    demo_cohorts,
+)
 from ipskit.errors import IpskitError
 
 
@@ -47,13 +55,14 @@ def test_the_demo_says_what_it_made_and_where(demo):
     lines = result.stdout.splitlines()
     assert lines[0] == f"Made a demo workspace in {root}. Every person and place in it is invented."
     assert (
-        lines[-1]
-        == f"Try: cd {root}, then ipskit cohorts, ipskit status cascade, ipskit attendance ten-week"
+        lines[-1] == f"Try: cd {root}, then ipskit cohorts, ipskit status first-cascade,"
+        " ipskit attendance ten-week, ipskit followup report, ipskit cascade tree, ipskit report"
     )
     assert [path for path, _ in listed(result)] == [
         "ipskit.yaml",
         "cohorts/ten-week/",
         "cohorts/intensive/",
+        "cohorts/first-cascade/",
         "cohorts/cascade/",
         "out/ten-week/session-plans/",
         "out/ten-week/workbook.pdf",
@@ -68,10 +77,20 @@ def test_the_demo_says_what_it_made_and_where(demo):
         "out/intensive/intensive.ics",
         "out/intensive/certificates/",
         "cohorts/intensive/certificates.csv",
+        "out/first-cascade/session-plans/",
+        "out/first-cascade/workbook.pdf",
+        "out/first-cascade/registers.pdf",
+        "out/first-cascade/agreements.pdf",
+        "out/first-cascade/first-cascade.ics",
+        "out/first-cascade/certificates/",
+        "cohorts/first-cascade/certificates.csv",
         "out/cascade/session-plans/",
         "out/cascade/workbook.pdf",
         "out/cascade/registers.pdf",
+        "out/cascade/agreements.pdf",
         "out/cascade/cascade.ics",
+        "out/followup-report-all.pdf",
+        "out/report.pdf",
     ]
     rows = dict(listed(result))
     assert rows["cohorts/ten-week/"].endswith(": 12 people, 10 completed")
@@ -80,6 +99,8 @@ def test_the_demo_says_what_it_made_and_where(demo):
     assert rows["out/ten-week/workbooks/"] == "11 personal copies, each name on its cover"
     assert rows["out/ten-week/certificates/"] == "10 certificates, and all in one to print"
     assert rows["out/cascade/registers.pdf"] == "sign-in sheets for 2 sessions and 12 meetings"
+    assert rows["out/first-cascade/agreements.pdf"] == "code of conduct to sign: 9 forms, 8 signed"
+    assert rows["cohorts/first-cascade/"].endswith(": 9 people, 8 completed")
     assert rows["out/ten-week/ten-week.ics"] == "calendar of the 10 sessions, to import"
     assert result.stderr == ""  # no font warnings: every name prints
 
@@ -128,14 +149,15 @@ def test_the_other_cohorts_one_finished_one_to_come(demo):
     assert status["next_session"]["number"] == 1
     assert status["sessions_held"] == 0
     assert date.fromisoformat(status["next_session"]["date"]) > date.today()
-    assert status["trainers"] == ["Adaeze Okonkwo", "Lian Chow"]
+    assert status["trainers"] == ["first-cascade:p01", "first-cascade:p04"]
 
 
 def test_calendars_hold_every_session(demo):
     import icalendar
 
     root, _ = demo
-    for cohort, events in (("ten-week", 10), ("intensive", 5), ("cascade", 14)):
+    for cohort, events in (("ten-week", 10), ("intensive", 5), ("first-cascade", 14),
+                           ("cascade", 14)):  # fmt: skip
         text = (root / "out" / cohort / f"{cohort}.ics").read_bytes()
         calendar = icalendar.Calendar.from_ical(text)
         assert len(calendar.walk("VEVENT")) == events
@@ -146,7 +168,8 @@ def test_certificates_for_everyone_who_completed(demo):
     rows = dict(listed(result))
     assert rows["cohorts/ten-week/certificates.csv"] == "certificate register: every one issued"
     for cohort, expected, left_out in (("ten-week", 10, {"p05", "p09"}),
-                                       ("intensive", 13, {"p09"})):  # fmt: skip
+                                       ("intensive", 13, {"p09"}),
+                                       ("first-cascade", 8, {"p06"})):  # fmt: skip
         path = root / "cohorts" / cohort / "certificates.csv"
         register = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
         holders = {row["participant"] for row in register if row["status"] == "issued"}
@@ -224,9 +247,141 @@ def test_dates_keep_finished_courses_past_and_the_cascade_to_come():
 def test_names_are_in_scripts_every_system_draws():
     from ipskit.fonts import undrawable
 
-    names = [n for p in (*TEN_WEEK, *FIVE_DAY, *CASCADE) for n in (p.name, p.certificate_name) if n]
+    people = (*TEN_WEEK, *FIVE_DAY, *FIRST_CASCADE, *CASCADE)
+    names = [n for p in people for n in (p.name, p.certificate_name) if n]
     assert len(set(names)) == len(names)
     for name in names:
         scripts = {unicodedata.name(ch).split()[0] for ch in name if ch.isalpha()}
         assert scripts <= {"LATIN", "GREEK", "CYRILLIC"}, name
         assert undrawable(name) == [], name
+
+
+def _count_followups(root: Path) -> list[dict[str, int | str]]:
+    """The follow-up figures, counted straight from the files, not through ipskit."""
+    import re
+
+    totals: dict[str, dict[str, int | str]] = {}
+    for folder in sorted((root / "cohorts").iterdir()):
+        settings = (folder / "cohort.yaml").read_text(encoding="utf-8")
+        due = re.findall(r'- \{at: (\w+), due: "([\d-]+)"\}', settings)
+        register = folder / "certificates.csv"
+        completed = set()
+        if register.exists():  # in the demo, everyone who completed holds a certificate
+            rows = csv.DictReader(io.StringIO(register.read_text(encoding="utf-8-sig")))
+            completed = {row["participant"] for row in rows}
+        answers = []
+        if (folder / "followups.csv").exists():
+            text = (folder / "followups.csv").read_text(encoding="utf-8-sig")
+            answers = list(csv.DictReader(io.StringIO(text)))
+        for at, day in due:
+            if date.fromisoformat(day) > date.today():
+                continue
+            mine = [a for a in answers if a["point"] == at]
+            row = totals.setdefault(at, dict.fromkeys(
+                ("cohorts", "asked", "reached", "using_skills", "trained_others",
+                 "people_trained"), 0))  # fmt: skip
+            row["cohorts"] += 1
+            row["asked"] += len(completed | {a["participant"] for a in mine})
+            row["reached"] += len(mine)
+            row["using_skills"] += sum(a["using_skills"] == "yes" for a in mine)
+            row["trained_others"] += sum(int(a["trained_others"]) > 0 for a in mine)
+            row["people_trained"] += sum(int(a["trained_others"]) for a in mine)
+    return [{"point": at, **row} for at, row in totals.items()]
+
+
+def test_the_followup_report_matches_a_count_made_from_the_files(demo):
+    root, _ = demo
+    result = cli(root, "followup", "report", "--all", "--format", "json")
+    assert result.exit_code == 0, result.output
+    reported = json.loads(result.stdout)["points"]
+    counted = _count_followups(root)
+    assert sorted(reported, key=lambda r: r["point"]) == sorted(counted, key=lambda r: r["point"])
+    assert {r["point"] for r in reported} == {"9w", "12m", "6m"}
+    assert all(r["reached"] > 0 for r in reported)
+
+
+def test_the_demo_holds_a_two_generation_cascade_and_a_support_group(demo):
+    root, _ = demo
+    report = json.loads(cli(root, "cascade", "report", "--json").stdout)
+    assert [(r["original"], [g["cohorts"] for g in r["generations"]]) for r in report] == [
+        ("intensive", [["first-cascade"], ["cascade"]]),
+    ]
+    status = json.loads(cli(root, "status", "first-cascade", "--json").stdout)
+    held = [s for s in status["sessions"] if s["after_the_course"] and s["held"]]
+    assert 6 <= len(held) < 12
+    assert status["trainers"] == ["intensive:p02", "intensive:p03"]
+
+
+def _count_courses(root: Path) -> dict[str, dict[str, float]]:
+    """The funder report's course figures, counted straight from the files."""
+    import re
+
+    today = date.today()
+    totals: dict[str, dict[str, float]] = {}
+    for folder in sorted((root / "cohorts").iterdir()):
+        settings = (folder / "cohort.yaml").read_text(encoding="utf-8")
+        curriculum = re.search(r"^curriculum: (\S+)$", settings, re.M)[1]
+        late = re.search(r"late_counts_as: (\w+)", settings)[1]
+        made_up_counts = re.search(r"make_up_counts: (\w+)", settings)[1] == "true"
+        dated = {int(n): (date.fromisoformat(d), int(m), kind)
+                 for kind, block in (("session", settings.split("meetings:")[0]),
+                                     ("meeting", settings.split("meetings:")[1]))
+                 for n, d, m in re.findall(r'number: (\d+), id: \S+, date: "([\d-]+)", start:'
+                                           r' "[\d:]+", end: "[\d:]+", contact_minutes: (\d+)',
+                                           block)}  # fmt: skip
+        row = totals.setdefault(curriculum, dict.fromkeys(
+            ("courses_run", "courses_planned", "started", "withdrawn", "completed", "contact",
+             "participant", "meetings", "certificates"), 0))  # fmt: skip
+        first = min(d for d, _, kind in dated.values() if kind == "session")
+        if first > today:
+            row["courses_planned"] += 1
+            continue
+        row["courses_run"] += 1
+        roster = list(csv.DictReader(io.StringIO((folder / "roster.csv").read_text("utf-8-sig"))))
+        row["started"] += len(roster)
+        row["withdrawn"] += sum(p["status"] == "withdrawn" for p in roster)
+        marks = list(csv.DictReader(io.StringIO(
+            (folder / "attendance.csv").read_text("utf-8-sig"))))  # fmt: skip
+        held = {int(m["session"]) for m in marks if dated[int(m["session"])][0] <= today}
+        row["contact"] += sum(dated[n][1] for n in held if dated[n][2] == "session")
+        row["meetings"] += sum(1 for n in held if dated[n][2] == "meeting")
+        row["participant"] += sum(
+            dated[int(m["session"])][1] for m in marks
+            if dated[int(m["session"])][2] == "session"
+            and (m["status"] == "present" or (m["status"] == "late" and late == "attended")
+                 or (m["made_up"] == "yes" and made_up_counts))
+        )  # fmt: skip
+        register = folder / "certificates.csv"
+        if register.exists():  # in the demo, everyone who completed holds a certificate
+            issued = list(csv.DictReader(io.StringIO(register.read_text("utf-8-sig"))))
+            row["completed"] += len({r["participant"] for r in issued})
+            row["certificates"] += len({r["code"] for r in issued})
+    return totals
+
+
+def test_the_funder_report_matches_a_count_made_from_the_files(demo):
+    root, _ = demo
+    result = cli(root, "report", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    counted = _count_courses(root)
+    reported = {
+        line["curriculum"]: {
+            "courses_run": line["courses_run"], "courses_planned": line["courses_planned"],
+            "started": line["started"], "withdrawn": line["withdrawn"],
+            "completed": line["completed"], "contact": round(line["contact_hours"] * 60),
+            "participant": round(line["participant_hours"] * 60),
+            "meetings": line["support_group_meetings_held"],
+            "certificates": line["certificates_issued"],
+        }
+        for line in report["courses"]
+    }  # fmt: skip
+    assert reported == counted
+    assert report["totals"]["started"] == sum(c["started"] for c in counted.values()) == 35
+    by_point = {f["point"]: f for f in report["followups"]}
+    for counted_point in _count_followups(root):
+        mine = by_point[counted_point["point"]]
+        assert (mine["asked"], mine["reached"], mine["using_skills"], mine["trained_others"],
+                mine["people_trained"]) == (
+            counted_point["asked"], counted_point["reached"], counted_point["using_skills"],
+            counted_point["trained_others"], counted_point["people_trained"])  # fmt: skip

@@ -54,9 +54,12 @@ def cohort_calendar(cohort: Cohort, timezone: str, organisation: str) -> str:
     )
     created = datetime.combine(settings.created, time(0, 0))
     sequence = max(0, int((edited - created).total_seconds()))
+    from ipskit.cascade import trainer_names
+
+    trainers = trainer_names(cohort)
     for meeting in everything:
         lines += _event_lines(
-            cohort, meeting, timezone, organisation, org_tag, stamp, edited, sequence
+            cohort, meeting, timezone, organisation, org_tag, stamp, edited, sequence, trainers
         )
     lines.append("END:VCALENDAR")
     return "".join(fold(line) + "\r\n" for line in lines)
@@ -71,6 +74,7 @@ def _event_lines(
     stamp: str,
     edited: datetime,
     sequence: int,
+    trainers: list[str],
 ) -> list[str]:
     settings = cohort.settings
     if meeting.follow_on:
@@ -80,8 +84,8 @@ def _event_lines(
         summary = f"{settings.curriculum_title}: session {meeting.number}, {meeting.title}"
         what = f"Session {meeting.number} of {settings.curriculum_title}: {meeting.title}"
     about = [what, f"Run by {organisation}"]
-    if settings.trainers:  # staff, listed in cohort.yaml; participants never appear
-        about.append(f"Trainers: {', '.join(settings.trainers)}")
+    if trainers:  # staff, listed in cohort.yaml; participants never appear
+        about.append(f"Trainers: {', '.join(trainers)}")
     about.append(f"Cohort: {cohort.id}")
     tzid = param(timezone)
     start = datetime.combine(meeting.date, meeting.start)

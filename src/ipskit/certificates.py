@@ -336,7 +336,9 @@ def batch_context(workspace: Workspace, cohort: Cohort, people: Sequence[Person]
     settings = workspace.settings
     wording = load(cohort.file(CURRICULUM_FILE)).certificate
     sessions = cohort.settings.sessions
-    trainers = list(cohort.settings.trainers)
+    from ipskit.cascade import trainer_names
+
+    trainers = trainer_names(cohort, certified=True)
     trained = " and ".join([", ".join(trainers[:-1]), trainers[-1]] if len(trainers) > 1
                            else trainers)  # fmt: skip
     url = settings.verification_url

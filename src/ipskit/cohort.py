@@ -68,6 +68,13 @@ class Rules(NamedTuple):
     assessment: str | None  # the final assessment's title, where one is required
 
 
+class FollowUp(NamedTuple):
+    """A point after the course at which people are asked how they are using it."""
+
+    at: str  # weeks or months after the last session: 9w, 12m
+    due: date
+
+
 class Settings(NamedTuple):
     """The contents of ``cohort.yaml``."""
 
@@ -83,6 +90,7 @@ class Settings(NamedTuple):
     rules: Rules
     sessions: tuple[Meeting, ...]
     meetings: tuple[Meeting, ...]
+    followups: tuple[FollowUp, ...] = ()
 
 
 def check_id(cohort_id: str) -> str:
@@ -122,6 +130,17 @@ class Cohort(NamedTuple):
             f" or an id such as {self.everything[0].id}"
         )
 
+    def followup(self, at: str) -> FollowUp:
+        """A follow-up point by its name (9w, 12m)."""
+        for point in self.settings.followups:
+            if point.at == at.strip().lower():
+                return point
+        known = ", ".join(p.at for p in self.settings.followups)
+        raise NotFoundError(
+            f"cohort {self.id} has no follow-up at '{at}'"
+            + (f": it has {known}" if known else ": add one with 'ipskit followup plan'")
+        )
+
     def file(self, name: str) -> Path:
         """A file in the cohort's folder."""
         return self.folder / name
@@ -156,7 +175,7 @@ def all_cohorts(cohorts_dir: Path) -> list[Cohort]:
 _TOP = (
     "id", "curriculum", "curriculum_title", "curriculum_source", "curriculum_sha256", "created",
     "venue",
-    "trainers", "skipped", "completion", "sessions", "meetings",
+    "trainers", "skipped", "completion", "sessions", "meetings", "followups",
 )  # fmt: skip
 _RULES = (
     "min_attendance_percent", "min_sessions_attended", "compulsory_sessions", "late_counts_as",
@@ -221,6 +240,7 @@ def _to_json(settings: Settings) -> dict[str, Any]:
         "rules": settings.rules._asdict(),
         "sessions": [meeting(m) for m in settings.sessions],
         "meetings": [meeting(m) for m in settings.meetings],
+        "followups": [[f.at, f.due.isoformat()] for f in settings.followups],
     }  # fmt: skip
 
 
@@ -244,6 +264,7 @@ def _from_json(data: dict[str, Any]) -> Settings:
         rules=Rules(**{**rules, "compulsory_sessions": tuple(rules["compulsory_sessions"])}),
         sessions=tuple(meeting(row, False) for row in data["sessions"]),
         meetings=tuple(meeting(row, True) for row in data["meetings"]),
+        followups=tuple(FollowUp(at, date.fromisoformat(due)) for at, due in data["followups"]),
     )
 
 
@@ -277,6 +298,7 @@ def _parse_settings(path: Path) -> Settings:
         ),
         sessions=tuple(_meetings(top, "sessions", follow_on=False)),
         meetings=tuple(_meetings(top, "meetings", follow_on=True)),
+        followups=tuple(_followups(top)),
     )
     _check_settings(doc, settings, path)
     return settings
@@ -304,6 +326,21 @@ def _meetings(top: Fields, key: str, *, follow_on: bool) -> list[Meeting]:
                 [fields.doc.problem((*fields.loc, "contact_minutes"), "is longer than the session")]
             )
         found.append(meeting)
+    return found
+
+
+_AFTER = re.compile(r"^[1-9][0-9]?[wm]$")
+
+
+def _followups(top: Fields) -> list[FollowUp]:
+    found: list[FollowUp] = []
+    for fields in top.each("followups", ("at", "due")):
+        at = fields.text("at")
+        if not _AFTER.match(at):
+            fields.fail((*fields.loc, "at"), "write weeks or months after the course: 9w, 12m")
+        if any(f.at == at for f in found):
+            fields.fail((*fields.loc, "at"), "appears twice")
+        found.append(FollowUp(at, fields.date("due")))
     return found
 
 
@@ -375,6 +412,12 @@ def settings_text(settings: Settings) -> str:
     for key, items in (("sessions", settings.sessions), ("meetings", settings.meetings)):
         lines.append(f"{key}:" if items else f"{key}: []")
         lines.extend(_meeting_line(item) for item in items)
+    lines.append(
+        "followups:  # when to ask how people use the course (weeks or months after it)"
+        if settings.followups
+        else 'followups: []  # e.g. - {at: 9w, due: "2027-06-01"}'
+    )
+    lines.extend(f'  - {{at: {f.at}, due: "{f.due.isoformat()}"}}' for f in settings.followups)
     return "\n".join(lines) + "\n"
 
 

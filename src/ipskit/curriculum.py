@@ -22,6 +22,7 @@ from ipskit.models import Model, Text
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 _CLOCK = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+_AFTER = re.compile(r"^[1-9][0-9]?[wm]$")
 
 
 def _id(value: str) -> str:
@@ -36,7 +37,16 @@ def _clock(value: str) -> str:
     return value
 
 
+def _after(value: str) -> str:
+    if not _AFTER.match(value):
+        raise ValueError(
+            "write a follow-up point as weeks or months after the course, e.g. 9w or 12m"
+        )
+    return value
+
+
 Id = Annotated[str, AfterValidator(_id)]
+FollowUpPoint = Annotated[str, AfterValidator(_after)]
 Clock = Annotated[str, AfterValidator(_clock)]
 Minutes = Annotated[int, Field(gt=0, le=12 * 60)]
 
@@ -226,6 +236,11 @@ class Curriculum(Model):
     completion: Completion
     certificate: Certificate
     competencies: list[Competency] = Field(default_factory=list)
+    followups: list[FollowUpPoint] = Field(
+        default_factory=list,
+        description="When to ask people how they are using the course, after its last session:"
+        " weeks (9w) or months (12m).",
+    )
     agreement: Agreement | None = None
     glossary: list[Term] = Field(default_factory=list)
 
@@ -260,6 +275,7 @@ def check(curriculum: Curriculum) -> list[Problem]:
     problems += _check_sessions(curriculum)
     problems += _check_schedule(curriculum)
     problems += _check_completion(curriculum)
+    problems += _duplicates(("followups",), list(curriculum.followups), None, "the follow-ups")
     problems += _duplicates(
         ("glossary",), [t.term.casefold() for t in curriculum.glossary], "term", "the glossary"
     )

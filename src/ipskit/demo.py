@@ -10,8 +10,13 @@ only the dates move, so that the demo is always recent:
 - a ten-week evening course that ended a few weeks ago: twelve people, most at most
   sessions, some late, some sending apologies, one making up a missed evening; one
   withdrew in week 4 and one missed too many evenings, so ten complete;
-- a five-day intensive that ended some weeks ago, where one person missed a day;
-- a two-day cascade course still to come, taught by two of the ten-week graduates.
+- a five-day intensive that ended some fourteen months ago, where one person missed a
+  day: its self-ratings before and after, and its follow-ups at nine weeks and a year;
+- a two-day cascade course taught by two of the intensive's graduates some ten months
+  ago (the first generation of the cascade), with its code of conduct signed, its
+  monthly support group under way and its six-month follow-up answered;
+- a two-day cascade course still to come, taught by two of that course's graduates
+  (the second generation).
 
 Records are kept and documents made by the same library functions as the commands use,
 into the same places (``out/COHORT/...``), so the commands find and remake them.
@@ -28,8 +33,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ipskit import store
-from ipskit.cohort import Cohort
+from ipskit.cohort import CURRICULUM_FILE, Cohort
 from ipskit.errors import IpskitError
+from ipskit.records import Records
 from ipskit.workspace import Workspace
 
 ORGANISATION = "Wrenmoor Peer Support Network"
@@ -95,6 +101,9 @@ class DemoCohort(NamedTuple):
     people: tuple[Person, ...]
     skip: tuple[date, ...] = ()
     copies: bool = False  # a workbook with each person's name on the cover
+    # Follow-up answers by point: (roster position, using the skills, people trained).
+    answers: tuple[tuple[str, tuple[tuple[int, bool, int], ...]], ...] = ()
+    ratings: bool = False  # self-ratings before and after
 
 
 TEN_WEEK = (
@@ -144,6 +153,32 @@ CASCADE = (
     Person("Yusuf Demirci"),
 )
 
+FIRST_CASCADE = (
+    Person("Carys Vaughan", "PP", pronouns="she/her", email="carys.v@example.org"),
+    Person("Tomasz Nowicki", "PP"),
+    Person("Mehmet Aydın", "PL", pronouns="he/him"),
+    Person("Leilani Kahale", "PP", email="leilani.k@example.org"),
+    Person("Brónach Keane", "PP"),
+    Person("Anya Petrova", "PA", note="unwell on the second day; will join the next course"),
+    Person("Osman Farah", "PP", pronouns="he/him"),
+    Person("Jess Pennington", "LP", email="jess.p@example.org"),
+    Person("Marek Dvořák", "PP"),
+)
+
+# Answers at the intensive's follow-ups (roster position, using the skills, people
+# trained). At nine weeks 10 of the 13 graduates came to the follow-up meeting; a year
+# on 9 answered, two of them having taught the first cascade course.
+INTENSIVE_ANSWERS = (
+    ("9w", ((0, True, 0), (1, True, 0), (2, True, 2), (4, True, 0), (5, False, 0),
+            (6, True, 0), (7, True, 3), (9, True, 0), (11, False, 0), (12, True, 0))),
+    ("12m", ((0, True, 0), (1, True, 9), (2, True, 9), (4, True, 0), (5, True, 4),
+             (7, True, 3), (9, False, 0), (10, True, 0), (13, True, 0))),
+)  # fmt: skip
+FIRST_CASCADE_ANSWERS = (
+    ("6m", ((0, True, 0), (1, True, 0), (3, True, 3), (4, False, 0), (6, True, 0),
+            (7, True, 0))),
+)  # fmt: skip
+
 
 def demo_cohorts(today: date) -> list[DemoCohort]:
     """The demo's cohorts, dated from ``today``."""
@@ -163,18 +198,30 @@ def demo_cohorts(today: date) -> list[DemoCohort]:
         DemoCohort(
             id="intensive",
             curriculum="ips-5-day",
-            start=_on_or_after(today - timedelta(weeks=8), MONDAY),
+            start=_on_or_after(today - timedelta(weeks=62), MONDAY),
             venue="Foxley Lane Meeting Rooms, Wrenmoor",
             trainers=("Alys Morgan-Rees", "Ruth Castellano"),
             people=FIVE_DAY,
+            answers=INTENSIVE_ANSWERS,
+            ratings=True,
+        ),
+        DemoCohort(
+            id="first-cascade",
+            curriculum="ips-2-day-cascade",
+            start=_on_or_after(today - timedelta(weeks=44), TUESDAY),
+            venue="Wrenmoor Community Hub, Room 2",
+            # Two of the intensive's graduates pass on what they learned.
+            trainers=("intensive:Kwame", "intensive:Priya"),
+            people=FIRST_CASCADE,
+            answers=FIRST_CASCADE_ANSWERS,
         ),
         DemoCohort(
             id="cascade",
             curriculum="ips-2-day-cascade",
             start=_on_or_after(today + timedelta(days=10), TUESDAY),
             venue="Wrenmoor Community Hub, Room 2",
-            # Two of the ten-week course's graduates pass on what they learned.
-            trainers=("Adaeze Okonkwo", "Lian Chow"),
+            # And two of theirs pass it on again: the cascade's second generation.
+            trainers=("first-cascade:Carys", "first-cascade:Leilani"),
             people=CASCADE,
         ),
     ]
@@ -258,7 +305,25 @@ def _build(folder: Path, today: date) -> Demo:
     for made, warnings in _run(jobs):
         demo.made.extend(made)
         demo.warnings.extend(w for w in warnings if w not in demo.warnings)
+    _reports(demo, today)
     return demo
+
+
+def _reports(demo: Demo, today: date) -> None:
+    """The follow-up report and the funder report, over the whole workspace."""
+    from ipskit.cohort import all_cohorts
+    from ipskit.followups import figures, make_report
+    from ipskit.report import build_report
+    from ipskit.report import make_report as make_funder_report
+
+    workspace = demo.workspace
+    cohorts = all_cohorts(workspace.cohorts_dir)
+    target = workspace.root / "out" / "followup-report-all.pdf"
+    make_report(workspace, cohorts, figures(cohorts, today), target, today=today)
+    demo.add("follow-up report: reached, using the skills, training others", target)
+    target = workspace.root / "out" / "report.pdf"
+    make_funder_report(workspace, build_report(workspace, today=today), target)
+    demo.add("the figures a funder asks for, counts only", target)
 
 
 def _cohort(workspace: Workspace, plan: DemoCohort, today: date) -> Cohort:
@@ -293,7 +358,43 @@ def _cohort(workspace: Workspace, plan: DemoCohort, today: date) -> Cohort:
             # Everyone still on the course gave their presentation on the last evening.
             for person in records.active:
                 records.assess(person, "passed", sessions[-1].date)
+        _after_the_course(cohort, plan, records, today)
     return cohort
+
+
+def _after_the_course(cohort: Cohort, plan: DemoCohort, records: Records, today: date) -> None:
+    """Signatures, support-group meetings, self-ratings and follow-up answers."""
+    from ipskit.curriculum import load
+
+    curriculum = load(cohort.file(CURRICULUM_FILE))
+    people = records.roster
+    if curriculum.agreement:
+        signing = next(m for m in cohort.settings.sessions if m.id == curriculum.agreement.session)
+        for person in people:
+            mark = records.mark(signing, person.id)
+            if signing.date < today and mark and mark.status in ("present", "late"):
+                records.sign(person, signing.date)
+    for number, meeting in enumerate(cohort.settings.meetings):
+        if meeting.date >= today:
+            break
+        for index, person in enumerate(people):
+            # Most come most months; someone sends apologies now and then.
+            status = "excused" if (index + number) % 5 == 0 else "present"
+            records.set_mark(meeting, person, status)
+    if plan.ratings:
+        ids = [c.id for c in curriculum.competencies]
+        for index, person in enumerate(people):
+            # Mostly a point or two higher after the course; some the same, one lower.
+            before = {c: 1 + (3 * index + n) % 3 for n, c in enumerate(ids)}
+            after = {c: max(1, min(5, before[c] + (index + 2 * n) % 4 - (n == index % 10)))
+                     for n, c in enumerate(ids)}  # fmt: skip
+            records.rate(person, "before", before, cohort.settings.sessions[0].date)
+            records.rate(person, "after", after, cohort.settings.sessions[-1].date)
+    for at, answers in plan.answers:
+        point = cohort.followup(at)
+        for index, using, trained in answers:
+            records.answer(people[index], at, using_skills=using, trained_others=trained,
+                           when=point.due + timedelta(days=index % 4))  # fmt: skip
 
 
 def _describe(cohort: Cohort, today: date) -> str:
@@ -426,6 +527,14 @@ def _documents(demo: Demo, cohort: Cohort, *, copies: bool) -> None:
     )
     demo.warn(make_registers(workspace, cohort, meetings, target).warnings, cohort.id)
     demo.add(f"sign-in sheets for {dates}", target)
+
+    if course.curriculum.agreement:
+        from ipskit.agreements import make_agreements
+
+        made = make_agreements(workspace, course, out / "agreements.pdf")
+        demo.warn(made.renderer.warnings, cohort.id)
+        demo.add(f"code of conduct to sign: {made.forms} forms, {made.signed} signed",
+                 made.target)  # fmt: skip
 
     target = out / f"{cohort.id}.ics"
     settings = workspace.settings

@@ -142,3 +142,18 @@ def standing(cohort: Cohort, records: Records, person: Participant) -> Standing:
 def eligibility(cohort: Cohort, records: Records) -> list[Standing]:
     """Where everyone on the roster stands, in roster order (erased people left out)."""
     return [standing(cohort, records, p) for p in records.roster if p.status != "erased"]
+
+
+def completers(cohort: Cohort, records: Records) -> set[str]:
+    """The ids of everyone who has completed the course, erased people included.
+
+    Erasing a person keeps their marks under an anonymous id, so that the counts a
+    cohort reports (who completed, who was followed up) stay right afterwards.
+    """
+    done = set()
+    for person in records.roster:
+        if person.status == "erased":
+            person = person._replace(status="active")
+        if standing(cohort, records, person).state == "complete":
+            done.add(person.id)
+    return done

@@ -27,7 +27,7 @@ class Fields:
         for part in loc:
             node = node[part]
         if not isinstance(node, dict):
-            self._fail(loc, "expected a group of 'key: value' lines")
+            self.fail(loc, "expected a group of 'key: value' lines")
         self.values: dict[str, Any] = node
         allowed = list(keys)
         for key in node:
@@ -40,7 +40,8 @@ class Fields:
                     ]
                 )
 
-    def _fail(self, loc: Loc, message: str) -> Any:
+    def fail(self, loc: Loc, message: str) -> Any:
+        """Raise ``FILE:LINE:COL: message`` for a place in this file."""
         raise FileProblemsError([self.doc.problem(loc, message)])
 
     def _get(self, key: str, default: Any) -> Any:
@@ -60,7 +61,7 @@ class Fields:
         if value is default:
             return value
         if not isinstance(value, str) or not value.strip():
-            self._fail((*self.loc, key), "expected text")
+            self.fail((*self.loc, key), "expected text")
         return value.strip()
 
     def whole(self, key: str, default: Any = _MISSING, *, minimum: int = 0) -> Any:
@@ -69,9 +70,9 @@ class Fields:
         if value is default:
             return value
         if isinstance(value, bool) or not isinstance(value, int):
-            self._fail((*self.loc, key), "expected a whole number")
+            self.fail((*self.loc, key), "expected a whole number")
         if value < minimum:
-            self._fail((*self.loc, key), f"should be at least {minimum}")
+            self.fail((*self.loc, key), f"should be at least {minimum}")
         return value
 
     def number(self, key: str, default: Any = _MISSING) -> Any:
@@ -80,14 +81,14 @@ class Fields:
         if value is default:
             return value
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            self._fail((*self.loc, key), "expected a number, 0 or more")
+            self.fail((*self.loc, key), "expected a number, 0 or more")
         return float(value)
 
     def flag(self, key: str, default: Any = _MISSING) -> bool:
         """A true or false value."""
         value = self._get(key, default)
         if not isinstance(value, bool):
-            self._fail((*self.loc, key), "expected true or false")
+            self.fail((*self.loc, key), "expected true or false")
         return value
 
     def choice(self, key: str, options: Iterable[str], default: Any = _MISSING) -> Any:
@@ -95,7 +96,7 @@ class Fields:
         value = self._get(key, default)
         allowed = list(options)
         if value not in allowed:
-            self._fail((*self.loc, key), "expected " + " or ".join(f"'{o}'" for o in allowed))
+            self.fail((*self.loc, key), "expected " + " or ".join(f"'{o}'" for o in allowed))
         return value
 
     def date(self, key: str) -> date:
@@ -103,23 +104,23 @@ class Fields:
         try:
             return parse_date(self.text(key))
         except ValueError as error:
-            return self._fail((*self.loc, key), str(error))
+            return self.fail((*self.loc, key), str(error))
 
     def clock(self, key: str) -> time:
         """A time written HH:MM."""
         try:
             return parse_clock(self.text(key))
         except ValueError as error:
-            return self._fail((*self.loc, key), str(error))
+            return self.fail((*self.loc, key), str(error))
 
     def texts(self, key: str) -> list[str]:
         """A list of non-empty texts (an absent key is an empty list)."""
         value = self._get(key, [])
         if not isinstance(value, list):
-            self._fail((*self.loc, key), "expected a list (one '- item' per line)")
+            self.fail((*self.loc, key), "expected a list (one '- item' per line)")
         for index, item in enumerate(value):
             if not isinstance(item, str) or not item.strip():
-                self._fail((*self.loc, key, index), "expected text")
+                self.fail((*self.loc, key, index), "expected text")
         return [item.strip() for item in value]
 
     def dates(self, key: str) -> list[date]:
@@ -129,14 +130,14 @@ class Fields:
             try:
                 result.append(parse_date(item))
             except ValueError as error:
-                self._fail((*self.loc, key, index), str(error))
+                self.fail((*self.loc, key, index), str(error))
         return result
 
     def each(self, key: str, keys: Iterable[str]) -> list[Fields]:
         """Each mapping of a list of mappings."""
         value = self._get(key, [])
         if not isinstance(value, list):
-            self._fail((*self.loc, key), "expected a list (one '- item' per line)")
+            self.fail((*self.loc, key), "expected a list (one '- item' per line)")
         names = list(keys)
         return [Fields(self.doc, (*self.loc, key, index), names) for index in range(len(value))]
 

@@ -28,13 +28,21 @@ def forget(cohort: Cohort, who: str, *, documents: Path | None = None) -> tuple[
 
 
 def _remove_documents(folder: Path, pid: str, issued: list[date]) -> list[Path]:
-    """The person's own copies, and the files that print everyone's names, deleted."""
+    """The person's own copies, and the files that print everyone's names, deleted.
+
+    Follow-up answers, self-ratings and signatures stay under the anonymous id (they
+    are counts and dates, and the cohort's figures depend on them); notes that
+    mention the person go, as everywhere.
+    """
     patterns = [
         f"workbooks/workbook-{pid}.pdf",
         f"workbooks/workbook-{pid}-large-print.pdf",
         f"certificates/certificate-{pid}-*.pdf",
         "registers.*",
         "register-*.*",
+        "agreements*.*",  # the codes of conduct to sign print every name
+        f"outbox/*-{pid}.eml",  # messages written by `send --dry-run`
+        f"outbox/*-{pid}-*.eml",
     ]
     # The print files of the batches their certificates were in.
     patterns += [f"certificates/certificates-{day.isoformat()}*.pdf" for day in set(issued)]

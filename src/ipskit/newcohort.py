@@ -70,10 +70,11 @@ def create_cohort(
     trainers: Iterable[str] = (),
     skip: Iterable[date] = (),
     roster: Path | None = None,
+    followups: Iterable[str] | None = None,
 ) -> tuple[Cohort, ImportResult | None]:
     """Create a cohort folder, complete or not at all."""
     from ipskit.catalogue import catalogue
-    from ipskit.schedule import plan
+    from ipskit.schedule import check_point, followup_points, plan
 
     check_id(cohort_id)
     folder = workspace.cohorts_dir / cohort_id
@@ -83,12 +84,8 @@ def create_cohort(
     curriculum = entry.curriculum
     skipped = tuple(sorted(set(skip)))
     sessions, meetings = meetings_from(plan(curriculum, start, start_time=start_time, skip=skipped))
-    names = []
-    for trainer in trainers:
-        try:
-            names.append(check_name(trainer, "a trainer's name"))
-        except ValueError as error:
-            raise IpskitError(f"--trainer: {error}") from None
+    points = curriculum.followups if followups is None else [check_point(f) for f in followups]
+    names = [trainer_entry(workspace, trainer, cohort_id, start) for trainer in trainers]
     if venue is not None and (not venue.strip() or "\n" in venue):
         raise IpskitError("--venue must be one line of text")
     rules = curriculum.completion
@@ -119,6 +116,7 @@ def create_cohort(
         ),
         sessions=sessions,
         meetings=meetings,
+        followups=followup_points(dict.fromkeys(points), sessions[-1].date),
     )
     store.make_private_dir(workspace.cohorts_dir)
     # Build the cohort beside its final place, then rename it in: a cohort is there
@@ -139,3 +137,19 @@ def create_cohort(
         shutil.rmtree(building, ignore_errors=True)
         raise
     return Cohort(folder, settings), result
+
+
+def trainer_entry(workspace: Workspace, text: str, cohort_id: str, start: date) -> str:
+    """A trainer as given to ``--trainer``: a name, or someone who completed a cohort.
+
+    ``COHORT:WHO`` (e.g. ``spring-2026:p03``, or part of their name) names a participant
+    of an earlier cohort who met its completion rules; it is kept as ``COHORT:ID``.
+    """
+    from ipskit import cascade
+
+    if cascade.looks_like_reference(text):
+        return cascade.resolve_trainer(workspace.cohorts_dir, text, cohort_id, start)
+    try:
+        return check_name(text, "a trainer's name")
+    except ValueError as error:
+        raise IpskitError(f"--trainer: {error}") from None

@@ -112,6 +112,8 @@ def plans_context(workspace: Workspace, renderer: Renderer, course: Course) -> d
                      f"{follow.title} (each of the {follow.count} meetings)")  # fmt: skip
         plan["when"] = None  # the plan serves every meeting, each on its own date
         plans.append(plan)
+    from ipskit.cascade import trainer_names
+
     settings = course.cohort.settings if course.cohort else None
     return {
         "title": f"Session plans: {curriculum.title}" + (f" ({course.name})" if settings else ""),
@@ -120,7 +122,7 @@ def plans_context(workspace: Workspace, renderer: Renderer, course: Course) -> d
         "course": {
             "title": curriculum.title,
             "cohort": course.cohort.id if course.cohort else None,
-            "trainers": ", ".join(settings.trainers) if settings else "",
+            "trainers": ", ".join(trainer_names(course.cohort)) if course.cohort else "",
         },
         "group_agreement": list(curriculum.group_agreement),
         "plans": plans,

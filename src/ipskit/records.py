@@ -31,12 +31,20 @@ ATTENDANCE_FILE = "attendance.csv"
 ATTENDANCE_COLUMNS = ("session", "participant", "status", "made_up", "note")
 ASSESSMENTS_FILE = "assessments.csv"
 ASSESSMENT_COLUMNS = ("participant", "result", "date", "note")
+FOLLOWUPS_FILE = "followups.csv"
+FOLLOWUP_COLUMNS = ("point", "participant", "answered", "using_skills", "trained_others", "note")
+RATINGS_FILE = "ratings.csv"
+RATING_COLUMNS = ("stage", "participant", "competency", "rating", "date")
+AGREEMENTS_FILE = "agreements.csv"
+AGREEMENT_COLUMNS = ("participant", "signed")
 HISTORY_FILE = "history.csv"
 HISTORY_COLUMNS = ("when", "action", "session", "participant", "before", "after", "note")
 
 MARKS = ("present", "late", "absent", "excused")
 PEOPLE = ("active", "withdrawn", "erased")
 RESULTS = ("passed", "not-yet")
+STAGES = ("before", "after")
+_COMPETENCY = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 _PID = re.compile(r"^p[0-9]{2,}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_NOTE = 500
@@ -84,6 +92,27 @@ class Assessment(NamedTuple):
     note: str = ""
 
 
+class Answer(NamedTuple):
+    """What someone said at a follow-up: counts and yes/no, no health information."""
+
+    point: str  # 9w, 12m
+    participant: str
+    answered: date
+    using_skills: bool
+    trained_others: int
+    note: str = ""
+
+
+class Rating(NamedTuple):
+    """A self-rating of one competency, 1 to 5, before or after the course."""
+
+    stage: str
+    participant: str
+    competency: str
+    rating: int
+    date: date
+
+
 def check_email(text: str) -> str:
     """An email address, trimmed, or ValueError."""
     email = text.strip()
@@ -108,6 +137,9 @@ class Records:
     roster: list[Participant]
     marks: dict[tuple[int, str], Mark]
     assessments: dict[str, Assessment]
+    answers: dict[tuple[str, str], Answer] = field(default_factory=dict)
+    ratings: dict[tuple[str, str, str], Rating] = field(default_factory=dict)
+    signed: dict[str, date] = field(default_factory=dict)
     history: list[list[str]] = field(default_factory=list)
     changed: set[str] = field(default_factory=set)
     erased: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
@@ -122,7 +154,13 @@ class Records:
         numbers = {m.number for m in cohort.everything}
         marks = _read_marks(cohort.file(ATTENDANCE_FILE), ids, numbers)
         assessments = _read_assessments(cohort.file(ASSESSMENTS_FILE), ids)
-        return cls(cohort, roster, marks, assessments)
+        points = {f.at for f in cohort.settings.followups}
+        return cls(
+            cohort, roster, marks, assessments,
+            answers=_read_answers(cohort.file(FOLLOWUPS_FILE), ids, points),
+            ratings=_read_ratings(cohort.file(RATINGS_FILE), ids),
+            signed=_read_signed(cohort.file(AGREEMENTS_FILE), ids),
+        )  # fmt: skip
 
     def participant(self, participant_id: str) -> Participant:
         """The participant with this id."""
@@ -250,6 +288,45 @@ class Records:
             before=old.result if old else "", after=result, note=check_note(note),
         )  # fmt: skip
 
+    def answer(self, person: Participant, point: str, *, using_skills: bool,
+               trained_others: int, when: date, note: str = "") -> None:  # fmt: skip
+        """Record someone's answer at a follow-up point (replacing an earlier one)."""
+        if not 0 <= trained_others <= 10_000:
+            raise IpskitError("--trained-others is a count of people, from 0")
+        old = self.answers.get((point, person.id))
+        new = Answer(point, person.id, when, using_skills, trained_others, check_note(note))
+        self.answers[(point, person.id)] = new
+        self.changed.add(FOLLOWUPS_FILE)
+        self.log("followed up", session=point, participant=person.id,
+                 before=_describe_answer(old), after=_describe_answer(new))  # fmt: skip
+
+    def rate(self, person: Participant, stage: str, ratings: dict[str, int], when: date) -> None:
+        """Record self-ratings, 1 to 5, of some competencies, before or after the course."""
+        for competency, value in ratings.items():
+            old = self.ratings.get((stage, person.id, competency))
+            self.ratings[(stage, person.id, competency)] = Rating(
+                stage, person.id, competency, value, when
+            )
+            self.log("rated", session=stage, participant=person.id,
+                     before=f"{competency} {old.rating}" if old else "",
+                     after=f"{competency} {value}")  # fmt: skip
+        self.changed.add(RATINGS_FILE)
+
+    def sign(self, person: Participant, when: date | None) -> bool:
+        """Record that someone signed the code of conduct (or, with None, that they have not)."""
+        old = self.signed.get(person.id)
+        if old == when:
+            return False
+        if when is None:
+            del self.signed[person.id]
+        else:
+            self.signed[person.id] = when
+        self.changed.add(AGREEMENTS_FILE)
+        self.log("agreement", participant=person.id,
+                 before=f"signed {old}" if old else "not signed",
+                 after=f"signed {when}" if when else "not signed")  # fmt: skip
+        return True
+
     def erase(self, person: Participant) -> None:
         """Remove everything that could identify a person, keeping their id for counts.
 
@@ -284,7 +361,12 @@ class Records:
         for pid, result in self.assessments.items():
             note = "" if pid == person.id else pattern.sub("[erased]", result.note)
             self.assessments[pid] = result._replace(note=note)
+        for key, answer in self.answers.items():
+            note = "" if answer.participant == person.id else pattern.sub("[erased]", answer.note)
+            self.answers[key] = answer._replace(note=note)
         self.changed.update({ATTENDANCE_FILE, ASSESSMENTS_FILE})
+        if self.answers:
+            self.changed.add(FOLLOWUPS_FILE)
         self.erased.append((person.id, pattern))
         self.log("erased", participant=person.id)
 
@@ -314,6 +396,27 @@ class Records:
             store.write_atomic(
                 self.cohort.file(ASSESSMENTS_FILE), csvio.to_text(ASSESSMENT_COLUMNS, rows)
             )
+        if FOLLOWUPS_FILE in self.changed:
+            rows = [
+                (a.point, a.participant, a.answered.isoformat(), "yes" if a.using_skills else "no",
+                 str(a.trained_others), a.note)
+                for a in sorted(self.answers.values(), key=lambda a: (a.point, a.participant))
+            ]  # fmt: skip
+            store.write_atomic(
+                self.cohort.file(FOLLOWUPS_FILE), csvio.to_text(FOLLOWUP_COLUMNS, rows)
+            )
+        if RATINGS_FILE in self.changed:
+            rows = [
+                (r.stage, r.participant, r.competency, str(r.rating), r.date.isoformat())
+                for r in sorted(self.ratings.values(),
+                                key=lambda r: (STAGES.index(r.stage), r.participant))
+            ]  # fmt: skip
+            store.write_atomic(self.cohort.file(RATINGS_FILE), csvio.to_text(RATING_COLUMNS, rows))
+        if AGREEMENTS_FILE in self.changed:
+            rows = [(pid, day.isoformat()) for pid, day in sorted(self.signed.items())]
+            store.write_atomic(
+                self.cohort.file(AGREEMENTS_FILE), csvio.to_text(AGREEMENT_COLUMNS, rows)
+            )
         path = self.cohort.file(HISTORY_FILE)
         for pid, pattern in self.erased:
             _scrub_history(path, pid, pattern)
@@ -328,6 +431,13 @@ def _describe(mark: Mark | None) -> str:
     if mark is None:
         return ""
     return mark.status + (" (made up)" if mark.made_up else "")
+
+
+def _describe_answer(answer: Answer | None) -> str:
+    if answer is None:
+        return ""
+    using = "using the skills" if answer.using_skills else "not using the skills"
+    return f"{using}; trained {answer.trained_others}"
 
 
 def roster_text(roster: list[Participant]) -> str:
@@ -496,4 +606,66 @@ def _read_assessments(path: Path, ids: set[str]) -> dict[str, Assessment]:
             raise _problem(path, line, f"result must be {' or '.join(RESULTS)}")
         found[pid] = Assessment(pid, result, _date(path, line, row["date"].strip(), "date"),
                                 row["note"])  # fmt: skip
+    return found
+
+
+def _read_answers(path: Path, ids: set[str], points: set[str]) -> dict[tuple[str, str], Answer]:
+    found: dict[tuple[str, str], Answer] = {}
+    if not path.exists():
+        return found
+    for line, row in csvio.read_rows(path, FOLLOWUP_COLUMNS):
+        point, pid = row["point"].strip(), row["participant"].strip()
+        if point not in points:
+            raise _problem(path, line, f"'{point}' is not a follow-up point in cohort.yaml")
+        if pid not in ids:
+            raise _problem(path, line, f"participant '{pid}' is not on the roster")
+        if (point, pid) in found:
+            raise _problem(path, line, f"{pid} has two answers at {point}: keep one")
+        using = row["using_skills"].strip()
+        if using not in ("yes", "no"):
+            raise _problem(path, line, "using_skills must be yes or no")
+        trained = row["trained_others"].strip()
+        if not trained.isdigit() or not trained.isascii():
+            raise _problem(path, line, "trained_others must be a whole number, 0 or more")
+        found[(point, pid)] = Answer(
+            point, pid, _date(path, line, row["answered"].strip(), "answered"),
+            using == "yes", int(trained), row["note"],
+        )  # fmt: skip
+    return found
+
+
+def _read_ratings(path: Path, ids: set[str]) -> dict[tuple[str, str, str], Rating]:
+    found: dict[tuple[str, str, str], Rating] = {}
+    if not path.exists():
+        return found
+    for line, row in csvio.read_rows(path, RATING_COLUMNS):
+        stage, pid = row["stage"].strip(), row["participant"].strip()
+        competency, value = row["competency"].strip(), row["rating"].strip()
+        if stage not in STAGES:
+            raise _problem(path, line, "stage must be before or after")
+        if pid not in ids:
+            raise _problem(path, line, f"participant '{pid}' is not on the roster")
+        if not _COMPETENCY.match(competency):
+            raise _problem(path, line, f"'{competency}' is not a competency id")
+        if value not in ("1", "2", "3", "4", "5"):
+            raise _problem(path, line, "rating must be a whole number from 1 to 5")
+        if (stage, pid, competency) in found:
+            raise _problem(path, line, f"{pid} rates {competency} twice {stage}: keep one")
+        found[(stage, pid, competency)] = Rating(
+            stage, pid, competency, int(value), _date(path, line, row["date"].strip(), "date")
+        )
+    return found
+
+
+def _read_signed(path: Path, ids: set[str]) -> dict[str, date]:
+    found: dict[str, date] = {}
+    if not path.exists():
+        return found
+    for line, row in csvio.read_rows(path, AGREEMENT_COLUMNS):
+        pid = row["participant"].strip()
+        if pid not in ids:
+            raise _problem(path, line, f"participant '{pid}' is not on the roster")
+        if pid in found:
+            raise _problem(path, line, f"{pid} appears twice: keep one")
+        found[pid] = _date(path, line, row["signed"].strip(), "signed")
     return found

@@ -6,7 +6,7 @@ import calendar
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
-from ipskit.cohort import Meeting
+from ipskit.cohort import FollowUp, Meeting
 from ipskit.curriculum import Curriculum, Daily, Offsets, SessionBase, Weekly
 from ipskit.errors import IpskitError
 
@@ -22,6 +22,42 @@ def _add_months(day: date, months: int) -> date:
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def followup_points(points: Iterable[str], last_session: date) -> tuple[FollowUp, ...]:
+    """Each follow-up point (9w, 12m) dated from the course's last session, in date order."""
+    dated = []
+    for at in points:
+        count, unit = int(at[:-1]), at[-1]
+        due = (
+            last_session + timedelta(weeks=count)
+            if unit == "w"
+            else _add_months(last_session, count)
+        )
+        dated.append(FollowUp(at, due))
+    return tuple(sorted(dated, key=lambda f: f.due))
+
+
+def check_point(text: str) -> str:
+    """A follow-up point as typed (9w, 12m, '9 weeks'), or a one-line error."""
+    import re
+
+    match = re.fullmatch(r"\s*([1-9][0-9]?)\s*(w|weeks?|m|months?)\s*", text.lower())
+    if not match:
+        raise IpskitError(
+            f"'{text}' is not a follow-up point: give weeks or months after the course,"
+            " e.g. 9w or 12m"
+        )
+    return f"{match[1]}{match[2][0]}"
+
+
+def _same_weekday(first: date, month: date) -> date:
+    """The day in ``month`` that is the same weekday and week of the month as ``first``."""
+    week = (first.day - 1) // 7  # 0 for the first Tuesday, 1 for the second...
+    day = month + timedelta(days=(first.weekday() - month.weekday()) % 7 + 7 * week)
+    while day.month != month.month:  # no fifth Tuesday this month: the last one
+        day -= timedelta(weeks=1)
+    return day
 
 
 def course_dates(curriculum: Curriculum, start: date, skip: Iterable[date]) -> list[date]:
@@ -68,7 +104,11 @@ def course_dates(curriculum: Curriculum, start: date, skip: Iterable[date]) -> l
 
 
 def follow_on_dates(curriculum: Curriculum, last: date, skip: Iterable[date]) -> list[date]:
-    """The dates of the meetings after the course; a skipped date moves one a week on."""
+    """The dates of the meetings after the course; a skipped date moves one a week on.
+
+    Monthly meetings keep to the weekday of the first, as groups do: "the second
+    Tuesday of each month" (or the last, where the first fell in a month's fifth week).
+    """
     follow = curriculum.follow_on
     if follow is None:
         return []
@@ -77,7 +117,7 @@ def follow_on_dates(curriculum: Curriculum, last: date, skip: Iterable[date]) ->
     dates = []
     for index in range(follow.count):
         if follow.every == "month":
-            day = _add_months(first, index)
+            day = _same_weekday(first, _add_months(first.replace(day=1), index))
         else:
             day = first + timedelta(weeks=index * (1 if follow.every == "week" else 2))
         while day in skipped:

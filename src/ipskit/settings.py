@@ -1,10 +1,11 @@
-"""The settings in a workspace's ``ipskit.yaml``: organisation, signatories, locale."""
+"""The settings in a workspace's ``ipskit.yaml``: organisation, signatories, locale, email."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator
 
 from ipskit.models import Model, Text
 
@@ -43,6 +44,70 @@ def _time_zone(name: str) -> str:
 TimeZone = Annotated[str, AfterValidator(_time_zone)]
 
 
+#: The hosts that ``security: none`` may be used with: a relay on this computer.
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def _address(text: str) -> str:
+    """An address as a From or Reply-To line holds it: ``Name <someone@example.org>``."""
+    from email.utils import parseaddr
+
+    _name, address = parseaddr(text)
+    if any(ch in text for ch in "\r\n") or not re.fullmatch(
+        r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", address
+    ):
+        raise ValueError(
+            'expected an email address, e.g. "Riverside Peer Network <training@example.org>"'
+        )
+    return text
+
+
+Address = Annotated[Text, AfterValidator(_address)]
+
+
+def _host(text: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9.:-]+", text):
+        raise ValueError("expected a server name such as smtp.example.org (no https://, no port)")
+    return text
+
+
+Host = Annotated[Text, AfterValidator(_host)]
+
+
+class Email(Model):
+    """How ``ipskit send`` reaches the organisation's mail server.
+
+    The password is never kept here: it is read from the environment variable named by
+    ``password_env``, or from the system keyring.
+    """
+
+    host: Host = Field(description="The mail server, e.g. smtp.example.org.")
+    port: Annotated[int, Field(ge=1, le=65535)] = Field(
+        587, description="587 for starttls, 465 for ssl."
+    )
+    security: Literal["starttls", "ssl", "none"] = Field(
+        "starttls", description="starttls or ssl; none only for a relay on this computer."
+    )
+    username: Text | None = Field(None, description="The login, if the server needs one.")
+    sender: Address = Field(description='Who the messages are from: "Name <address@example.org>".')
+    reply_to: Address | None = Field(None, description="Where replies go, if not the sender.")
+    password_env: Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")] = Field(
+        "IPSKIT_SMTP_PASSWORD", description="The environment variable with the password."
+    )
+
+    @field_validator("security")
+    @classmethod
+    def _encrypted_over_a_network(cls, value: str, info: ValidationInfo) -> str:
+        # People's certificates and names must never cross a network in the clear.
+        host = str(info.data.get("host", "")).lower()
+        if value == "none" and host not in LOCAL_HOSTS:
+            raise ValueError(
+                "security: none is only for a mail server on this computer (localhost):"
+                " use starttls or ssl"
+            )
+        return value
+
+
 class Settings(Model):
     """The contents of ``ipskit.yaml``."""
 
@@ -59,4 +124,7 @@ class Settings(Model):
     )
     verification_url: Annotated[str, StringConstraints(pattern=r"^https://[^\s<>\"']+$")] | None = (
         Field(None, description="Where a certificate's QR code points (https only).")
+    )
+    email: Email | None = Field(
+        None, description="The mail server for 'ipskit send' (no password here)."
     )

@@ -35,6 +35,21 @@ class Overview(NamedTuple):
     next: Meeting | None
 
 
+class SupportGroup(NamedTuple):
+    """The meetings after the course (the cascade's monthly co-reflection group)."""
+
+    held: int
+    total: int
+    next: Meeting | None
+
+
+class Signatures(NamedTuple):
+    """How many of the people on the course have signed its code of conduct."""
+
+    signed: int
+    of: int
+
+
 class Status(NamedTuple):
     """Everything ``ipskit status`` shows."""
 
@@ -43,6 +58,8 @@ class Status(NamedTuple):
     sessions: list[SessionLine]
     standings: list[tuple[Participant, Standing]]
     warnings: list[str]
+    support_group: SupportGroup | None = None
+    agreement: Signatures | None = None
 
     @property
     def held(self) -> int:
@@ -163,7 +180,60 @@ def status(cohort: Cohort, records: Records, today: date, workspace_root: Path) 
         sessions=lines,
         standings=standings,
         warnings=_warnings(cohort, lines, today, workspace_root),
+        support_group=support_group(lines, today),
+        agreement=signatures(cohort, records),
     )
+
+
+def support_group(lines: list[SessionLine], today: date) -> SupportGroup | None:
+    """Follow-on meetings held so far and the next one, if the cohort has any.
+
+    Held means someone is marked present, late or absent; or, once its day has gone
+    by, any mark at all. Apologies alone do not make a meeting to come held: they can be
+    recorded ahead of it.
+    """
+    meetings = [line for line in lines if line.meeting.follow_on]
+    if not meetings:
+        return None
+
+    def held(line: SessionLine) -> bool:
+        marked = any(line.counts[k] for k in ("present", "late", "absent"))
+        return marked or (line.held and line.meeting.date < today)
+
+    return SupportGroup(
+        held=sum(1 for line in meetings if held(line)),
+        total=len(meetings),
+        next=next((line.meeting for line in meetings if line.meeting.date >= today), None),
+    )
+
+
+def signatures(cohort: Cohort, records: Records) -> Signatures | None:
+    """Who has signed the code of conduct, if the cohort's course has one."""
+    if not records.signed and not has_agreement(cohort):
+        return None
+    active = records.active
+    return Signatures(sum(1 for p in active if p.id in records.signed), len(active))
+
+
+def has_agreement(cohort: Cohort) -> bool:
+    """Whether the cohort's copy of its curriculum has a code of conduct to sign.
+
+    A scan of the text for a top-level ``agreement:`` key rather than loading the
+    curriculum: ``status`` must stay quick, and loading it means pydantic and a full
+    validation of a long file for one yes or no. The copy was validated when the cohort
+    was made; a hand edit that breaks it is reported by the commands that load it.
+    """
+    from ipskit.cohort import CURRICULUM_FILE
+
+    try:
+        text = cohort.file(CURRICULUM_FILE).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    for line in text.splitlines():
+        if line.startswith(("agreement:", '"agreement":', "'agreement':")):
+            value = line.split(":", 1)[1].split("#", 1)[0].strip()
+            return value not in ("null", "~", "{}", "[]", "false")
+    return False
 
 
 def _warnings(cohort: Cohort, lines: list[SessionLine], today: date, root: Path) -> list[str]:

@@ -40,6 +40,12 @@ COMMANDS = {
     "session-plans": ("ipskit.cli.plans", "session_plans"),
     "certificates": ("ipskit.cli.certificates", "certificates"),
     "verify": ("ipskit.cli.certificates", "verify"),
+    "agreements": ("ipskit.cli.agreements", "agreements"),
+    "followup": ("ipskit.cli.followup", "app"),
+    "ratings": ("ipskit.cli.ratings", "app"),
+    "cascade": ("ipskit.cli.cascade", "app"),
+    "report": ("ipskit.cli.report", "report"),
+    "send": ("ipskit.cli.send", "app"),
     "demo": ("ipskit.cli.demo", "demo"),
 }
 

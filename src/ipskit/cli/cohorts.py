@@ -28,13 +28,26 @@ def new_cohort(
     ] = None,
     venue: Annotated[str | None, typer.Option("--venue", help="Where it takes place.")] = None,
     trainer: Annotated[
-        list[str] | None, typer.Option("--trainer", help="A trainer's name (repeatable).")
+        list[str] | None,
+        typer.Option(
+            "--trainer",
+            help="A trainer's name, or COHORT:WHO for someone who completed an earlier"
+            " cohort (repeatable).",
+        ),
     ] = None,
     roster: Annotated[
         Path | None, typer.Option("--roster", help="Participants from a CSV file.", dir_okay=False)
     ] = None,
     skip: Annotated[
         list[str] | None, typer.Option("--skip", help="A date with no session (repeatable).")
+    ] = None,
+    followup: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--followup",
+            help="A follow-up point, e.g. 9w or 12m after the last session (repeatable;"
+            " default: the curriculum's).",
+        ),
     ] = None,
 ) -> None:
     """Start a cohort: a dated schedule and roster.
@@ -57,6 +70,7 @@ def new_cohort(
         trainers=trainer or [],
         skip=[parse_day(d, "--skip") for d in skip or []],
         roster=roster,
+        followups=followup,
     )
     settings = cohort.settings
     typer.echo(
@@ -67,6 +81,8 @@ def new_cohort(
            f" {day(settings.meetings[-1].date)}" if settings.meetings else "")
     )  # fmt: skip
     typer.echo(schedule_table(cohort.everything))
+    if settings.followups:
+        typer.echo("Follow-ups: " + ", ".join(f"{f.at} ({day(f.due)})" for f in settings.followups))
     if imported is not None:
         typer.echo(import_summary(imported))
     typer.echo(f"Folder: {cohort.folder}")
@@ -186,6 +202,16 @@ def _status_json(report: "Status") -> dict[str, Any]:
         "trainers": list(report.overview.cohort.settings.trainers),
         "withdrawn": report.withdrawn,
         "sessions_held": report.held,
+        "support_group": None
+        if report.support_group is None
+        else {
+            "held": report.support_group.held,
+            "total": report.support_group.total,
+            "next": _meeting_json(report.support_group.next) if report.support_group.next else None,
+        },
+        "agreement": None
+        if report.agreement is None
+        else {"signed": report.agreement.signed, "of": report.agreement.of},
         "sessions": [
             {**_meeting_json(line.meeting), "held": line.held, "marks": line.counts}
             for line in report.sessions
@@ -212,7 +238,9 @@ def _status_text(report: "Status") -> str:
     lines = [f"{o.cohort.id} · {settings.curriculum_title} ({settings.curriculum})"]
     where = [f"Venue: {settings.venue}"] if settings.venue else []
     if settings.trainers:
-        where.append(f"Trainers: {', '.join(settings.trainers)}")
+        from ipskit.cascade import trainer_names
+
+        where.append(f"Trainers: {', '.join(trainer_names(o.cohort))}")
     if where:
         lines.append(" · ".join(where))
     rate = f" · attendance so far {o.rate:g}%" if o.rate is not None else ""
@@ -228,6 +256,15 @@ def _status_text(report: "Status") -> str:
         )
     else:
         lines.append("The course has finished.")
+    if report.support_group:
+        group = report.support_group
+        after = group.next
+        lines.append(
+            f"Support group: {group.held} of {plural(group.total, 'meeting')} held"
+            + (f" · next {day(after.date)} (meeting {after.number}, {after.id})" if after else "")
+        )
+    if report.agreement:
+        lines.append(f"Code of conduct: {report.agreement.signed} of {report.agreement.of} signed")
     rows = []
     for line in report.sessions:
         c = line.counts

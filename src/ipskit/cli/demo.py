@@ -34,5 +34,6 @@ def demo(
     for path, what in rows:
         typer.echo(f"  {path:<{width}}  {what}")
     typer.echo(
-        f"Try: cd {folder}, then ipskit cohorts, ipskit status cascade, ipskit attendance ten-week"
+        f"Try: cd {folder}, then ipskit cohorts, ipskit status first-cascade,"
+        " ipskit attendance ten-week, ipskit followup report, ipskit cascade tree, ipskit report"
     )

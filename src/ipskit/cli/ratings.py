@@ -1,0 +1,152 @@
+"""``ipskit ratings``: competency self-ratings before and after a course."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from ipskit.cli.common import load_cohort, parse_day
+from ipskit.cli.output import print_json
+from ipskit.cli.table import table
+
+app = typer.Typer(
+    help="Competency self-ratings, before and after.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+
+class Stage(StrEnum):
+    """When the ratings were made."""
+
+    before = "before"
+    after = "after"
+
+
+class RatingsFormat(StrEnum):
+    """How ``ratings report`` prints."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _competencies(cohort_file: object) -> dict[str, str]:
+    from pathlib import Path
+
+    from ipskit.curriculum import load
+
+    assert isinstance(cohort_file, Path)
+    return {c.id: c.name for c in load(cohort_file).competencies}
+
+
+@app.command()
+def record(
+    ctx: typer.Context,
+    cohort_id: Annotated[str, typer.Argument(metavar="COHORT")],
+    who: Annotated[str, typer.Argument(metavar="WHO", help="An id, or part of a name.")],
+    ratings: Annotated[
+        list[str], typer.Argument(metavar="COMPETENCY=N...", help="e.g. connection=3 mutuality=4")
+    ],
+    stage: Annotated[Stage, typer.Option("--stage", help="before or after the course.")],
+    when: Annotated[str | None, typer.Option("--date", help="Default: today.")] = None,
+) -> None:
+    """Record self-ratings, 1 to 5.
+
+    Ratings are made before or after the course (--stage).
+
+    The competencies are the course's own: 'ipskit ratings list COHORT' shows them.
+    Rating again replaces the earlier rating.
+    """
+    from ipskit.cohort import CURRICULUM_FILE
+    from ipskit.errors import IpskitError
+    from ipskit.ratings import parse_ratings
+    from ipskit.records import changing
+
+    rated = parse_day(when, "--date") if when else date.today()
+    cohort = load_cohort(ctx, cohort_id)
+    known = _competencies(cohort.file(CURRICULUM_FILE))
+    if not known:
+        raise IpskitError(f"the curriculum of cohort {cohort.id} lists no competencies to rate")
+    values = parse_ratings(ratings, known)
+    with changing(cohort) as records:
+        person = records.find(who, include_withdrawn=True)
+        records.rate(person, stage.value, values, rated)
+    count = len(values)
+    typer.echo(
+        f"Recorded {count} rating{'s' if count > 1 else ''} {stage.value} the course"
+        f" for {person.id} ({cohort.id})."
+    )
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    cohort_id: Annotated[str, typer.Argument(metavar="COHORT")],
+) -> None:
+    """List the competencies to rate."""
+    from ipskit.cohort import CURRICULUM_FILE
+    from ipskit.curriculum import load
+
+    cohort = load_cohort(ctx, cohort_id)
+    for competency in load(cohort.file(CURRICULUM_FILE)).competencies:
+        typer.echo(f"{competency.id}: {competency.statement}")
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    cohort_id: Annotated[str, typer.Argument(metavar="COHORT")],
+    fmt: Annotated[
+        RatingsFormat, typer.Option("--format", "-f", help="table, csv or json.")
+    ] = RatingsFormat.table,
+) -> None:
+    """Show the cohort's change (counts only).
+
+    Competency by competency: how many rated it, and the averages before and after.
+
+    An average is shown only where at least 3 people gave a rating, so that no one's
+    own answer can be read from it.
+    """
+    from ipskit.cohort import CURRICULUM_FILE
+    from ipskit.ratings import summary
+    from ipskit.records import Records
+
+    cohort = load_cohort(ctx, cohort_id)
+    known = _competencies(cohort.file(CURRICULUM_FILE))
+    rows = summary(Records.load(cohort), list(known.items()))
+    if fmt is RatingsFormat.json:
+        print_json({"cohort": cohort.id, "competencies": [r._asdict() for r in rows]})
+        return
+    plain = fmt is RatingsFormat.csv  # numbers a spreadsheet reads; empty where hidden
+    cells = [
+        [r.competency if plain else r.name, str(r.before), _n(r.before_mean, plain),
+         str(r.after), _n(r.after_mean, plain), str(r.both), str(r.improved),
+         _n(r.mean_change, plain, sign=not plain)]
+        for r in rows
+    ]  # fmt: skip
+    if fmt is RatingsFormat.csv:
+        from ipskit.csvio import to_text
+
+        header = ("competency", "rated_before", "average_before", "rated_after", "average_after",
+                  "rated_both", "improved", "average_change")  # fmt: skip
+        typer.echo(to_text(header, cells), nl=False)
+        return
+    typer.echo(f"Self-ratings, {cohort.id}: 1 (not yet) to 5 (fully), counts and averages only")
+    typer.echo(
+        table(
+            ["Competency", "Before", "Avg", "After", "Avg", "Both", "Higher", "Change"],
+            cells,
+            right=list(range(1, 8)),
+        )  # fmt: skip
+    )
+    typer.echo("Averages of fewer than 3 people are not shown (–).")
+
+
+def _n(value: float | None, plain: bool, *, sign: bool = False) -> str:
+    if value is None:
+        return "" if plain else "–"
+    return f"{value:+.2f}" if sign else f"{value:.2f}"

@@ -1,0 +1,195 @@
+"""``ipskit report``: the figures a funder asks for, counts only."""
+
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ipskit.cli.common import parse_day
+from ipskit.cli.output import JsonOption, plural, print_json
+from ipskit.cli.table import table
+
+if TYPE_CHECKING:
+    from ipskit.report import Line, Report
+
+
+class ReportFormat(StrEnum):
+    """How ``report`` gives its figures."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+    pdf = "pdf"
+
+
+def report(
+    ctx: typer.Context,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="DATE",
+            help="Count courses whose first session is on or after this date.",
+        ),
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            metavar="DATE",
+            help="Count courses whose first session is on or before this date.",
+        ),
+    ] = None,
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="table, csv, json or pdf.")
+    ] = ReportFormat.table,
+    as_json: JsonOption = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            dir_okay=False,
+            help="The file to write (default: stdout; for pdf, out/report-FROM-TO.pdf).",
+        ),
+    ] = None,  # fmt: skip
+) -> None:
+    """Report the figures a funder asks for.
+
+    Counts only, never names: for each curriculum and in total, the courses run (and
+    those planned), people who started, completed and withdrew, the completion rate,
+    contact hours and participant hours delivered, support-group meetings held,
+    certificates issued (valid, revoked, superseded), and the follow-up figures at each
+    point after the courses.
+
+    A course counts in the period when its first session falls in it (--from and --to
+    both included; default: all time); everything about that course (its people, hours,
+    certificates and follow-ups) is counted with it. A course still to start is counted
+    as planned only.
+
+    csv gives one row per curriculum and a 'total' row, with the follow-up figures as
+    columns for each point (followup_3m_reached, ...). pdf writes a branded one- or
+    two-page report with a chart of the follow-ups.
+    """
+    from ipskit.cli.output import workspace_option
+    from ipskit.report import build_report
+    from ipskit.workspace import require_workspace
+
+    first = parse_day(start, "--from") if start is not None else None
+    last = parse_day(end, "--to") if end is not None else None
+    if first and last and first > last:
+        raise typer.BadParameter(
+            f"the period ends ({last}) before it starts ({first})", param_hint="--from"
+        )
+    workspace = require_workspace(workspace_option(ctx))
+    found = build_report(workspace, start=first, end=last, today=date.today())
+    if as_json:
+        fmt = ReportFormat.json
+    if fmt is ReportFormat.pdf:
+        from ipskit.report import default_name, make_report
+
+        target = out or workspace.root / "out" / default_name(first, last)
+        make_report(workspace, found, target)
+        typer.echo(f"Wrote the report to {target}")
+        return
+    if fmt is ReportFormat.json:
+        import json
+
+        from ipskit.report import report_json
+
+        if out is None:
+            print_json(report_json(found))
+            return
+        text = json.dumps(report_json(found), indent=2, ensure_ascii=False) + "\n"
+    elif fmt is ReportFormat.csv:
+        from ipskit.csvio import to_text
+        from ipskit.report import csv_table
+
+        text = to_text(*csv_table(found))
+    else:
+        text = report_text(found) + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    from ipskit.render import write_output
+
+    write_output(out, text)
+    typer.echo(f"Wrote the report to {out}")
+
+
+def report_text(found: "Report") -> str:
+    """The report as plain-text tables."""
+    import textwrap
+
+    from ipskit.report import figure, hours, long_day, notes, point_figures
+
+    lines = [
+        f"{found.organisation}: {found.heading[0].lower()}{found.heading[1:]}",
+        f"{found.period} · counted on {long_day(found.today)}",
+    ]
+    rows = [*found.lines, found.total]
+    if not found.lines:
+        lines += ["", "No course started in this period."]
+        return "\n".join(lines)
+
+    def name(line: "Line") -> str:
+        return "Total" if line is found.total else line.curriculum
+
+    people = [
+        [name(x), figure(x.courses_run), figure(x.courses_planned), figure(x.started),
+         figure(x.completed), figure(x.completion_percent, "%"), figure(x.withdrawn)]
+        for x in rows
+    ]  # fmt: skip
+    lines += ["", "Courses and people",
+              table(["Curriculum", "Run", "Planned", "Started", "Completed", "Completion",
+                     "Withdrawn"], people, right=range(1, 7))]  # fmt: skip
+    delivered = [
+        [name(x), figure(hours(x.contact_minutes)), figure(hours(x.participant_minutes)),
+         figure(x.meetings_held)]
+        for x in rows
+    ]  # fmt: skip
+    lines += ["", "Hours delivered",
+              table(["Curriculum", "Contact hours", "Participant hours",
+                     "Support-group meetings"], delivered, right=range(1, 4))]  # fmt: skip
+    certificates = [
+        [name(x), figure(x.certificates_issued), figure(x.certificates_valid),
+         figure(x.certificates_revoked), figure(x.certificates_superseded)]
+        for x in rows
+    ]  # fmt: skip
+    lines += ["", "Certificates",
+              table(["Curriculum", "Issued", "Valid now", "Revoked", "Replaced"],
+                    certificates, right=range(1, 5))]  # fmt: skip
+    lines += ["", "Follow-ups"]
+    if found.followups:
+        points = []
+        for p in map(point_figures, found.followups):
+            using = str(p["using_skills"])
+            if p["using_skills_percent"] is not None:
+                using += f" ({figure(p['using_skills_percent'], '%')})"
+            points.append([p["label"], str(p["courses"]), str(p["asked"]), str(p["reached"]),
+                           using, str(p["trained_others"]), str(p["people_trained"])])  # fmt: skip
+        lines.append(
+            table(
+                [
+                    "When",
+                    "Courses",
+                    "Asked",
+                    "Reached",
+                    "Using skills",
+                    "Trained others",
+                    "People trained",
+                ],
+                points,
+                right=range(1, 7),
+            )  # fmt: skip
+        )
+    else:
+        lines.append("No follow-up point has come yet for these courses.")
+    if found.total.courses_running:
+        lines += ["", f"{plural(found.total.courses_running, 'course')} still running:"
+                  " completion figures are not final."]  # fmt: skip
+    lines.append("")
+    lines += textwrap.wrap(" ".join(notes(found)[:2]), 88)
+    return "\n".join(lines)

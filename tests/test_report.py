@@ -1,0 +1,428 @@
+"""``ipskit report``: the figures a funder asks for, counted right, and never a name."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from helpers import HOSTILE, MINI, make_workspace, run, weekday_on_or_after
+
+TODAY = date.today()
+#: When each course starts: a year and more ago, some months ago, weeks ago, and later.
+STARTS = {
+    "early": weekday_on_or_after(TODAY - timedelta(days=400), 1),
+    "autumn": weekday_on_or_after(TODAY - timedelta(days=120), 1),
+    "cascade": weekday_on_or_after(TODAY - timedelta(days=140), 5),
+    "mini": weekday_on_or_after(TODAY - timedelta(days=6), 2),  # its second evening is later
+    "planned": weekday_on_or_after(TODAY + timedelta(days=30), 1),
+}
+FOLLOWUP_HEADER = "point,participant,answered,using_skills,trained_others,note\n"
+PID = re.compile(r"\bp[0-9]{2,}\b")
+
+
+def ok(*args: str) -> str:
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def new_cohort(ws: Path, cohort_id: str, curriculum: str, people, *extra: str) -> None:
+    ok("-w", str(ws), "new-cohort", cohort_id, "--curriculum", curriculum,
+       "--start", STARTS[cohort_id].isoformat(), *extra)  # fmt: skip
+    for person in people:
+        ok("-w", str(ws), "roster", cohort_id, "add", person)
+
+
+@pytest.fixture(scope="module")
+def ws(tmp_path_factory) -> Path:
+    """Five courses: two tasters and one to come, a small course under way, a cascade."""
+    ws = make_workspace(tmp_path_factory.mktemp("report"))
+    w = ("-w", str(ws))
+    # A workspace curriculum whose title a spreadsheet would run as a formula.
+    (ws / "curricula" / "mini.yaml").write_text(
+        MINI.replace("title: A small course", 'title: "=1+2 small course"'), encoding="utf-8"
+    )
+
+    new_cohort(ws, "early", "ips-taster", ["Ann Early", "Bob Early", "Cy Early"])
+    ok(*w, "attend", "early", "1", "--all-present", "--late", "Cy")
+
+    # Nine hostile names, then Sam Patel: p01-p10.
+    new_cohort(ws, "autumn", "ips-taster", [*HOSTILE, "Sam Patel"], "--followup", "2w")
+    ok(*w, "attend", "autumn", "1", "--all-present", "--absent", "p09", "--excused", "p10")
+    ok(*w, "roster", "autumn", "withdraw", "p08")
+    ok(*w, "certificates", "autumn")
+    codes = [row["code"] for row in rows(ws / "cohorts" / "autumn" / "certificates.csv")]
+    ok(*w, "certificates", "revoke", codes[0], "--reason", "issued in error")
+    ok(*w, "certificates", "autumn", "--participant", "p02", "--reissue")
+    ok(*w, "forget", "autumn", "p03", "--yes")
+    (ws / "cohorts" / "autumn" / "followups.csv").write_text(
+        FOLLOWUP_HEADER
+        + "2w,p01,{d},yes,2,\n2w,p02,{d},yes,0,\n2w,p03,{d},no,0,\n2w,p04,{d},yes,5,\n"
+        "2w,p09,{d},no,1,\n".format(d=TODAY.isoformat()),
+        encoding="utf-8",
+    )
+
+    new_cohort(ws, "cascade", "ips-2-day-cascade", ["Cas One", "Cas Two", "Cas Three"])
+    ok(*w, "attend", "cascade", "1", "--all-present")
+    ok(*w, "attend", "cascade", "2", "--all-present", "--absent", "Three")
+    ok(*w, "attend", "cascade", "3", "--all-present")  # the first support-group meeting
+
+    new_cohort(ws, "mini", "mini", ["Mo Mini", "Nia Mini", "Oz Mini", "Pat Mini"])
+    ok(*w, "attend", "mini", "1", "--present", "Mo", "--late", "Nia", "--absent", "Oz",
+       "--excused", "Pat")  # fmt: skip
+    ok(*w, "attend", "mini", "2", "--excused", "Oz")  # ahead: the evening is not held yet
+
+    new_cohort(ws, "planned", "ips-taster", ["Quinn Later"])
+    return ws
+
+
+def rows(path: Path) -> list[dict[str, str]]:
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def settings(folder: Path) -> dict:
+    from ruamel.yaml import YAML
+
+    return YAML(typ="safe").load((folder / "cohort.yaml").read_text(encoding="utf-8"))
+
+
+def count(folder: Path) -> dict[str, float]:
+    """One course's figures, counted straight from its files, without ipskit."""
+    cohort = settings(folder)
+    roster = rows(folder / "roster.csv")
+    marks = rows(folder / "attendance.csv")
+    minutes = {str(s["number"]): s["contact_minutes"] for s in cohort["sessions"]}
+    every = cohort["sessions"] + cohort["meetings"]
+    dates = {str(m["number"]): date.fromisoformat(str(m["date"])) for m in every}
+    held = {m["session"] for m in marks if dates[m["session"]] <= TODAY}
+    late = cohort["completion"]["late_counts_as"] == "attended"
+    attended = [m for m in marks if m["status"] == "present" or (m["status"] == "late" and late)]
+    register = rows(folder / "certificates.csv")
+    latest = {row["code"]: row["status"] for row in register}
+    return {
+        "started": len(roster),
+        "withdrawn": sum(1 for p in roster if p["status"] == "withdrawn"),
+        "contact_hours": sum(minutes[s] for s in held if s in minutes) / 60,
+        "participant_hours": sum(minutes.get(m["session"], 0) for m in attended) / 60,
+        "support_group_meetings_held": len(held - set(minutes)),
+        "certificates_issued": len({r["code"] for r in register if r["status"] == "issued"}),
+        "certificates_valid": list(latest.values()).count("issued"),
+        "certificates_revoked": list(latest.values()).count("revoked"),
+        "certificates_superseded": list(latest.values()).count("superseded"),
+    }
+
+
+def report(ws: Path, *args: str):
+    return run("-w", str(ws), "report", *args)
+
+
+def report_json(ws: Path, *args: str) -> dict:
+    return json.loads(ok("-w", str(ws), "report", "--format", "json", *args))
+
+
+def text_of(path: Path) -> str:
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(path).pages).split())
+
+
+def no_one_named(text: str) -> None:
+    everyone = (*HOSTILE, "Sam Patel", "Ann Early", "Cas One", "Mo Mini", "Quinn Later")
+    for name in everyone:
+        assert name not in text, name
+    for part in ("passwd", "hostname", "Siân", "Łukasz", "Олена", "محمد", "דוד"):
+        assert part not in text, part
+    assert not PID.search(text), PID.search(text)
+
+
+# --- the counts --------------------------------------------------------------------------
+
+
+def test_json_counts_equal_a_count_made_from_the_files(ws):
+    data = report_json(ws)
+    by_id = {c["curriculum"]: c for c in data["courses"]}
+    assert sorted(by_id) == ["ips-2-day-cascade", "ips-taster", "mini"]
+    groups = {"ips-taster": ["early", "autumn"], "ips-2-day-cascade": ["cascade"],
+              "mini": ["mini"]}  # fmt: skip
+    for curriculum, cohorts in groups.items():
+        counted = [count(ws / "cohorts" / c) for c in cohorts]
+        for key in counted[0]:
+            expected = sum(c[key] for c in counted)
+            assert by_id[curriculum][key] == pytest.approx(expected, abs=0.005), (curriculum, key)
+    totals = data["totals"]
+    everything = [count(ws / "cohorts" / c) for c in ("early", "autumn", "cascade", "mini")]
+    for key in everything[0]:
+        assert totals[key] == pytest.approx(sum(c[key] for c in everything), abs=0.005), key
+
+
+def test_the_figures_of_each_kind_of_person_and_session(ws):
+    taster, cascade, mini = (
+        next(c for c in report_json(ws)["courses"] if c["curriculum"] == cid)
+        for cid in ("ips-taster", "ips-2-day-cascade", "mini")
+    )
+    # early: 3 started, all completed (late counts). autumn: 10 started, of whom p08
+    # withdrew (they still started), p03 was erased after completing (still counted),
+    # p09 was absent and p10 sent apologies: 7 completed.
+    assert taster["courses_run"] == 2 and taster["courses_planned"] == 1
+    assert (taster["started"], taster["completed"], taster["withdrawn"]) == (13, 10, 1)
+    assert taster["completion_percent"] == 76.9
+    assert taster["contact_hours"] == 3.5  # two evenings of 1.75 contact hours
+    assert taster["participant_hours"] == pytest.approx(1.75 * 11)  # 3 + 8 (p08 came)
+    # Seven issued (p08 had withdrawn and got none), p01's revoked, p02's superseded by a
+    # reissue: 8 issued, 6 valid (p03's stays valid after erasure).
+    assert (
+        taster["certificates_issued"],
+        taster["certificates_valid"],
+        taster["certificates_revoked"],
+        taster["certificates_superseded"],
+    ) == (8, 6, 1, 1)
+    # mini: evening one held (present, late, absent, apologies), evening two to come.
+    minutes = settings(ws / "cohorts" / "mini")["sessions"][0]["contact_minutes"]
+    assert mini["contact_hours"] == round(minutes / 60, 2)
+    assert mini["participant_hours"] == round(2 * minutes / 60, 2)
+    assert (mini["started"], mini["completed"], mini["withdrawn"]) == (4, 2, 0)
+    assert mini["completion_percent"] == 50.0 and mini["courses_running"] == 1
+    # the cascade: both days held, one of its monthly meetings so far; the meetings are
+    # after the course, which has ended.
+    assert cascade["support_group_meetings_held"] == 1
+    assert cascade["courses_running"] == 0
+
+
+def test_follow_up_figures_equal_a_count_from_the_answers(ws):
+    data = report_json(ws)
+    answers = rows(ws / "cohorts" / "autumn" / "followups.csv")
+    completed = {"p01", "p02", "p03", "p04", "p05", "p06", "p07"}
+    asked = completed | {a["participant"] for a in answers}
+    expected = {
+        "point": "2w",
+        "label": "2 weeks after",
+        "courses": 1,
+        "asked": len(asked),
+        "reached": len(answers),
+        "using_skills": sum(a["using_skills"] == "yes" for a in answers),
+        "using_skills_percent": round(100 * 3 / 5, 1),
+        "trained_others": sum(int(a["trained_others"]) > 0 for a in answers),
+        "people_trained": sum(int(a["trained_others"]) for a in answers),
+    }
+    assert expected["asked"] == 8 and expected["people_trained"] == 8
+    assert data["followups"] == [expected]
+    taster = next(c for c in data["courses"] if c["curriculum"] == "ips-taster")
+    assert taster["followups"] == [expected]
+
+
+def test_json_says_which_courses_it_counts_and_when(ws):
+    data = report_json(ws)
+    assert data["organisation"] == "Riverside Peer Network"
+    assert data["generated"] == TODAY.isoformat()
+    assert data["period"] == {
+        "from": None,
+        "to": None,
+        "description": "Courses that started at any time",
+        "rule": "a course counts in the period when its first session falls in it",
+    }
+    assert list(data) == ["organisation", "period", "generated", "courses", "totals",
+                          "followups"]  # fmt: skip
+    assert data["totals"]["courses_run"] == 4 and data["totals"]["courses_planned"] == 1
+    assert run("-w", str(ws), "report", "--json").stdout == ok(
+        "-w", str(ws), "report", "--format", "json"
+    )
+
+
+def test_the_table_shows_the_same_totals(ws):
+    out = ok("-w", str(ws), "report")
+    data = report_json(ws)["totals"]
+    lines = out.splitlines()
+    assert lines[0] == "Riverside Peer Network: training delivered, all courses"
+    assert lines[1] == f"Courses that started at any time · counted on {TODAY.day} {TODAY:%B %Y}"
+    totals = [line.split() for line in lines if line.startswith("Total ")]
+    people, hours, certificates = totals
+    assert people == ["Total", str(data["courses_run"]), str(data["courses_planned"]),
+                      str(data["started"]), str(data["completed"]),
+                      f"{data['completion_percent']:.1f}%", str(data["withdrawn"])]  # fmt: skip
+    assert hours == ["Total", f"{data['contact_hours']:g}", f"{data['participant_hours']:g}",
+                     str(data["support_group_meetings_held"])]  # fmt: skip
+    assert certificates == ["Total", "8", "6", "1", "1"]
+    followups = out.split("\nFollow-ups\n")[1].splitlines()
+    assert re.split(r"  +", followups[1]) == ["2 weeks after", "1", "8", "5", "3 (60.0%)", "3", "8"]
+    words = " ".join(out.split())
+    assert "1 course still running: completion figures are not final." in words
+    assert "A course counts in the period when its first session falls in it" in words
+
+
+# --- the period ----------------------------------------------------------------------------
+
+
+def test_from_and_to_filter_courses_by_their_first_session(ws):
+    early, autumn = STARTS["early"], STARTS["autumn"]
+    only_early = report_json(ws, "--to", early.isoformat())
+    assert [c["curriculum"] for c in only_early["courses"]] == ["ips-taster"]
+    assert only_early["totals"]["started"] == 3 and only_early["followups"] == []
+    # Both ends are included, and British dates are understood.
+    just_autumn = report_json(ws, "--from", f"{autumn:%d/%m/%Y}", "--to", autumn.isoformat())
+    assert just_autumn["period"]["from"] == just_autumn["period"]["to"] == autumn.isoformat()
+    assert just_autumn["totals"]["started"] == 10
+    assert just_autumn["totals"]["certificates_issued"] == 8
+    assert len(just_autumn["followups"]) == 1
+    # Courses yet to start count as planned only.
+    later = report_json(ws, "--from", (TODAY + timedelta(days=1)).isoformat())
+    assert later["totals"]["courses_run"] == 0 and later["totals"]["courses_planned"] == 1
+    assert later["totals"]["started"] == 0
+    after = early + timedelta(days=1)
+    since = report_json(ws, "--from", after.isoformat())
+    assert since["totals"]["courses_run"] == 3
+    assert since["period"]["description"] == (
+        f"Courses that started from {after.day} {after:%B %Y}"
+    )
+
+
+def test_the_period_is_named_in_the_header(ws):
+    out = ok("-w", str(ws), "report", "--from", "2020-04-01", "--to", "2020-06-30")
+    assert out.splitlines()[:2] == [
+        "Riverside Peer Network: training delivered, 1 April 2020 to 30 June 2020",
+        f"Courses that started from 1 April 2020 to 30 June 2020 · counted on"
+        f" {TODAY.day} {TODAY:%B %Y}",
+    ]
+    assert "No course started in this period." in out
+    help_text = " ".join(run("report", "--help").stdout.split())
+    assert "A course counts in the period when its first session falls in it" in help_text
+
+
+def test_a_bad_date_is_a_usage_error(ws):
+    result = report(ws, "--from", "2026-02-30")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "Error: Invalid value for --from: '2026-02-30' is not a date:"
+        " write it as 2027-03-04 or 04/03/2027"
+    )
+    result = report(ws, "--from", "2027-04-01", "--to", "2027-03-31")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "Error: Invalid value for --from: the period ends (2027-03-31) before it starts"
+        " (2027-04-01)"
+    )
+
+
+def test_an_empty_workspace_says_there_is_nothing_to_report(tmp_path):
+    ws = make_workspace(tmp_path)
+    for fmt in ("table", "json", "csv", "pdf"):
+        result = report(ws, "--format", fmt)
+        assert result.exit_code == 1
+        assert result.stdout == ""
+        assert result.stderr == (
+            "no cohorts in this workspace yet, so nothing to report:"
+            " start one with 'ipskit new-cohort'\n"
+        )
+    assert not (ws / "out").exists()
+
+
+# --- CSV ----------------------------------------------------------------------------------
+
+
+def test_csv_is_one_table_with_a_total_row_and_no_live_formulas(ws):
+    text = ok("-w", str(ws), "report", "--format", "csv")
+    table = list(csv.reader(io.StringIO(text, newline="")))
+    header, body = table[0], table[1:]
+    assert header[:3] == ["curriculum", "title", "courses_run"]
+    assert header[-5:] == ["followup_2w_asked", "followup_2w_reached", "followup_2w_using_skills",
+                           "followup_2w_trained_others", "followup_2w_people_trained"]  # fmt: skip
+    assert [row[0] for row in body] == ["ips-2-day-cascade", "ips-taster", "mini", "total"]
+    for row in table:
+        assert len(row) == len(header)
+        for cell in row:
+            assert cell[:1] not in ("=", "+", "-", "@"), cell
+    mini = dict(zip(header, body[2], strict=True))
+    assert mini["title"] == "'=1+2 small course"
+    total = dict(zip(header, body[3], strict=True))
+    data = report_json(ws)["totals"]
+    assert total["started"] == str(data["started"])
+    assert total["completion_percent"] == f"{data['completion_percent']:g}"
+    assert total["followup_2w_reached"] == "5"
+    assert mini["followup_2w_reached"] == ""  # mini has no follow-up point
+
+
+def test_out_writes_a_file_instead_of_stdout(ws, tmp_path):
+    target = tmp_path / "figures.csv"
+    assert ok("-w", str(ws), "report", "-f", "csv", "--out", str(target)) == (
+        f"Wrote the report to {target}\n"
+    )
+    written = target.read_bytes().decode("utf-8")
+    assert "\r\n" in written  # as spreadsheets expect
+    assert written.replace("\r\n", "\n") == ok("-w", str(ws), "report", "-f", "csv")
+
+
+# --- names never appear -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv"])
+def test_no_name_or_participant_id_in_any_format(ws, fmt):
+    result = report(ws, "--format", fmt)
+    assert result.exit_code == 0
+    no_one_named(result.output)
+
+
+# --- PDF ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pdf(ws) -> tuple[Path, str]:
+    result = run("-w", str(ws), "report", "--format", "pdf")
+    assert result.exit_code == 0, result.output
+    return ws / "out" / "report.pdf", result.stdout
+
+
+def test_the_pdf_is_written_to_out_and_holds_the_figures(ws, pdf):
+    path, stdout = pdf
+    assert stdout == f"Wrote the report to {path}\n"
+    reader = PdfReader(path)
+    assert 1 <= len(reader.pages) <= 2
+    text = text_of(path)
+    data = report_json(ws)["totals"]
+    for part in (
+        "Training delivered, all courses",
+        "Courses that started at any time",
+        "Riverside Peer Network",
+        "Intentional Peer Support: taster evening",
+        "=1+2 small course",  # text in a PDF, not a formula
+        f"{data['started']} people started",
+        f"{data['completion_percent']:.1f}%",
+        f"{data['contact_hours']:g}",
+        "2 weeks after",
+        "Reached: 5 of 8",
+        "Using the skills: 3",
+        "Trained others: 3",
+        "Counts only: this report holds no names",
+        "All courses {courses_run} {courses_planned} {started} {completed} {completion_percent}%"
+        " {withdrawn}".format(**data),
+        "All courses {contact_hours:g} {participant_hours:g} {support_group_meetings_held}"
+        " {certificates_issued} {certificates_valid} {certificates_revoked}"
+        " {certificates_superseded}".format(**data),
+        "2 weeks after 1 8 5 3 60.0% 3 8",
+    ):
+        assert part in text, part
+    assert "{{" not in text
+
+
+def test_the_pdf_names_no_one_and_its_metadata_neither(pdf):
+    path, _ = pdf
+    no_one_named(text_of(path))
+    meta = PdfReader(path).metadata
+    assert meta.title == "Training delivered, all courses"
+    assert meta.author == "Riverside Peer Network"
+
+
+def test_a_pdf_for_a_period_is_named_after_it(ws):
+    out = ok("-w", str(ws), "report", "-f", "pdf", "--from", "2020-04-01", "--to", "2020-06-30")
+    path = ws / "out" / "report-2020-04-01-2020-06-30.pdf"
+    assert out == f"Wrote the report to {path}\n"
+    text = text_of(path)
+    assert "Training delivered, 1 April 2020 to 30 June 2020" in text
+    assert "No course started in this period." in text
+    assert PdfReader(path).metadata.title == "Training delivered, 1 April 2020 to 30 June 2020"
