@@ -391,3 +391,15 @@ def test_export_unknown(tmp_path):
         "no built-in curriculum 'ips-3-day'; there are:"
         " ips-10-week, ips-2-day-cascade, ips-5-day, ips-taster\n"
     )
+
+
+def test_every_public_name_is_what_it_says_not_a_module():
+    import types
+
+    import ipskit
+
+    for name in ipskit.__all__:
+        value = getattr(ipskit, name)
+        assert not isinstance(value, types.ModuleType), name
+    assert ipskit.followups_due.__module__ == "ipskit.followups"
+    assert ipskit.standings.__name__ == "eligibility"
