@@ -183,3 +183,15 @@ def test_nothing_due_yet_says_when_the_next_is(tmp_path):
     result = cli(ws, "followup", "report")
     assert result.exit_code == 0
     assert result.stdout.startswith("No follow-up is due yet for all cohorts. The next is taster")
+
+
+def test_status_shows_each_point_and_how_many_answered(ws):
+    cli(ws, "followup", "record", "taster", "p02", "--at", "2w", "--using-skills", "no",
+        "--trained-others", "0")  # fmt: skip
+    lines = cli(ws, "status", "taster").stdout.splitlines()
+    line = next(line for line in lines if line.startswith("Follow-ups: "))
+    two, twelve = line.split(" · ")
+    assert two.startswith("Follow-ups: 2w ") and two.endswith(", 1 answered")
+    assert twelve.startswith("12m ") and twelve.endswith(", 0 answered")
+    status = json.loads(cli(ws, "status", "taster", "--json").stdout)
+    assert [(f["at"], f["answered"]) for f in status["followups"]] == [("2w", 1), ("12m", 0)]

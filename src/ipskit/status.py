@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ipskit import store
-from ipskit.cohort import Cohort, Meeting, sha256_of
+from ipskit.cohort import Cohort, FollowUp, Meeting, sha256_of
 from ipskit.eligibility import Standing, eligibility, outcome_of
 from ipskit.records import Participant, Records
 
@@ -60,6 +60,7 @@ class Status(NamedTuple):
     warnings: list[str]
     support_group: SupportGroup | None = None
     agreement: Signatures | None = None
+    followups: tuple[tuple[FollowUp, int], ...] = ()  # each point, and how many answered
 
     @property
     def held(self) -> int:
@@ -182,6 +183,10 @@ def status(cohort: Cohort, records: Records, today: date, workspace_root: Path) 
         warnings=_warnings(cohort, lines, today, workspace_root),
         support_group=support_group(lines, today),
         agreement=signatures(cohort, records),
+        followups=tuple(
+            (point, sum(1 for (at, _pid) in records.answers if at == point.at))
+            for point in cohort.settings.followups
+        ),
     )
 
 

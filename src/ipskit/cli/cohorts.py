@@ -212,6 +212,10 @@ def _status_json(report: "Status") -> dict[str, Any]:
         "agreement": None
         if report.agreement is None
         else {"signed": report.agreement.signed, "of": report.agreement.of},
+        "followups": [
+            {"at": point.at, "due": point.due.isoformat(), "answered": answered}
+            for point, answered in report.followups
+        ],
         "sessions": [
             {**_meeting_json(line.meeting), "held": line.held, "marks": line.counts}
             for line in report.sessions
@@ -265,6 +269,14 @@ def _status_text(report: "Status") -> str:
         )
     if report.agreement:
         lines.append(f"Code of conduct: {report.agreement.signed} of {report.agreement.of} signed")
+    if report.followups:
+        lines.append(
+            "Follow-ups: "
+            + " · ".join(
+                f"{point.at} {day(point.due)}, {answered} answered"
+                for point, answered in report.followups
+            )  # fmt: skip
+        )
     rows = []
     for line in report.sessions:
         c = line.counts
