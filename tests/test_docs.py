@@ -76,6 +76,12 @@ def test_readme_python_example_runs(tmp_path, monkeypatch, capsys):
     example = re.findall(r"```python\n(.*?)```", README, flags=re.S)
     assert len(example) == 1
     assert run("init", "riverside", "--org", "Riverside Peer Network").exit_code == 0
+    ws = ["-w", "riverside"]
+    assert run(*ws, "new-cohort", "spring-2027", "--curriculum", "ips-5-day",
+               "--start", "2026-06-01").exit_code == 0  # fmt: skip
+    assert run(*ws, "roster", "spring-2027", "add", "Sam Patel").exit_code == 0
+    for session in "12345":
+        assert run(*ws, "attend", "spring-2027", session, "--all-present").exit_code == 0
     (tmp_path / "curricula").mkdir()
     (tmp_path / "curricula" / "my-course.yaml").write_text(MINI)
     namespace: dict = {}
@@ -83,3 +89,5 @@ def test_readme_python_example_runs(tmp_path, monkeypatch, capsys):
     assert namespace["problems"] == []
     printed = capsys.readouterr().out
     assert "ips-10-week Intentional Peer Support: ten-week course 22.5" in printed
+    assert "p01 complete\n9w 1 1 1\n" in printed
+    assert "1 completed of 1\n" in printed
