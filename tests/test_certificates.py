@@ -118,7 +118,7 @@ def test_a_certificate_says_who_what_how_long_and_its_code(issued):
 def test_the_qr_code_holds_the_verification_address(issued):
     ws, _ = issued
     for path, row in zip(files(ws), register_rows(ws), strict=True):
-        assert qr_of(path) == [f"{URL}?code={row[0]}"]
+        assert qr_of(path) == [f"{URL}#{row[0]}"]
 
 
 def test_the_qr_code_is_printed_in_the_bottom_right_corner(issued):
@@ -396,7 +396,7 @@ def test_people_beyond_one_sheet_each_get_their_own_box(tmp_path):
         assert name in text and f"Certificate {row[0]}" in text, path.name
         assert [n for n in people if f"{n}\n" in text + "\n"] == [name]
     for index in (0, 23, 24, 29):  # the first and last of each sheet
-        assert qr_of(files(ws)[index]) == [f"{URL}?code={rows[index][0]}"]
+        assert qr_of(files(ws)[index]) == [f"{URL}#{rows[index][0]}"]
 
 
 def test_out_puts_the_files_where_asked_and_names_only_when_asked(tmp_path):
@@ -408,3 +408,13 @@ def test_out_puts_the_files_where_asked_and_names_only_when_asked(tmp_path):
     code = register_rows(ws)[0][0]
     assert path.name == f"certificate-p01-Siân-Hughes-{code}.pdf"
     assert len(list(out.glob("certificates-*.pdf"))) == 1
+
+
+def test_codes_are_read_as_people_type_them():
+    from ipskit.certificates import normal_code
+
+    assert normal_code(" k7qm4xtd ") == "K7QM-4XTD"
+    assert normal_code("K7QM-4XTD") == "K7QM-4XTD"
+    assert normal_code("OILZ-0112") == "011Z-0112"  # O is 0, I and L are 1
+    assert normal_code("K7QM-4XTU") is None  # U is in no code
+    assert normal_code("K7QM4XT") is None

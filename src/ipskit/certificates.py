@@ -36,6 +36,7 @@ TEMPLATE = "certificate.html"
 #: Crockford's base 32: no I, L, O or U, so a code read aloud or typed is not misread.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE = re.compile(rf"^[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}$")
+_LOOK_ALIKES = str.maketrans("OIL", "011")
 _LOOSE_CODE = re.compile(rf"^[{ALPHABET}]{{4}}-?[{ALPHABET}]{{4}}$", re.IGNORECASE)
 _CODE_IN_FILE = re.compile(rb"Certificate ([0-9A-Z]{4}-[0-9A-Z]{4})")
 _PID = re.compile(r"^p[0-9]{2,}$")
@@ -84,8 +85,12 @@ def new_code(taken: set[str]) -> str:
 
 
 def normal_code(text: str) -> str | None:
-    """A code as people may type it (lower case, no hyphen), written properly; or None."""
-    text = text.strip().upper()
+    """A code as people may type it (lower case, no hyphen), written properly; or None.
+
+    As Crockford's alphabet intends, O is read as 0, and I and L as 1: codes never hold
+    those letters, and people misread them so.
+    """
+    text = text.strip().upper().translate(_LOOK_ALIKES)
     if not _LOOSE_CODE.match(text):
         return None
     text = text.replace("-", "")
@@ -307,7 +312,9 @@ def verification_target(url: str | None, code: str) -> str:
         return code
     if "{code}" in url:
         return url.replace("{code}", code)
-    return f"{url}{'&' if '?' in url else '?'}code={code}"
+    # In the fragment: a browser never sends it to the server, so the web host's logs
+    # never learn which certificates are checked (see verifysite.py).
+    return f"{url.split('#')[0]}#{code}"
 
 
 def _name_size(name: str) -> str:

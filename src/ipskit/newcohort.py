@@ -77,6 +77,8 @@ def create_cohort(
     from ipskit.schedule import check_point, followup_points, plan
 
     check_id(cohort_id)
+    if cohort_id in ("revoke", "publish"):  # words of `ipskit certificates`
+        raise IpskitError(f"'{cohort_id}' is a word ipskit uses: choose another cohort id")
     folder = workspace.cohorts_dir / cohort_id
     if folder.exists():
         raise IpskitError(f"cohort '{cohort_id}' already exists; choose another id")

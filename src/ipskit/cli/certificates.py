@@ -12,12 +12,17 @@ from ipskit.cli.common import load_cohort, split_people
 
 if TYPE_CHECKING:
     from ipskit.certificates import Batch, Plan
+    from ipskit.workspace import Workspace
 
 
 def certificates(
     ctx: typer.Context,
     cohort_id: Annotated[
-        str, typer.Argument(metavar="COHORT|revoke", help="A cohort, or 'revoke' and a code.")
+        str,
+        typer.Argument(
+            metavar="COHORT|revoke|publish",
+            help="A cohort; 'revoke' and a code; or 'publish'.",
+        ),
     ],
     code: Annotated[
         str | None, typer.Argument(metavar="[CODE]", help="With revoke: the certificate's code.")
@@ -51,6 +56,8 @@ def certificates(
     silently. Each is recorded in the cohort's register (certificates.csv) with its code
     and the SHA-256 of its PDF. --dry-run lists who qualifies and why others do not.
     'ipskit certificates revoke CODE --reason TEXT' revokes one.
+    'ipskit certificates publish [--out DIR]' writes the verification page (a static
+    site, with no names and no codes in it) for every certificate of the workspace.
     """
     from ipskit.cli.output import workspace_option
     from ipskit.errors import IpskitError
@@ -64,6 +71,11 @@ def certificates(
 
         entry = revoke(workspace, code, reason or "")
         typer.echo(f"Revoked certificate {entry.code} ({entry.participant}): {entry.reason}")
+        return
+    if cohort_id == "publish" and code is None:
+        if participant or dry_run or reissue or named_files or reason is not None:
+            raise IpskitError("publish takes --out DIR only")
+        _publish(workspace, out)
         return
     if code is not None:
         raise IpskitError(f"unexpected '{code}': to revoke, write 'certificates revoke {code}'")
@@ -185,3 +197,22 @@ def verify(
             "superseded": f"superseded: {issued}; {entry.reason} on {entry.date:%Y-%m-%d}",
         }[verdict.kind])  # fmt: skip
     raise typer.Exit(EXIT_CODES[verdict.kind])
+
+
+def _publish(workspace: Workspace, out: Path | None) -> None:
+    from ipskit.verifysite import publish
+
+    done = publish(workspace, out)
+    count = f"{done.certificates} certificate{'s' if done.certificates != 1 else ''}"
+    if done.changed:
+        typer.echo(f"Published the verification page for {count} in {done.folder}"
+                   f" (changed: {', '.join(done.changed)}).")  # fmt: skip
+    else:
+        typer.echo(f"The verification page in {done.folder} is up to date ({count}).")
+    url = workspace.settings.verification_url
+    if url:
+        typer.echo(f"Put the folder's files at {url.split('#')[0].replace('{code}', '')}:"
+                   " certificates' QR codes point there.")  # fmt: skip
+    else:
+        typer.echo("ipskit.yaml has no verification_url: set it to where you will put these"
+                   " files, so that new certificates' QR codes point there.")  # fmt: skip
