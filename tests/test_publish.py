@@ -165,3 +165,19 @@ def test_publish_is_not_a_cohort_id(ws):
 )  # fmt: skip
 def test_header_text_keeps_its_contrast_on_any_brand_colour(colour, text):
     assert on_colour(colour) == text
+
+
+def test_keys_are_kept_for_speed_and_remade_when_the_salt_changes(ws):
+    cli(ws, "certificates", "publish")
+    cache = ws / "cohorts" / "taster" / ".publish-keys.json"
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o600
+    settings = ws / "ipskit.yaml"
+    settings.write_text(settings.read_text().replace("Riverside Peer Network", "Riverside Peers"))
+    assert "(changed: index.html, register.js)." in cli(ws, "certificates", "publish").stdout
+    published = data(ws)
+    salt = bytes.fromhex(published["kdf"]["salt"])
+    expected = {
+        hashlib.pbkdf2_hmac("sha256", row["code"].encode(), salt, ITERATIONS).hex()
+        for row in register(ws)
+    }
+    assert set(published["certificates"]) == expected

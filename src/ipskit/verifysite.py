@@ -64,11 +64,12 @@ def register_data(workspace: Workspace) -> dict[str, Any]:
     """Every certificate of the workspace, keyed by a salted hash of its code."""
     salt = salt_of(workspace)
     listed: dict[str, dict[str, Any]] = {}
-    for _cohort, entries in registers(workspace):
+    for cohort, entries in registers(workspace):
         issued = {e.code: e for e in entries if e.status == "issued"}
+        keys = _keys(cohort.folder, list(current(entries)), salt)
         for code, latest in current(entries).items():
             first = issued.get(code, latest)
-            listed[key_of(code, salt)] = _listing(first, latest)
+            listed[keys[code]] = _listing(first, latest)
     organisation = workspace.settings.organisation
     return {
         "format": 1,
@@ -80,6 +81,33 @@ def register_data(workspace: Workspace) -> dict[str, Any]:
         },  # fmt: skip
         "certificates": dict(sorted(listed.items())),
     }
+
+
+KEYS_CACHE = ".publish-keys.json"
+
+
+def _keys(folder: Path, codes: list[str], salt: bytes) -> dict[str, str]:
+    """Each code's key, kept beside the cohort's register so that publishing again is quick.
+
+    The keys are slow to make on purpose. The cache lives in the cohort's private folder,
+    where the register already holds the codes; it is remade whenever the salt changes.
+    """
+    import contextlib
+
+    from ipskit import store
+
+    path = folder / KEYS_CACHE
+    tag = f"{salt.hex()}:{ITERATIONS}"
+    known: dict[str, str] = {}
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError, AttributeError):
+        saved = json.loads(path.read_bytes())
+        if saved["for"] == tag:
+            known = {str(k): str(v) for k, v in saved["keys"].items()}
+    keys = {code: known.get(code) or key_of(code, salt) for code in codes}
+    if keys != known:
+        with contextlib.suppress(OSError):  # a read-only folder simply goes without
+            store.write_atomic(path, json.dumps({"for": tag, "keys": keys}), durable=False)
+    return keys
 
 
 def _listing(first: Entry, latest: Entry) -> dict[str, Any]:
