@@ -1,13 +1,12 @@
 """``ipskit attend``, ``ipskit attendance`` and ``ipskit assessment``."""
 
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ipskit.cli.common import load_cohort, parse_day, split_people
-from ipskit.cli.output import JsonOption, plural, print_json
+from ipskit.cli.output import JsonOption, TableFormat, TableFormatOption, plural, print_json
 from ipskit.cli.table import clip, day, table
 
 if TYPE_CHECKING:
@@ -113,20 +112,10 @@ def _report(cohort: "Cohort", session: str, report: Path, min_minutes: float | N
             typer.echo(f"  line {line}: {name}  {minutes:g} min")
 
 
-class GridFormat(StrEnum):
-    """How ``attendance`` prints."""
-
-    table = "table"
-    csv = "csv"
-    json = "json"
-
-
 def attendance(
     ctx: typer.Context,
     cohort_id: Annotated[str, typer.Argument(metavar="COHORT")],
-    fmt: Annotated[
-        GridFormat, typer.Option("--format", "-f", help="table, csv or json.")
-    ] = GridFormat.table,
+    fmt: TableFormatOption = TableFormat.table,
     as_json: JsonOption = False,
 ) -> None:
     """Show the attendance grid and progress.
@@ -140,9 +129,9 @@ def attendance(
     cohort = load_cohort(ctx, cohort_id)
     records = Records.load(cohort)
     standings = eligibility(cohort, records)
-    if as_json or fmt is GridFormat.json:
+    if as_json or fmt is TableFormat.json:
         print_json(_grid_json(cohort, records, standings))
-    elif fmt is GridFormat.csv:
+    elif fmt is TableFormat.csv:
         from ipskit import csvio
 
         header, rows = _grid_rows(cohort, records, standings, words=True)

@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ipskit.cli.common import cohorts_dir, load_cohort, parse_day
-from ipskit.cli.output import plural, print_json
+from ipskit.cli.output import (
+    Format,
+    FormatOption,
+    ReportFormat,
+    ReportFormatOption,
+    plural,
+    print_json,
+)
 from ipskit.cli.table import day, table
 
 if TYPE_CHECKING:
@@ -22,22 +29,6 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-
-
-class DueFormat(StrEnum):
-    """How ``followup due`` prints."""
-
-    table = "table"
-    json = "json"
-
-
-class ReportFormat(StrEnum):
-    """How ``followup report`` prints or writes."""
-
-    table = "table"
-    csv = "csv"
-    json = "json"
-    pdf = "pdf"
 
 
 class YesNo(StrEnum):
@@ -53,9 +44,7 @@ def due(
     on: Annotated[
         str | None, typer.Option("--on", help="As of this date (default: today).")
     ] = None,
-    fmt: Annotated[DueFormat, typer.Option("--format", "-f", help="table or json.")] = (
-        DueFormat.table
-    ),
+    fmt: FormatOption = Format.table,
 ) -> None:
     """List follow-ups due, and who is to answer.
 
@@ -67,7 +56,7 @@ def due(
 
     today = parse_day(on, "--on") if on else date.today()
     found = due_now(all_cohorts(cohorts_dir(ctx)), today)
-    if fmt is DueFormat.json:
+    if fmt is Format.json:
         print_json([
             {"cohort": d.cohort.id, "point": d.point.at, "due": d.point.due.isoformat(),
              "waiting": list(d.waiting), "answered": d.answered}
@@ -162,9 +151,7 @@ def report(
         str | None, typer.Argument(metavar="[COHORT]", help="One cohort (default: all).")
     ] = None,
     every: Annotated[bool, typer.Option("--all", help="Every cohort of the workspace.")] = False,
-    fmt: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="table, csv, json or pdf.")
-    ] = ReportFormat.table,
+    fmt: ReportFormatOption = ReportFormat.table,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="The PDF to write.", dir_okay=False)
     ] = None,

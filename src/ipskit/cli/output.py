@@ -22,6 +22,29 @@ class Format(StrEnum):
     json = "json"
 
 
+class TableFormat(StrEnum):
+    """How a read command that also exports prints its answer."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class ReportFormat(StrEnum):
+    """How a report prints, or the PDF it writes."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+    pdf = "pdf"
+
+
+TableFormatOption = Annotated[
+    TableFormat, typer.Option("--format", "-f", help="table, csv or json.")
+]
+ReportFormatOption = Annotated[
+    ReportFormat, typer.Option("--format", "-f", help="table, csv, json or pdf.")
+]
 FormatOption = Annotated[
     Format, typer.Option("--format", "-f", help="table for people, json for scripts.")
 ]

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ipskit.cli.common import load_cohort, parse_day
-from ipskit.cli.output import print_json
+from ipskit.cli.output import TableFormat, TableFormatOption, print_json
 from ipskit.cli.table import table
+
+if TYPE_CHECKING:
+    from ipskit.cohort import Cohort
 
 app = typer.Typer(
     help="Competency self-ratings, before and after.",
@@ -26,21 +29,12 @@ class Stage(StrEnum):
     after = "after"
 
 
-class RatingsFormat(StrEnum):
-    """How ``ratings report`` prints."""
-
-    table = "table"
-    csv = "csv"
-    json = "json"
-
-
-def _competencies(cohort_file: object) -> dict[str, str]:
-    from pathlib import Path
-
+def _competencies(cohort: Cohort) -> dict[str, str]:
+    """The competencies of the curriculum the cohort keeps, by id."""
+    from ipskit.cohort import CURRICULUM_FILE
     from ipskit.curriculum import load
 
-    assert isinstance(cohort_file, Path)
-    return {c.id: c.name for c in load(cohort_file).competencies}
+    return {c.id: c.name for c in load(cohort.file(CURRICULUM_FILE)).competencies}
 
 
 @app.command()
@@ -61,14 +55,13 @@ def record(
     The competencies are the course's own: 'ipskit ratings list COHORT' shows them.
     Rating again replaces the earlier rating.
     """
-    from ipskit.cohort import CURRICULUM_FILE
     from ipskit.errors import IpskitError
     from ipskit.ratings import parse_ratings
     from ipskit.records import changing
 
     rated = parse_day(when, "--date") if when else date.today()
     cohort = load_cohort(ctx, cohort_id)
-    known = _competencies(cohort.file(CURRICULUM_FILE))
+    known = _competencies(cohort)
     if not known:
         raise IpskitError(f"the curriculum of cohort {cohort.id} lists no competencies to rate")
     values = parse_ratings(ratings, known)
@@ -100,9 +93,7 @@ def list_(
 def report(
     ctx: typer.Context,
     cohort_id: Annotated[str, typer.Argument(metavar="COHORT")],
-    fmt: Annotated[
-        RatingsFormat, typer.Option("--format", "-f", help="table, csv or json.")
-    ] = RatingsFormat.table,
+    fmt: TableFormatOption = TableFormat.table,
 ) -> None:
     """Show the cohort's change (counts only).
 
@@ -111,24 +102,23 @@ def report(
     An average is shown only where at least 3 people gave a rating, so that no one's
     own answer can be read from it.
     """
-    from ipskit.cohort import CURRICULUM_FILE
     from ipskit.ratings import summary
     from ipskit.records import Records
 
     cohort = load_cohort(ctx, cohort_id)
-    known = _competencies(cohort.file(CURRICULUM_FILE))
+    known = _competencies(cohort)
     rows = summary(Records.load(cohort), list(known.items()))
-    if fmt is RatingsFormat.json:
+    if fmt is TableFormat.json:
         print_json({"cohort": cohort.id, "competencies": [r._asdict() for r in rows]})
         return
-    plain = fmt is RatingsFormat.csv  # numbers a spreadsheet reads; empty where hidden
+    plain = fmt is TableFormat.csv  # numbers a spreadsheet reads; empty where hidden
     cells = [
         [r.competency if plain else r.name, str(r.before), _n(r.before_mean, plain),
          str(r.after), _n(r.after_mean, plain), str(r.both), str(r.improved),
          _n(r.mean_change, plain, sign=not plain)]
         for r in rows
     ]  # fmt: skip
-    if fmt is RatingsFormat.csv:
+    if fmt is TableFormat.csv:
         from ipskit.csvio import to_text
 
         header = ("competency", "rated_before", "average_before", "rated_after", "average_after",

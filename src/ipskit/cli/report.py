@@ -1,27 +1,17 @@
 """``ipskit report``: the figures a funder asks for, counts only."""
 
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ipskit.cli.common import parse_day
-from ipskit.cli.output import JsonOption, plural, print_json
+from ipskit.cli.output import JsonOption, ReportFormat, ReportFormatOption, plural, print_json
 from ipskit.cli.table import table
 
 if TYPE_CHECKING:
     from ipskit.report import Line, Report
-
-
-class ReportFormat(StrEnum):
-    """How ``report`` gives its figures."""
-
-    table = "table"
-    csv = "csv"
-    json = "json"
-    pdf = "pdf"
 
 
 def report(
@@ -42,9 +32,7 @@ def report(
             help="Count courses whose first session is on or before this date.",
         ),
     ] = None,
-    fmt: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="table, csv, json or pdf.")
-    ] = ReportFormat.table,
+    fmt: ReportFormatOption = ReportFormat.table,
     as_json: JsonOption = False,
     out: Annotated[
         Path | None,

@@ -1,7 +1,6 @@
 """``ipskit roster COHORT list | add | import | withdraw``."""
 
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -9,7 +8,7 @@ import typer
 
 from ipskit.cli.common import load_cohort, parse_day
 from ipskit.cli.lazy import LazyGroup
-from ipskit.cli.output import JsonOption, print_json
+from ipskit.cli.output import JsonOption, TableFormat, TableFormatOption, print_json
 from ipskit.cli.table import clip, table
 
 
@@ -36,14 +35,6 @@ app = typer.Typer(
 )
 
 
-class RosterFormat(StrEnum):
-    """How ``roster list`` prints."""
-
-    table = "table"
-    csv = "csv"
-    json = "json"
-
-
 @app.callback()
 def _cohort(
     ctx: typer.Context,
@@ -59,9 +50,7 @@ def _cohort_of(ctx: typer.Context) -> "Cohort":
 
 def list_(
     ctx: typer.Context,
-    fmt: Annotated[
-        RosterFormat, typer.Option("--format", "-f", help="table, csv or json.")
-    ] = RosterFormat.table,
+    fmt: TableFormatOption = TableFormat.table,
     as_json: JsonOption = False,
 ) -> None:
     """List the participants, with their ids."""
@@ -69,7 +58,7 @@ def list_(
 
     cohort = _cohort_of(ctx)
     roster = [p for p in Records.load(cohort).roster if p.status != "erased"]
-    if as_json or fmt is RosterFormat.json:
+    if as_json or fmt is TableFormat.json:
         print_json(
             [
                 {
@@ -85,7 +74,7 @@ def list_(
                 for p in roster
             ]
         )
-    elif fmt is RosterFormat.csv:
+    elif fmt is TableFormat.csv:
         typer.echo(roster_text(roster), nl=False)
     elif not roster:
         typer.echo(f"No one on the roster of {cohort.id} yet: add people with 'roster add'.")
