@@ -10,7 +10,6 @@ can have trained, in one line, the person who trained them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -62,9 +61,8 @@ def resolve_trainer(cohorts_dir: Path, text: str, cohort_id: str, start: date) -
         )
     check_id(source_id)
     source = open_cohort(cohorts_dir, source_id)
-    chain = _path(_graph(all_cohorts(cohorts_dir)), cohort_id, source_id)
-    if chain:
-        line = " → ".join([*chain, cohort_id])
+    line = _loop(_graph(all_cohorts(cohorts_dir)), cohort_id, source_id)
+    if line:
         raise IpskitError(
             f"trainer {text}: this would make the lineage loop ({line}): someone would"
             " have trained the person who trained them"
@@ -93,6 +91,12 @@ def _graph(cohorts: list[Cohort]) -> dict[str, set[str]]:
             if ref:
                 taught.setdefault(ref.cohort, set()).add(cohort.id)
     return taught
+
+
+def _loop(taught: dict[str, set[str]], cohort_id: str, source_id: str) -> str | None:
+    """The loop that a graduate of ``source_id`` teaching ``cohort_id`` makes, if it does."""
+    chain = _path(taught, cohort_id, source_id)
+    return " → ".join([*chain, cohort_id]) if chain else None
 
 
 def _path(taught: dict[str, set[str]], start: str, goal: str) -> list[str]:
@@ -186,13 +190,13 @@ def lineage(cohorts_dir: Path) -> Lineage:
             parent = nodes[ref.cohort]
             if nodes[cohort.id] not in parent.children:
                 parent.children.append(nodes[cohort.id])
-    taught = _graph(cohorts)
+    taught = {cohort_id: {c.cohort.id for c in node.children} for cohort_id, node in nodes.items()}
     for cohort in cohorts:
         for index, trainer in enumerate(cohort.settings.trainers):
             ref = reference(trainer)
-            if ref and _path(taught, cohort.id, ref.cohort):
-                chain = " → ".join([*_path(taught, cohort.id, ref.cohort), cohort.id])
-                raise _problem(cohort, index, f"the lineage loops ({chain}): remove this trainer")
+            line = _loop(taught, cohort.id, ref.cohort) if ref else None
+            if line:
+                raise _problem(cohort, index, f"the lineage loops ({line}): remove this trainer")
     for node in nodes.values():
         node.children.sort(key=lambda n: (n.cohort.settings.sessions[0].date, n.cohort.id))
     return Lineage(nodes)
@@ -204,16 +208,6 @@ def _problem(cohort: Cohort, index: int, message: str) -> FileProblemsError:
     path = cohort.folder / SETTINGS_FILE
     doc = yamlio.load(path)
     return FileProblemsError([doc.problem(("trainers", index), message)])
-
-
-def walk(
-    node: Node, depth: int = 0, seen: frozenset[str] = frozenset()
-) -> Iterator[tuple[int, Node]]:
-    """A cohort and everything descended from it, depth first."""
-    yield depth, node
-    for child in node.children:
-        if child.cohort.id not in seen:
-            yield from walk(child, depth + 1, seen | {node.cohort.id})
 
 
 def add_trainer(cohorts_dir: Path, cohort_id: str, text: str) -> str:

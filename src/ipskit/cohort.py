@@ -68,6 +68,15 @@ class Rules(NamedTuple):
     assessment: str | None  # the final assessment's title, where one is required
 
 
+#: A follow-up point: weeks or months after a course's last session, 9w or 12m.
+FOLLOWUP_POINT = re.compile(r"^[1-9][0-9]?[wm]$")
+
+
+def point_parts(at: str) -> tuple[int, str]:
+    """``9w`` as (9, "week"), ``12m`` as (12, "month")."""
+    return int(at[:-1]), "week" if at[-1] == "w" else "month"
+
+
 class FollowUp(NamedTuple):
     """A point after the course at which people are asked how they are using it."""
 
@@ -329,14 +338,11 @@ def _meetings(top: Fields, key: str, *, follow_on: bool) -> list[Meeting]:
     return found
 
 
-_AFTER = re.compile(r"^[1-9][0-9]?[wm]$")
-
-
 def _followups(top: Fields) -> list[FollowUp]:
     found: list[FollowUp] = []
     for fields in top.each("followups", ("at", "due")):
         at = fields.text("at")
-        if not _AFTER.match(at):
+        if not FOLLOWUP_POINT.match(at):
             fields.fail((*fields.loc, "at"), "write weeks or months after the course: 9w, 12m")
         if any(f.at == at for f in found):
             fields.fail((*fields.loc, "at"), "appears twice")

@@ -17,12 +17,12 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field
 
 from ipskit import yamlio
+from ipskit.cohort import FOLLOWUP_POINT
 from ipskit.errors import FileProblemsError
 from ipskit.models import Model, Text
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 _CLOCK = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
-_AFTER = re.compile(r"^[1-9][0-9]?[wm]$")
 
 
 def _id(value: str) -> str:
@@ -38,7 +38,7 @@ def _clock(value: str) -> str:
 
 
 def _after(value: str) -> str:
-    if not _AFTER.match(value):
+    if not FOLLOWUP_POINT.match(value):
         raise ValueError(
             "write a follow-up point as weeks or months after the course, e.g. 9w or 12m"
         )

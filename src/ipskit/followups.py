@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from ipskit.cohort import Cohort, FollowUp
+from ipskit.cohort import Cohort, FollowUp, point_parts
 from ipskit.records import Records
 
 if TYPE_CHECKING:
@@ -75,9 +75,10 @@ class PointFigures(NamedTuple):
         return round(100 * self.using_skills / self.reached, 1) if self.reached else None
 
 
-def _order(point: str) -> tuple[int, int]:
-    count, unit = int(point[:-1]), point[-1]
-    return (count * 7 if unit == "w" else count * 30, count)
+def _order(point: str) -> int:
+    """Roughly how many days after the course a point comes, to put points in order."""
+    count, unit = point_parts(point)
+    return count * (7 if unit == "week" else 30)
 
 
 def figures(cohorts: Iterable[Cohort], today: date) -> list[PointFigures]:
@@ -111,9 +112,8 @@ def figures(cohorts: Iterable[Cohort], today: date) -> list[PointFigures]:
 
 def point_label(point: str) -> str:
     """``9w`` as "9 weeks after", ``12m`` as "12 months after"."""
-    count, unit = int(point[:-1]), point[-1]
-    word = ("week" if unit == "w" else "month") + ("s" if count != 1 else "")
-    return f"{count} {word} after"
+    count, unit = point_parts(point)
+    return f"{count} {unit}{'s' if count != 1 else ''} after"
 
 
 def plan_points(cohort: Cohort, points: list[str]) -> Cohort:

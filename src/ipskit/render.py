@@ -102,19 +102,8 @@ class Renderer:
         """A workspace image (a logo) as a ``data:`` URL, checked to be inside it."""
         if relative is None or self.workspace is None:
             return None
-        root = self.workspace.root.resolve()
-        path = (root / relative).resolve()
-        if not path.is_relative_to(root):
-            raise IpskitError(f"{relative}: images must be inside the workspace folder")
-        kind = IMAGE_TYPES.get(path.suffix.lower())
-        if kind is None:
-            raise IpskitError(f"{relative}: use a PNG, JPEG, SVG, GIF or WebP image")
-        try:
-            data = path.read_bytes()
-        except OSError:
-            raise IpskitError(f"{relative}: no such image in the workspace") from None
-        if len(data) > MAX_IMAGE_BYTES:
-            raise IpskitError(f"{relative}: the image is larger than 5 MB")
+        path, data = workspace_image(self.workspace, relative)
+        kind = IMAGE_TYPES[path.suffix.lower()]
         return f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
 
     def document(
@@ -184,6 +173,23 @@ class Renderer:
         document.metadata.authors = [author]
         document.metadata.lang = language
         write_output(target, document.write_pdf(pdf_tags=True))
+
+
+def workspace_image(workspace: Workspace, relative: str) -> tuple[Path, bytes]:
+    """An image the settings name (a logo, a signature), checked to be inside the workspace."""
+    root = workspace.root.resolve()
+    path = (root / relative).resolve()
+    if not path.is_relative_to(root):
+        raise IpskitError(f"{relative}: images must be inside the workspace folder")
+    if path.suffix.lower() not in IMAGE_TYPES:
+        raise IpskitError(f"{relative}: use a PNG, JPEG, SVG, GIF or WebP image")
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise IpskitError(f"{relative}: no such image in the workspace") from None
+    if len(data) > MAX_IMAGE_BYTES:
+        raise IpskitError(f"{relative}: the image is larger than 5 MB")
+    return path, data
 
 
 def write_output(target: Path, data: str | bytes, *, durable: bool = True) -> None:

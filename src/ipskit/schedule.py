@@ -6,7 +6,7 @@ import calendar
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
-from ipskit.cohort import FollowUp, Meeting
+from ipskit.cohort import FollowUp, Meeting, point_parts
 from ipskit.curriculum import Curriculum, Daily, Offsets, SessionBase, Weekly
 from ipskit.errors import IpskitError
 
@@ -28,12 +28,9 @@ def followup_points(points: Iterable[str], last_session: date) -> tuple[FollowUp
     """Each follow-up point (9w, 12m) dated from the course's last session, in date order."""
     dated = []
     for at in points:
-        count, unit = int(at[:-1]), at[-1]
-        due = (
-            last_session + timedelta(weeks=count)
-            if unit == "w"
-            else _add_months(last_session, count)
-        )
+        count, unit = point_parts(at)
+        due = (last_session + timedelta(weeks=count) if unit == "week"
+               else _add_months(last_session, count))  # fmt: skip
         dated.append(FollowUp(at, due))
     return tuple(sorted(dated, key=lambda f: f.due))
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from ipskit import csvio, store
-from ipskit.cohort import Cohort
+from ipskit.cohort import Cohort, point_parts
 from ipskit.errors import FileProblemsError, IpskitError
 from ipskit.records import Participant, Records
 from ipskit.workspace import Workspace
@@ -244,7 +244,8 @@ def certificate_letter(workspace: Workspace, cohort: Cohort, sender: Sender,
 
 def _point_words(at: str) -> str:
     """``9w`` as "9-week", ``12m`` as "12-month"."""
-    return f"{at[:-1]}-{'week' if at[-1] == 'w' else 'month'}"
+    count, unit = point_parts(at)
+    return f"{count}-{unit}"
 
 
 def followup_letter(workspace: Workspace, cohort: Cohort, sender: Sender,
@@ -410,10 +411,7 @@ class Outbox:
 
         from ipskit.render import write_output
 
-        folder = self.folder(cohort)
-        if not folder.is_dir():
-            store.make_private_dir(folder)
-        path = folder / item.file_name
+        path = self.folder(cohort) / item.file_name  # write_output makes the folder private
         write_output(path, item.message.as_bytes(policy=SMTP))
         return str(path)
 

@@ -188,14 +188,13 @@ def publish(workspace: Workspace, folder: Path | None = None) -> Published:
 
 
 def _logo(workspace: Workspace) -> tuple[str, bytes] | None:
+    from ipskit.render import workspace_image
+
     relative = workspace.settings.organisation.logo
     if relative is None:
         return None
-    root = workspace.root.resolve()
-    path = (root / relative).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
-        raise IpskitError(f"{relative}: the logo must be a file inside the workspace folder")
-    return f"logo{path.suffix.lower()}", path.read_bytes()
+    path, data = workspace_image(workspace, relative)
+    return f"logo{path.suffix.lower()}", data
 
 
 def _write(target: Path, files: dict[str, bytes]) -> list[str]:
