@@ -23,6 +23,7 @@ from ipskit.cohort import Cohort, all_cohorts
 from ipskit.errors import IpskitError
 from ipskit.followups import PointFigures
 from ipskit.records import Records
+from ipskit.status import held_numbers
 from ipskit.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -175,9 +176,7 @@ def course_line(cohort: Cohort, today: date) -> Line:
     line.started = len(records.roster)
     line.completed = len(completers(cohort, records))
     line.withdrawn = sum(1 for p in records.roster if p.status == "withdrawn")
-    # Held: marked, and not in the future (apologies may be recorded ahead of a session).
-    marked = {number for number, _pid in records.marks}
-    held = {m.number for m in cohort.everything if m.number in marked and m.date <= today}
+    held = held_numbers(cohort, records, today)
     minutes = {s.number: s.contact_minutes for s in settings.sessions}
     line.contact_minutes = sum(m for number, m in minutes.items() if number in held)
     line.participant_minutes = sum(

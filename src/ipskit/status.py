@@ -181,7 +181,7 @@ def status(cohort: Cohort, records: Records, today: date, workspace_root: Path) 
         sessions=lines,
         standings=standings,
         warnings=_warnings(cohort, lines, today, workspace_root),
-        support_group=support_group(lines, today),
+        support_group=support_group(cohort, records, today),
         agreement=signatures(cohort, records),
         followups=tuple(
             (point, sum(1 for (at, _pid) in records.answers if at == point.at))
@@ -190,25 +190,26 @@ def status(cohort: Cohort, records: Records, today: date, workspace_root: Path) 
     )
 
 
-def support_group(lines: list[SessionLine], today: date) -> SupportGroup | None:
-    """Follow-on meetings held so far and the next one, if the cohort has any.
+def held_numbers(cohort: Cohort, records: Records, today: date) -> set[int]:
+    """The sessions and meetings that have taken place, by number.
 
-    Held means someone is marked present, late or absent; or, once its day has gone
-    by, any mark at all. Apologies alone do not make a meeting to come held: they can be
-    recorded ahead of it.
+    Held means its day has come and someone is marked: a mark alone is not enough, since
+    apologies can be recorded ahead of the day.
     """
-    meetings = [line for line in lines if line.meeting.follow_on]
+    marked = {number for number, _pid in records.marks}
+    return {m.number for m in cohort.everything if m.number in marked and m.date <= today}
+
+
+def support_group(cohort: Cohort, records: Records, today: date) -> SupportGroup | None:
+    """Follow-on meetings held so far and the next one, if the cohort has any."""
+    meetings = cohort.settings.meetings
     if not meetings:
         return None
-
-    def held(line: SessionLine) -> bool:
-        marked = any(line.counts[k] for k in ("present", "late", "absent"))
-        return marked or (line.held and line.meeting.date < today)
-
+    held = held_numbers(cohort, records, today)
     return SupportGroup(
-        held=sum(1 for line in meetings if held(line)),
+        held=sum(1 for m in meetings if m.number in held),
         total=len(meetings),
-        next=next((line.meeting for line in meetings if line.meeting.date >= today), None),
+        next=next((m for m in meetings if m.date >= today), None),
     )
 
 
