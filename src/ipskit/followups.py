@@ -143,6 +143,7 @@ def make_report(workspace: Workspace, cohorts: list[Cohort], found: list[PointFi
     """Write the one-page follow-up report, with its chart, as a tagged PDF."""
     from ipskit.documents import organisation
     from ipskit.render import Renderer
+    from ipskit.report import chart
 
     renderer = Renderer(workspace)
     courses = sorted({c.settings.curriculum_title for c in cohorts})
@@ -155,25 +156,9 @@ def make_report(workspace: Workspace, cohorts: list[Cohort], found: list[PointFi
         "courses": courses,
         "cohorts": [c.id for c in cohorts],
         "points": [
-            {
-                "label": point_label(f.point),
-                **f._asdict(),
-                "using_percent": f.using_percent,
-                "bars": _bars(f),
-            }
+            {"label": point_label(f.point), **f._asdict(), "using_percent": f.using_percent}
             for f in found
-        ],  # fmt: skip
+        ],
+        "chart": chart(found),
     }
     renderer.document("followup-report.html", context, target)
-
-
-def _bars(f: PointFigures) -> list[dict[str, object]]:
-    """The chart's bars for one point, as shares of the people asked."""
-    whole = max(f.completed, 1)
-    return [
-        {"label": "Reached", "count": f.reached, "share": f.reached / whole, "kind": "reached"},
-        {"label": "Using the skills", "count": f.using_skills, "share": f.using_skills / whole,
-         "kind": "using"},
-        {"label": "Trained others", "count": f.trained_others,
-         "share": f.trained_others / whole, "kind": "trained"},
-    ]  # fmt: skip
