@@ -591,14 +591,25 @@ def _check_mark(path: Path, line: int, sessions: dict[str, int], ids: set[str],
     return sessions[session]
 
 
-def _read_assessments(path: Path, ids: set[str]) -> dict[str, Assessment]:
-    found: dict[str, Assessment] = {}
+def _rows(
+    path: Path, columns: tuple[str, ...], ids: set[str]
+) -> Iterator[tuple[int, str, dict[str, str]]]:
+    """Each row of a record file, with its participant, who must be on the roster.
+
+    A file not made yet has no rows.
+    """
     if not path.exists():
-        return found
-    for line, row in csvio.read_rows(path, ASSESSMENT_COLUMNS):
+        return
+    for line, row in csvio.read_rows(path, columns):
         pid = row["participant"].strip()
         if pid not in ids:
             raise _problem(path, line, f"participant '{pid}' is not on the roster")
+        yield line, pid, row
+
+
+def _read_assessments(path: Path, ids: set[str]) -> dict[str, Assessment]:
+    found: dict[str, Assessment] = {}
+    for line, pid, row in _rows(path, ASSESSMENT_COLUMNS, ids):
         if pid in found:
             raise _problem(path, line, f"{pid} has two results: keep one")
         result = row["result"].strip()
@@ -611,14 +622,10 @@ def _read_assessments(path: Path, ids: set[str]) -> dict[str, Assessment]:
 
 def _read_answers(path: Path, ids: set[str], points: set[str]) -> dict[tuple[str, str], Answer]:
     found: dict[tuple[str, str], Answer] = {}
-    if not path.exists():
-        return found
-    for line, row in csvio.read_rows(path, FOLLOWUP_COLUMNS):
-        point, pid = row["point"].strip(), row["participant"].strip()
+    for line, pid, row in _rows(path, FOLLOWUP_COLUMNS, ids):
+        point = row["point"].strip()
         if point not in points:
             raise _problem(path, line, f"'{point}' is not a follow-up point in cohort.yaml")
-        if pid not in ids:
-            raise _problem(path, line, f"participant '{pid}' is not on the roster")
         if (point, pid) in found:
             raise _problem(path, line, f"{pid} has two answers at {point}: keep one")
         using = row["using_skills"].strip()
@@ -636,15 +643,10 @@ def _read_answers(path: Path, ids: set[str], points: set[str]) -> dict[tuple[str
 
 def _read_ratings(path: Path, ids: set[str]) -> dict[tuple[str, str, str], Rating]:
     found: dict[tuple[str, str, str], Rating] = {}
-    if not path.exists():
-        return found
-    for line, row in csvio.read_rows(path, RATING_COLUMNS):
-        stage, pid = row["stage"].strip(), row["participant"].strip()
-        competency, value = row["competency"].strip(), row["rating"].strip()
+    for line, pid, row in _rows(path, RATING_COLUMNS, ids):
+        stage, competency, value = (row[k].strip() for k in ("stage", "competency", "rating"))
         if stage not in STAGES:
             raise _problem(path, line, "stage must be before or after")
-        if pid not in ids:
-            raise _problem(path, line, f"participant '{pid}' is not on the roster")
         if not _COMPETENCY.match(competency):
             raise _problem(path, line, f"'{competency}' is not a competency id")
         if value not in ("1", "2", "3", "4", "5"):
@@ -659,12 +661,7 @@ def _read_ratings(path: Path, ids: set[str]) -> dict[tuple[str, str, str], Ratin
 
 def _read_signed(path: Path, ids: set[str]) -> dict[str, date]:
     found: dict[str, date] = {}
-    if not path.exists():
-        return found
-    for line, row in csvio.read_rows(path, AGREEMENT_COLUMNS):
-        pid = row["participant"].strip()
-        if pid not in ids:
-            raise _problem(path, line, f"participant '{pid}' is not on the roster")
+    for line, pid, row in _rows(path, AGREEMENT_COLUMNS, ids):
         if pid in found:
             raise _problem(path, line, f"{pid} appears twice: keep one")
         found[pid] = _date(path, line, row["signed"].strip(), "signed")

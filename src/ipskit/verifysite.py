@@ -66,8 +66,9 @@ def register_data(workspace: Workspace) -> dict[str, Any]:
     listed: dict[str, dict[str, Any]] = {}
     for cohort, entries in registers(workspace):
         issued = {e.code: e for e in entries if e.status == "issued"}
-        keys = _keys(cohort.folder, list(current(entries)), salt)
-        for code, latest in current(entries).items():
+        standing = current(entries)
+        keys = _keys(cohort.folder, list(standing), salt)
+        for code, latest in standing.items():
             first = issued.get(code, latest)
             listed[keys[code]] = _listing(first, latest)
     organisation = workspace.settings.organisation
