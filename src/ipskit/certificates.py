@@ -428,12 +428,8 @@ def issue_certificates(
         for chunk in render_batch(workspace, renderer, context, meta):
             for data in chunk.files:  # written as each chunk arrives, while the next is laid out
                 person = people[len(issued)]
-                name = f"certificate-{person.participant}-{person.code}.pdf"
-                if named_files:
-                    name = (
-                        f"certificate-{person.participant}-{_slug(person.name)}-{person.code}.pdf"
-                    )
-                target = folder / name
+                slug = _slug(person.name) if named_files else None
+                target = folder / file_name(person.participant, person.code, slug)
                 write_output(target, data, durable=False)  # see sync_files below
                 issued.append(Issued(person.code, person.participant, target,
                                      hashlib.sha256(data).hexdigest()))  # fmt: skip
@@ -465,6 +461,14 @@ def _unprintable(person: Participant) -> str:
         f"{person.id}: no installed font can draw the name on their certificate, so none was"
         " issued: install a font for it (see the README) and run certificates again"
     )
+
+
+def file_name(participant: str, code: str, middle: str | None = None) -> str:
+    """A certificate's file name: by id and code, and with --named-files a slug between.
+
+    ``certificate-p03-K7QM-4XTD.pdf``, or ``certificate-p03-Siân-Hughes-K7QM-4XTD.pdf``.
+    """
+    return f"certificate-{participant}{f'-{middle}' if middle else ''}-{code}.pdf"
 
 
 def _slug(name: str) -> str:

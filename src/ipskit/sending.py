@@ -345,9 +345,11 @@ def _certificate_file(folder: Path, pid: str, code: str, sha256: str) -> bytes |
     None if there is no such file; False if there is, but it is not the one issued.
     """
     found: bool | None = None
-    candidates = [folder / f"certificate-{pid}-{code}.pdf"]
+    from ipskit.certificates import file_name
+
+    candidates = [folder / file_name(pid, code)]
     if folder.is_dir():  # --named-files puts the name between the id and the code
-        candidates += sorted(folder.glob(f"certificate-{pid}-*-{code}.pdf"))
+        candidates += sorted(folder.glob(file_name(pid, code, "*")))
     for path in candidates:
         try:
             data = path.read_bytes()
