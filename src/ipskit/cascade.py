@@ -210,22 +210,33 @@ def _problem(cohort: Cohort, index: int, message: str) -> FileProblemsError:
     return FileProblemsError([doc.problem(("trainers", index), message)])
 
 
+def trainer_entry(cohorts_dir: Path, text: str, cohort_id: str, start: date, *,
+                  option: str = "--trainer") -> str:  # fmt: skip
+    """A trainer as given: a name, or someone who completed a cohort, as it is kept.
+
+    ``COHORT:WHO`` (e.g. ``spring-2026:p03``, or part of their name) names a participant
+    of an earlier cohort who met its completion rules; it is kept as ``COHORT:ID``.
+    """
+    from ipskit.names import check_name
+
+    if looks_like_reference(text):
+        return resolve_trainer(cohorts_dir, text, cohort_id, start)
+    try:
+        return check_name(text, "a trainer's name")
+    except ValueError as error:
+        raise IpskitError(f"{option}: {error}") from None
+
+
 def add_trainer(cohorts_dir: Path, cohort_id: str, text: str) -> str:
     """Add a trainer to an existing cohort (a name, or ``COHORT:WHO``); return the entry."""
     from ipskit import store
     from ipskit.cohort import write_settings
-    from ipskit.names import check_name
 
     cohort = open_cohort(cohorts_dir, cohort_id)
     with store.locked(cohort.folder, f"cohort {cohort.id}"):
         cohort = open_cohort(cohorts_dir, cohort_id)
-        if looks_like_reference(text):
-            entry = resolve_trainer(cohorts_dir, text, cohort.id, cohort.settings.sessions[0].date)
-        else:
-            try:
-                entry = check_name(text, "a trainer's name")
-            except ValueError as error:
-                raise IpskitError(f"trainer: {error}") from None
+        start = cohort.settings.sessions[0].date
+        entry = trainer_entry(cohorts_dir, text, cohort.id, start, option="trainer")
         if entry in cohort.settings.trainers:
             raise IpskitError(f"{entry} is already a trainer of cohort {cohort.id}")
         settings = cohort.settings._replace(trainers=(*cohort.settings.trainers, entry))

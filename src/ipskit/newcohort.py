@@ -20,7 +20,6 @@ from ipskit.cohort import (
     write_settings,
 )
 from ipskit.errors import IpskitError
-from ipskit.names import check_name
 from ipskit.records import Participant, Records
 from ipskit.workspace import Workspace
 
@@ -87,7 +86,9 @@ def create_cohort(
     skipped = tuple(sorted(set(skip)))
     sessions, meetings = meetings_from(plan(curriculum, start, start_time=start_time, skip=skipped))
     points = curriculum.followups if followups is None else [check_point(f) for f in followups]
-    names = [trainer_entry(workspace, trainer, cohort_id, start) for trainer in trainers]
+    from ipskit.cascade import trainer_entry
+
+    names = [trainer_entry(workspace.cohorts_dir, t, cohort_id, start) for t in trainers]
     if venue is not None and (not venue.strip() or "\n" in venue):
         raise IpskitError("--venue must be one line of text")
     rules = curriculum.completion
@@ -139,19 +140,3 @@ def create_cohort(
         shutil.rmtree(building, ignore_errors=True)
         raise
     return Cohort(folder, settings), result
-
-
-def trainer_entry(workspace: Workspace, text: str, cohort_id: str, start: date) -> str:
-    """A trainer as given to ``--trainer``: a name, or someone who completed a cohort.
-
-    ``COHORT:WHO`` (e.g. ``spring-2026:p03``, or part of their name) names a participant
-    of an earlier cohort who met its completion rules; it is kept as ``COHORT:ID``.
-    """
-    from ipskit import cascade
-
-    if cascade.looks_like_reference(text):
-        return cascade.resolve_trainer(workspace.cohorts_dir, text, cohort_id, start)
-    try:
-        return check_name(text, "a trainer's name")
-    except ValueError as error:
-        raise IpskitError(f"--trainer: {error}") from None
