@@ -428,14 +428,16 @@ def _run(jobs: list[Job]) -> list[tuple[list[Made], list[str]]]:
     import multiprocessing
     import os
 
+    from ipskit.processes import clean_start, process
+
     first, *rest = jobs
     if not rest or (os.cpu_count() or 1) < 2:
         return [cohort_documents(*job) for job in jobs]
-    context = multiprocessing.get_context("spawn")
-    receive, send = context.Pipe(duplex=False)
-    worker = context.Process(target=_worker, args=(rest, send))
+    receive, send = multiprocessing.get_context("spawn").Pipe(duplex=False)
+    worker = process(_worker, (rest, send))
     try:
-        worker.start()
+        with clean_start():
+            worker.start()
     except OSError:  # no processes allowed here: make them all in this one
         return [cohort_documents(*job) for job in jobs]
     send.close()

@@ -124,7 +124,7 @@ def create_cohort(
     store.make_private_dir(workspace.cohorts_dir)
     # Build the cohort beside its final place, then rename it in: a cohort is there
     # whole or not at all, whatever happens midway (a bad roster file, a crash).
-    building = workspace.cohorts_dir / f"{store.TEMP_PREFIX}{cohort_id}"
+    building = workspace.cohorts_dir / f"{store.temp_prefix()}{cohort_id}"
     shutil.rmtree(building, ignore_errors=True)
     store.make_private_dir(building)
     try:

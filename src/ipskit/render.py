@@ -208,16 +208,12 @@ def write_output(target: Path, data: str | bytes, *, durable: bool = True) -> No
 def process_pool(workers: int) -> Any:
     """A pool of worker processes for layout, or None where processes cannot be started.
 
-    Workers are spawned, not forked, and import WeasyPrint themselves: forking a process
-    that has loaded it is not safe. Each costs about a second to start.
+    Workers import WeasyPrint themselves and run nothing from the current folder (see
+    :mod:`ipskit.processes`). Each costs about a second to start.
     """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from ipskit.processes import pool
 
-    try:
-        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-    except OSError:  # no processes allowed here
-        return None
+    return pool(workers)
 
 
 def _line(error: Exception) -> str:

@@ -18,7 +18,14 @@ from ipskit.errors import IpskitError
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
+#: Every temporary file or folder ipskit makes is named ``.ipskit-tmp-PID-...``, so that
+#: a sweep can tell one a running process is writing from one a killed process left.
 TEMP_PREFIX = ".ipskit-tmp-"
+
+
+def temp_prefix() -> str:
+    """The prefix of this process's temporary files: ``.ipskit-tmp-PID-``."""
+    return f"{TEMP_PREFIX}{os.getpid()}-"
 
 
 def make_private_dir(path: Path) -> None:
@@ -47,7 +54,7 @@ def write_atomic(
 
     payload = data.encode("utf-8") if isinstance(data, str) else data
     folder = path.parent
-    fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=folder)
+    fd, temp = tempfile.mkstemp(prefix=temp_prefix(), dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
             os.fchmod(handle.fileno(), mode)
@@ -152,11 +159,52 @@ def _os_lock(path: Path, what: str) -> Iterator[None]:
         os.close(fd)
 
 
-def sweep_temporary_files(folder: Path) -> None:
-    """Remove what an interrupted write left behind (call only while holding the lock)."""
+def sweep_temporary_files(folder: Path) -> list[Path]:
+    """Remove what interrupted writes left in ``folder``; returns what was removed.
+
+    A temporary file of a process that is still running is its write in progress, and
+    is left alone; one of a process that has ended is a leftover (it may hold a whole
+    certificate or roster), and goes.
+    """
+    removed = []
     for leftover in folder.glob(TEMP_PREFIX + "*"):
+        if _in_progress(leftover):
+            continue
         with contextlib.suppress(FileNotFoundError):
-            leftover.unlink()
+            if leftover.is_dir() and not leftover.is_symlink():
+                import shutil
+
+                shutil.rmtree(leftover)
+            else:
+                leftover.unlink()
+            removed.append(leftover)
+    return removed
+
+
+def sweep_leftovers(root: Path) -> list[Path]:
+    """Remove the leftovers of interrupted writes anywhere under ``root`` (a workspace)."""
+    removed = []
+    for folder, subfolders, _ in os.walk(root):
+        # Leftover folders are removed whole; nothing inside them is walked.
+        subfolders[:] = [name for name in subfolders if not name.startswith(TEMP_PREFIX)]
+        removed += sweep_temporary_files(Path(folder))
+    return removed
+
+
+def _in_progress(path: Path) -> bool:
+    owner = path.name[len(TEMP_PREFIX) :].split("-", 1)[0]
+    if not owner.isdigit():  # named before names carried the process id
+        return False
+    pid = int(owner)
+    if pid == os.getpid():
+        return False  # this process is not writing it now: a sweep runs between writes
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):  # another user's, or no such number
+        return pid < 2**22
+    return True
 
 
 def readable_by_others(folder: Path) -> list[Path]:

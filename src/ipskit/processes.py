@@ -1,0 +1,76 @@
+"""Worker processes that run ipskit's own code and nothing else.
+
+Laying out documents is slow and a batch splits into independent parts, so a second
+core helps. A worker is a new Python interpreter, spawned rather than forked (forking a
+process that has loaded WeasyPrint is not safe). Left to itself, Python starts such a
+worker with the current folder first on its import path, and then gives it the parent's
+path: a file there named like a standard-library module (a trainer's own ``struct.py``
+beside the workspace) would be run inside the worker. So every worker starts with
+``PYTHONSAFEPATH`` set (no current folder at start-up) and inherits the parent's import
+path without the current folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+
+def pool(workers: int) -> ProcessPoolExecutor | None:
+    """A pool of ``workers`` spawned processes, or None where processes cannot be started."""
+    import multiprocessing
+
+    try:
+        # Making the pool's queues can start multiprocessing's own helper process.
+        with clean_start():
+            return _SafePool(workers, mp_context=multiprocessing.get_context("spawn"))
+    except OSError:  # no processes allowed here
+        return None
+
+
+def process(target: Any, args: tuple[Any, ...]) -> Any:
+    """A spawned process (not started): start it with :func:`clean_start` around it."""
+    import multiprocessing
+
+    return multiprocessing.get_context("spawn").Process(target=target, args=args)
+
+
+class _SafePool(ProcessPoolExecutor):
+    """A process pool whose workers start with a clean import path.
+
+    The pool starts a worker inside ``submit`` (on Python 3.11 and later, for spawned
+    workers), so that is where the clean path has to be in force too.
+    """
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        """Submit a call, starting any worker it needs with a clean import path."""
+        with clean_start():
+            return super().submit(fn, *args, **kwargs)
+
+
+@contextlib.contextmanager
+def clean_start() -> Iterator[None]:
+    """While held, processes started here get no current folder on their import path."""
+    saved_path = sys.path[:]
+    saved_flag = os.environ.get("PYTHONSAFEPATH")
+    os.environ["PYTHONSAFEPATH"] = "1"
+    sys.path[:] = import_path(sys.path)
+    try:
+        yield
+    finally:
+        sys.path[:] = saved_path
+        if saved_flag is None:
+            os.environ.pop("PYTHONSAFEPATH", None)
+        else:
+            os.environ["PYTHONSAFEPATH"] = saved_flag
+
+
+def import_path(path: list[str]) -> list[str]:
+    """``path`` without the current folder, however it is written ('', '.', absolute)."""
+    here = os.path.realpath(os.getcwd())
+    return [entry for entry in path
+            if entry and os.path.realpath(entry) != here]  # fmt: skip
