@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import textwrap
 from pathlib import Path
 
@@ -127,3 +129,27 @@ def make_cohort(
     for person in people:
         assert run("-w", str(workspace), "roster", cohort_id, "add", person).exit_code == 0
     return workspace / "cohorts" / cohort_id
+
+
+# --- modules planted where a trainer keeps their own scripts (see test_safe_workers.py) ------
+
+IPSKIT = str(Path(sys.executable).parent / "ipskit")
+
+# Imported by a worker (or by multiprocessing as it starts one) after Python has started,
+# so a copy in the current folder would be found first if the folder were on the path.
+PLANTED = ("struct", "multiprocessing", "concurrent", "ipskit", "weasyprint", "pypdf",
+           "jinja2", "segno", "tempfile", "fontTools", "pickle", "copyreg")  # fmt: skip
+
+
+def plant(folder: Path, marks: Path) -> None:
+    """Modules that record that they ran, then stop the process that imported them."""
+    for name in PLANTED:
+        (folder / f"{name}.py").write_text(
+            f"open({str(marks / name)!r}, 'a').write('ran\\n')\n"
+            "raise SystemExit('a planted module ran')\n"
+        )
+
+
+def clean_environment() -> dict[str, str]:
+    """This environment without Python's or ipskit's own settings, as a trainer's shell has."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "IPSKIT"))}
