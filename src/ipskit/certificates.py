@@ -679,13 +679,18 @@ def cut(pdf: bytes, job: Job, places: list[Any], meta: dict[str, str]) -> Chunk:
     the drawing of their own box on a sheet, moved into place, and their QR code.
     The chunk's objects are numbered in its own span (:data:`ipskit.pdfcut.SPAN`), so
     that the chunks of a batch join into one print file as they are.
-    """
-    from pypdf.generic import DictionaryObject, IndirectObject, NameObject
 
-    from ipskit import pdfcut
+    The chunk's fonts hold the letters of everyone in it: each person's file gets its
+    own copies of them (same numbers), cut down to what their page shows. The print
+    file keeps the chunk's fonts.
+    """
+    from pypdf.generic import IndirectObject, NameObject
+
+    from ipskit import fontprune, pdfcut
 
     source = pdfcut.Source(pdf, job.index * pdfcut.SPAN)
     reader = source.reader
+    pruner = fontprune.Pruner(reader)
     pages = reader.pages
     background = pages[0]
     box = [float(v) for v in background.mediabox]
@@ -693,13 +698,15 @@ def cut(pdf: bytes, job: Job, places: list[Any], meta: dict[str, str]) -> Chunk:
     number = source.new_number
     form, invoke = number(), number()
     tree, catalog = number(), number()
-    bg_resources = background.raw_get("/Resources")
+    bg_content = background.get_contents().get_data()
+    bg_shown = pruner.shown(bg_content, background["/Resources"])
+    bg_resources = fontprune.trimmed(background["/Resources"], bg_shown)
     bbox = " ".join(f"{v:g}" for v in box)
     form_keys = f" /Type /XObject /Subtype /Form /BBox [{bbox}] /Resources " + (
         source.text(bg_resources).decode("latin-1")
     )
     shared_parts = [
-        pdfcut.stream(form, background.get_contents().get_data(), form_keys),
+        pdfcut.stream(form, bg_content, form_keys),
         pdfcut.stream(invoke, f"q {pdfcut.BACKGROUND} Do Q".encode(), compress=False),
     ]  # fmt: skip
     root = reader.trailer["/Root"]
@@ -712,23 +719,22 @@ def cut(pdf: bytes, job: Job, places: list[Any], meta: dict[str, str]) -> Chunk:
     unit = height / 0.75  # a certificate's height in CSS px, the unit of the sheets
     sheets = [(page, split_sheet(page.get_contents().get_data(), unit)) for page in pages[1:]]
     people: list[tuple[int, list[int], list[pdfcut.Part]]] = []
+    swaps: list[dict[int, bytes]] = []  # each person's own copies of the fonts
     for target, (index, corners) in zip(job.targets, places, strict=True):
         sheet, pieces = sheets[index]
         left, top, right, bottom = corners
         strip = int((top + bottom) / 2 // unit)  # which box of the sheet is this person's
         shift = strip * unit
         page_number = number()
-        own = pdfcut.stream(number(), (
+        drawing = (
             f"q\n1 0 0 -1 0 {height:.6f} cm\n0.75 0 0 0.75 0 0 cm\n1 0 0 1 0 {-shift:.6f} cm\n"
-        ).encode() + b"\n".join(pieces.get(strip, [])) + b"\nQ\n")  # fmt: skip
+        ).encode() + b"\n".join(pieces.get(strip, [])) + b"\nQ\n"  # fmt: skip
+        own = pdfcut.stream(number(), drawing)
         box = (left, top - shift, right, bottom - shift)
         qr = pdfcut.stream(number(), qr_operators(target, box, height))
-        resources = sheet["/Resources"].get_object()
-        merged = DictionaryObject(dict(resources.items()))
-        xobjects = resources.get("/XObject")
-        merged_x = DictionaryObject(dict(xobjects.get_object().items()) if xobjects else {})
-        merged_x[NameObject(pdfcut.BACKGROUND)] = IndirectObject(form, 0, None)  # type: ignore[arg-type]
-        merged[NameObject("/XObject")] = merged_x
+        shown = pruner.shown(drawing, sheet["/Resources"])
+        merged = fontprune.trimmed(sheet["/Resources"], shown)
+        merged["/XObject"][NameObject(pdfcut.BACKGROUND)] = IndirectObject(form, 0, None)  # type: ignore[arg-type]
         refs = f"{invoke} 0 R {own.number} 0 R {qr.number} 0 R"
         body = (
             f"<< /Type /Page /Parent {tree} 0 R /MediaBox [{bbox}] /Contents [{refs}]"
@@ -738,12 +744,15 @@ def cut(pdf: bytes, job: Job, places: list[Any], meta: dict[str, str]) -> Chunk:
         )
         needed = source.closure(merged) | common
         people.append((page_number, sorted(needed), [pdfcut.plain(page_number, body), own, qr]))
+        fonts = [n for n in needed if pruner.is_font(n)]
+        swaps.append({n: source.replaced(n, value) for n, value in
+                      pruner.replacements(shown.union(bg_shown), fonts).items()})  # fmt: skip
     files = []
-    for (page_number, needed, own), code in zip(people, job.codes, strict=True):
+    for (page_number, needed, own), code, swap in zip(people, job.codes, swaps, strict=True):
         info, metadata = number(), number()
         subject = f"Certificate {code}, issued by {meta['author']}"
         files.append(pdfcut.assemble(
-            [source.serialised(n) for n in needed],
+            [swap.get(n) or source.serialised(n) for n in needed],
             [*shared_parts, *own,
              pdfcut.plain(tree, f"<< /Type /Pages /Kids [{page_number} 0 R] /Count 1 >>"),
              pdfcut.plain(catalog, catalog_text + f" /Metadata {metadata} 0 R >>"),

@@ -36,6 +36,7 @@ class Source:
         self.shift = shift
         self._bytes: dict[int, bytes] = {}
         self._refs: dict[int, list[int]] = {}
+        self._replaced: dict[tuple[int, int], tuple[Any, bytes]] = {}
 
     def new_number(self) -> int:
         """A number (as written) for an object that is not in the source."""
@@ -101,21 +102,39 @@ class Source:
         return found
 
     def _refers(self, value: Any) -> list[int]:
-        """The source objects ``value`` itself refers to (a page's parent left out)."""
-        from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+        return references(value, self.reader)
 
-        numbers = []
-        stack = [value]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, IndirectObject):
-                if item.pdf is self.reader:  # not one of ours
-                    numbers.append(item.idnum)
-            elif isinstance(item, DictionaryObject):
-                stack.extend(v for k, v in item.items() if k != "/Parent")
-            elif isinstance(item, ArrayObject):
-                stack.extend(item)
-        return numbers
+    def replaced(self, number: int, value: Any) -> bytes:
+        """``N 0 obj ... endobj`` for ``value`` standing in for a source object in one file.
+
+        Replacements are made once and shared by many files, so each is written once.
+        """
+        key = (number, id(value))
+        if key not in self._replaced:
+            self._replaced[key] = (value, _object(number + self.shift, self.text(value)))
+        return self._replaced[key][1]
+
+
+def references(value: Any, reader: Any) -> list[int]:
+    """The numbers of the objects of ``reader`` that ``value`` itself refers to.
+
+    A page's parent is left out, and so is a reference made for the output (of no
+    document).
+    """
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    numbers = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, IndirectObject):
+            if item.pdf is reader:
+                numbers.append(item.idnum)
+        elif isinstance(item, DictionaryObject):
+            stack.extend(v for k, v in item.items() if k != "/Parent")
+        elif isinstance(item, ArrayObject):
+            stack.extend(item)
+    return numbers
 
 
 @dataclass
