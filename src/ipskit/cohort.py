@@ -194,6 +194,9 @@ _MEETING = ("number", "id", "date", "start", "end", "contact_minutes", "title")
 
 
 CACHE_FILE = ".cohort-cache.json"
+#: A year of weekly meetings takes 12 KB; a larger file is read by the YAML parser, which
+#: refuses what is too large, rather than hashed and held whole for the cache.
+_MAX_CACHED_BYTES = 256 * 1024
 
 
 def read_settings(path: Path) -> Settings:
@@ -204,7 +207,10 @@ def read_settings(path: Path) -> Settings:
     are kept beside it as JSON under the SHA-256 of the exact bytes they came from: any
     change to the file, by hand or by ipskit, makes the cache miss.
     """
-    raw = path.read_bytes()
+    with path.open("rb") as handle:
+        raw = handle.read(_MAX_CACHED_BYTES + 1)
+    if len(raw) > _MAX_CACHED_BYTES:  # far beyond any real schedule: the parser judges it
+        return _parse_settings(path)
     key = hashlib.sha256(raw).hexdigest()
     cache = path.parent / CACHE_FILE
     try:

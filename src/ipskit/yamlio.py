@@ -10,7 +10,10 @@ data itself, because that is the only way to be sure of four things:
   file can neither run code nor expand into a billion copies of itself;
 - scalars follow the YAML 1.2 core schema only: ``yes``, ``no`` and ``on`` stay text,
   ``18:30`` stays text, and nothing is read as a date;
-- every key and value keeps its position, so a later validation error can point at it.
+- every key and value keeps its position, so a later validation error can point at it;
+- a file's size and nesting are bounded (:data:`MAX_FILE_BYTES`, :data:`MAX_DEPTH`), and
+  the depth is checked as the events arrive, so ten thousand nested brackets are refused
+  at the sixty-fifth, before any of them is built.
 
 Validation against a pydantic model happens in :func:`validate`, which turns pydantic's
 errors into ``FILE:LINE:COL: where: what is wrong`` lines without echoing input values.
@@ -48,8 +51,12 @@ if TYPE_CHECKING:
 # commands such as `attend`) must not pay for it.
 M = TypeVar("M", bound="BaseModel")
 
-#: Far larger than any curriculum or cohort file; a bigger file is a mistake.
-MAX_FILE_BYTES = 4 * 1024 * 1024
+#: Ten times the largest built-in curriculum (180 KB); a bigger file is a mistake, and
+#: reading it whole would cost memory in proportion.
+MAX_FILE_BYTES = 2 * 1024 * 1024
+#: A curriculum nests about eight levels deep; beyond this a file is a mistake or an
+#: attack (each level's position is kept, so depth costs memory in its square).
+MAX_DEPTH = 64
 
 Loc = tuple[str | int, ...]
 
@@ -244,6 +251,12 @@ def _build(events: Iterator[Any], doc: Document) -> Any:
         if plain and value is not event.value:
             doc.plain_scalars[loc] = event.value
         if isinstance(event, (MappingStartEvent, SequenceStartEvent)):
+            if len(stack) == MAX_DEPTH:
+                raise YamlProblem(
+                    event.start_mark,
+                    f"nested more than {MAX_DEPTH} levels deep: no ipskit file needs this;"
+                    " check the brackets and the indentation",
+                )
             stack.append(_Frame(value, loc))
     return root
 
@@ -291,15 +304,23 @@ def read_text(path: Path) -> str:
     from ipskit.errors import NotFoundError
 
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise FileProblemsError([f"{path}:1:1: file is too large to be a YAML settings file"])
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            # Read one byte past the limit rather than trust the size before reading: the
+            # file may grow in between, or be a pipe with no size at all.
+            raw = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise NotFoundError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise NotFoundError(f"{path}: is a folder, not a file") from None
     except PermissionError:
         raise NotFoundError(f"{path}: permission denied") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise FileProblemsError(
+            [
+                f"{path}:1:1: the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB,"
+                " far more than any ipskit file needs: is it the right file?"
+            ]
+        )
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
