@@ -90,11 +90,14 @@ _HEADING = re.compile(
     re.IGNORECASE,
 )
 
-_ZOOM_MINUTES = re.compile(r"^\d+(?:[.,]\d+)?$")
+# Digits are bounded so that a duration is a finite number a meeting could last: a
+# thousand digits would read as infinity, or be refused by int() with an internal error.
+_ZOOM_MINUTES = re.compile(r"^\d{1,6}(?:[.,]\d{1,6})?$")
 _HMS_UNITS = re.compile(
-    r"^(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*(?:(\d+(?:\.\d+)?)\s*s)?$", re.IGNORECASE
+    r"^(?:(\d{1,4})\s*h)?\s*(?:(\d{1,6})\s*m(?:in)?)?\s*(?:(\d{1,7}(?:\.\d{1,6})?)\s*s)?$",
+    re.IGNORECASE,
 )
-_HMS_CLOCK = re.compile(r"^(\d+):(\d{2}):(\d{2})$")
+_HMS_CLOCK = re.compile(r"^(\d{1,4}):(\d{2}):(\d{2})$")
 _STAMP = re.compile(
     r"^(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})(?:,\s*|\s+|T)"
     r"(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(?:([AaPp])\.?\s*[Mm]\.?)?$"
@@ -154,9 +157,19 @@ def _shown(value: str) -> str:
     return value if len(value) <= 30 else value[:29] + "…"
 
 
+#: A report of a thousand people's visits is well under a megabyte.
+MAX_BYTES = 20 * 1024 * 1024
+
+
 def _read(path: Path) -> bytes:
     try:
-        return path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise FileProblemsError(
+                [f"{path}: the file is over {MAX_BYTES // 2**20} MB, too big for a meeting report"]
+            )
+        return data
     except (FileNotFoundError, NotADirectoryError):
         raise NotFoundError(f"{path}: no such file") from None
     except IsADirectoryError:

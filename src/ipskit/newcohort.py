@@ -33,29 +33,77 @@ class ImportResult:
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
 
 
+#: The most people one import may bring when the curriculum sets no ``max_participants``:
+#: more than any room or online session holds, so a bigger file is the wrong one (a whole
+#: mailing list), and it is refused before it costs anything.
+MAX_IMPORT = 5000
+
+
 def import_people(records: Records, path: Path) -> ImportResult:
-    """Add everyone in a CSV file who is not on the roster already."""
+    """Add everyone in a CSV file who is not on the roster already.
+
+    No more people than the course is for (its curriculum's ``max_participants``, or
+    :data:`MAX_IMPORT`): a longer file is refused as soon as that many rows have been
+    read, and an import that would take the roster past it is refused whole.
+    """
+    from ipskit.names import fold
     from ipskit.roster_import import read_roster_csv
 
-    read = read_roster_csv(path)
+    limit, course = _most_people(records)
+    read = read_roster_csv(path, max_people=limit, course=course)
     result = ImportResult(skipped=[(s.line, s.reason) for s in read.skipped])
-    for person in read.people:
-        existing = records.duplicate_of(person.name, person.email)
-        if existing is not None:
-            result.duplicates.append((person.line, existing.id))
+    # Each row is looked up in an index of the roster, not compared with everyone on it:
+    # 3,000 rows against each other would be 4.5 million comparisons.
+    by_name: dict[str, int] = {}  # folded name, or email: the first place on the roster
+    by_email: dict[str, int] = {}
+    for place, person in enumerate(records.roster):
+        if person.status != "erased":
+            _index(by_name, by_email, place, person)
+    active = sum(p.active for p in records.roster)
+    for row in read.people:
+        mail = row.email.strip().casefold()
+        same = [by_name.get(fold(row.name)), by_email.get(mail) if mail else None]
+        if same != [None, None]:
+            first = min(place for place in same if place is not None)
+            result.duplicates.append((row.line, records.roster[first].id))
             continue
+        if active + len(result.added) == limit:
+            raise IpskitError(
+                f"{path}: the roster would hold more than the {limit} people {course};"
+                " nothing was changed"
+            )
         try:
-            result.added.append(
-                records.add(
-                    person.name,
-                    certificate_name=person.certificate_name,
-                    email=person.email,
-                    pronouns=person.pronouns,
-                )
+            added = records.add(
+                row.name,
+                certificate_name=row.certificate_name,
+                email=row.email,
+                pronouns=row.pronouns,
             )
         except ValueError as error:
-            result.skipped.append((person.line, str(error)))
+            result.skipped.append((row.line, str(error)))
+            continue
+        result.added.append(added)
+        _index(by_name, by_email, len(records.roster) - 1, added)
     return result
+
+
+def _index(by_name: dict[str, int], by_email: dict[str, int], place: int,
+           person: Participant) -> None:  # fmt: skip
+    from ipskit.names import fold
+
+    by_name.setdefault(fold(person.name), place)
+    if person.email:
+        by_email.setdefault(person.email.casefold(), place)
+
+
+def _most_people(records: Records) -> tuple[int, str]:
+    """The most people the cohort's course is for, and how to name the course."""
+    from ipskit.catalogue import load_curriculum
+
+    pinned = load_curriculum(records.cohort.file(CURRICULUM_FILE))
+    if pinned.max_participants is None:
+        return MAX_IMPORT, "an import allows"
+    return pinned.max_participants, f"the course {pinned.id} is for"
 
 
 def create_cohort(
@@ -73,9 +121,14 @@ def create_cohort(
 ) -> tuple[Cohort, ImportResult | None]:
     """Create a cohort folder, complete or not at all."""
     from ipskit.catalogue import catalogue
+    from ipskit.dates import in_range
     from ipskit.schedule import check_point, followup_points, plan
 
     check_id(cohort_id)
+    try:
+        in_range(start)  # a start near the year 9999 would overflow as the dates are laid out
+    except ValueError as error:
+        raise IpskitError(f"the start date {start.isoformat()}: {error}") from None
     if cohort_id in ("revoke", "publish"):  # words of `ipskit certificates`
         raise IpskitError(f"'{cohort_id}' is a word ipskit uses: choose another cohort id")
     folder = workspace.cohorts_dir / cohort_id

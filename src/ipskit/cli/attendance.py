@@ -27,6 +27,16 @@ Who = Annotated[
 ]
 
 
+def _minutes(value: float | None) -> float | None:
+    # Click's range check lets "nan" through (no comparison with nan is true), and a
+    # threshold of nan would count everyone as present.
+    import math
+
+    if value is not None and not (math.isfinite(value) and 0 <= value <= 24 * 60):
+        raise typer.BadParameter(f"{value:g} is not a number of minutes from 0 to 1440")
+    return value
+
+
 def attend(
     ctx: typer.Context,
     cohort_id: Annotated[str, typer.Argument(metavar="COHORT")],
@@ -52,7 +62,11 @@ def attend(
     ] = None,
     min_minutes: Annotated[
         float | None,
-        typer.Option("--min-minutes", help="With --import: minutes needed to count as present."),
+        typer.Option(
+            "--min-minutes",
+            help="With --import: minutes needed to count as present (0 to 1440).",
+            callback=_minutes,
+        ),
     ] = None,
 ) -> None:
     """Mark attendance, by hand or from Zoom/Teams.

@@ -17,13 +17,15 @@ if TYPE_CHECKING:
 
 def parse_day(text: str, option: str) -> date:
     """A date given as YYYY-MM-DD or DD/MM/YYYY (the British way), or a usage error."""
-    from ipskit.dates import parse_date
+    from ipskit.dates import OutOfRange, in_range, parse_date
 
     match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text.strip())
     try:
         if match:
-            return date(int(match[3]), int(match[2]), int(match[1]))
+            return in_range(date(int(match[3]), int(match[2]), int(match[1])))
         return parse_date(text.strip())
+    except OutOfRange as error:
+        raise typer.BadParameter(f"'{text}': {error}", param_hint=option) from None
     except ValueError:
         raise typer.BadParameter(
             f"'{text}' is not a date: write it as 2027-03-04 or 04/03/2027", param_hint=option
