@@ -114,19 +114,23 @@ class RosterFile:
     columns: dict[str, str]
 
 
-def read_roster_csv(path: Path) -> RosterFile:
+def read_roster_csv(
+    path: Path, *, max_people: int | None = None, course: str = "a course allows"
+) -> RosterFile:
     """The people in a CSV file saved from Excel, Google Forms or Microsoft Forms.
 
     Rows with a usable name become :class:`ImportedPerson`; rows with data but no usable
     name or email are listed in ``skipped``; empty rows are passed over. A problem with
-    the file as a whole raises :class:`FileProblemsError`, one line naming where.
+    the file as a whole raises :class:`FileProblemsError`, one line naming where; so does
+    a file with more than ``max_people`` people, as soon as the one too many is read
+    (``course`` completes "more than N people ...").
     """
     path = Path(path)
     text, utf16 = _decode(path, _read_bytes(path))
     if not re.sub(r'[\s,;"\ufeff]', "", text):
         raise FileProblemsError([f"{path}: the file is empty"])
     delimiter, header_index = _find_header(path, text, utf16)
-    return _read_people(path, text, delimiter, header_index)
+    return _read_people(path, text, delimiter, header_index, max_people, course)
 
 
 # --- the file as text ---------------------------------------------------------------------
@@ -360,7 +364,9 @@ def _layout(header: Sequence[str]) -> _Layout | None:
 # --- the rows -----------------------------------------------------------------------------
 
 
-def _read_people(path: Path, text: str, delimiter: str, header_index: int) -> RosterFile:
+def _read_people(
+    path: Path, text: str, delimiter: str, header_index: int, most: int | None, course: str
+) -> RosterFile:
     reader = csv.reader(_lines(text), delimiter=delimiter, strict=True)
     people: list[ImportedPerson] = []
     skipped: list[Skipped] = []
@@ -376,6 +382,11 @@ def _read_people(path: Path, text: str, delimiter: str, header_index: int) -> Ro
                 _check_width(path, start, row, header, delimiter)
                 result = _person(start, row, header, layout)
                 if isinstance(result, ImportedPerson):
+                    if most is not None and len(people) == most:
+                        raise FileProblemsError(
+                            [f"{path}:{start}: more than the {most} people {course}:"
+                             " import a shorter list; nothing was changed"]
+                        )  # fmt: skip
                     people.append(result)
                 else:
                     skipped.append(result)
