@@ -432,11 +432,11 @@ def _cmap_stream(entries: dict[int, bytes], codes: frozenset[int]) -> Any:
 
 def _cmap(entries: dict[int, bytes], kind: str, names: bytes) -> bytes:
     """A CMap of single-code entries (``kind`` "bf" or "cid"), as WeasyPrint writes them."""
-    registry = b"(Adobe)", b"(UCS)" if kind == "bf" else b"(Identity)"
+    ordering = b"UCS" if kind == "bf" else b"Identity"
     lines = [
         b"/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CIDSystemInfo\n"
-        b"<< /Registry " + registry[0] + b" /Ordering " + registry[1] + b" /Supplement 0 >> def\n"
-        + names + b"1 begincodespacerange\n<0000> <ffff>\nendcodespacerange\n"
+        b"<< /Registry (Adobe) /Ordering (%s) /Supplement 0 >> def\n%s" % (ordering, names),
+        b"1 begincodespacerange\n<0000> <ffff>\nendcodespacerange\n",
     ]
     items = list(entries.items())
     for start in range(0, len(items), 100):

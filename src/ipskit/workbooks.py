@@ -387,12 +387,16 @@ def assemble(body: bytes, covers: bytes, count: int) -> list[bytes]:
     Each file is the body exactly as written, followed by an incremental update that
     gives its first page the content and resources of one cover: a few kilobytes to
     write rather than a whole PDF, so thirty copies take milliseconds. Only that one
-    cover is copied in, so nobody's copy holds another person's name. The blank cover
-    the update replaces stays in the file, unreferenced; it holds no one's name.
+    cover is copied in, with its own copies of the covers' fonts cut down to the glyphs
+    it shows, so nobody's copy holds another person's name, not even in a font. The
+    blank cover the update replaces stays in the file, unreferenced; it holds no one's
+    name.
     """
     import re
 
     from pypdf import PdfReader
+
+    from ipskit import fontprune
 
     covers_reader = PdfReader(io.BytesIO(covers))
     if len(covers_reader.pages) != count:  # one ran over its page: numbers would shift
@@ -404,15 +408,15 @@ def assemble(body: bytes, covers: bytes, count: int) -> list[bytes]:
     trailer = reader.trailer
     first = reader.pages[0]
     base = body if body.endswith(b"\n") else body + b"\n"
-    shared = _Update(int(trailer["/Size"]), len(base))
-    # The covers share their fonts and images: copy them once, then fork per person.
-    resources = covers_reader.pages[0].raw_get("/Resources")
-    shared.copy(resources)
+    size = int(trailer["/Size"])
+    pruner = fontprune.Pruner(covers_reader)
     files = []
     for cover in covers_reader.pages:
-        update = shared.fork()
+        shown = pruner.shown(cover.get_contents().get_data(), cover["/Resources"])
+        resources = fontprune.trimmed(cover["/Resources"], shown)
+        update = _Update(size, len(base), pruner.replacements(shown, pruner.fonts_in(resources)))
         page = {key: value for key, value in first.items()}
-        page["/Resources"] = update.copy(cover.raw_get("/Resources"))
+        page["/Resources"] = update.copy(resources)
         page["/Contents"] = update.copy(cover.raw_get("/Contents"))
         update.put(first.indirect_reference.idnum, _dictionary(page))
         files.append(base + update.finish(trailer, int(match[1])))
@@ -422,20 +426,14 @@ def assemble(body: bytes, covers: bytes, count: int) -> list[bytes]:
 class _Update:
     """An incremental update: objects appended to a PDF, with their cross-reference stream."""
 
-    def __init__(self, size: int, offset: int) -> None:
+    def __init__(self, size: int, offset: int, replaced: dict[int, Any]) -> None:
+        """Number new objects from ``size``; ``replaced`` stands in for source objects."""
         self.next = size
         self.offset = offset
+        self.replaced = replaced
         self.data = bytearray()
         self.where: dict[int, int] = {}
         self.copied: dict[int, int] = {}
-
-    def fork(self) -> _Update:
-        """A copy of the update so far, to add more to."""
-        other = _Update(self.next, self.offset)
-        other.data = bytearray(self.data)
-        other.where = dict(self.where)
-        other.copied = dict(self.copied)
-        return other
 
     def put(self, number: int, serialised: bytes) -> None:
         self.where[number] = self.offset + len(self.data)
@@ -458,7 +456,7 @@ class _Update:
             if value.idnum not in self.copied:
                 number = self.copied[value.idnum] = self.next
                 self.next += 1
-                target = value.get_object()
+                target = self.replaced.get(value.idnum) or value.get_object()
                 if isinstance(target, DictionaryObject) and target.get("/Type") in (
                     "/Page", "/Pages", "/Catalog",
                 ):  # fmt: skip
