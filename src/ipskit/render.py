@@ -3,10 +3,16 @@
 - Templates come from the package's ``templates/``; a file of the same name in the
   workspace's ``templates/`` replaces it. All of them run in Jinja's immutable sandbox
   with HTML autoescaping and ``StrictUndefined``: names and curriculum text are data,
-  never markup, and a template that reaches for Python internals is refused.
+  never markup, and a template that reaches for Python internals is refused. Templates
+  are plain files inside those two folders: a symbolic link, or a name that leads out
+  of them, is refused. A mistake in a template, or a template asking for too much (a
+  huge range, endless recursion), is one line naming the template and its line.
 - WeasyPrint fetches nothing but ``data:`` URLs and files inside the package's and the
-  workspace's template folders: no network, no other file, no redirect. A refused fetch
-  stops the document with an error naming the template; nothing is silently missing.
+  workspace's template folders: no network, no other file, no link, no redirect. A
+  file is looked for in the workspace's folder first, then the package's, so a
+  workspace can replace any style sheet or add its own beside its templates. A refused
+  fetch stops the document with an error naming the template; nothing is silently
+  missing. Documents attach no files.
 - Images named in ``ipskit.yaml`` (a logo) are read here, checked to be inside the
   workspace, and handed to templates as ``data:`` URLs.
 - Nothing derived from user data is ever passed to WeasyPrint's ``stylesheets=`` or
@@ -18,8 +24,10 @@ WeasyPrint is imported only here, and only when a PDF is made.
 from __future__ import annotations
 
 import base64
+import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +39,42 @@ from ipskit.workspace import Workspace
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".svg": "image/svg+xml", ".gif": "image/gif", ".webp": "image/webp"}  # fmt: skip
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
+#: Jinja's sandbox allows ranges of at most this many items; texts and lists made by
+#: ``*`` are held to a hundred times as many.
+MAX_ITEMS = 100_000
+_NOT_FETCHED = "ipskit does not fetch"
+_SOMETHING = f"a resource, which {_NOT_FETCHED}"
+
+
+class Refused(Exception):
+    """A template or file the template folders may not give: a link, or a way out of them."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(f"'{name}' {reason}")
+        self.name, self.reason = name, reason
+
+
+def find_template_file(folders: Sequence[Path], name: str) -> Path | None:
+    """The file ``name`` (relative, ``/``-separated) in the first folder that has it.
+
+    Raises :class:`Refused` for a name that climbs out (``..``) and for a symbolic link
+    anywhere on the way inside a folder, whichever folder it is in: a link in the
+    workspace's folder is a mistake to point out, not a reason to use the built-in file.
+    """
+    parts = [p for p in re.split(r"[/\\]", name) if p not in ("", ".")]
+    if not parts or ".." in parts:
+        raise Refused(name, "is outside the templates folders")
+    for folder in folders:
+        path = folder
+        for part in parts:
+            path = path / part
+            if path.is_symlink():
+                raise Refused(name, f"is a symbolic link ({path})")
+        if path.is_file():
+            if not path.resolve().is_relative_to(folder):
+                raise Refused(name, "is outside the templates folders")
+            return path
+    return None
 
 
 class Renderer:
@@ -43,6 +87,9 @@ class Renderer:
             folders.insert(0, workspace.templates_dir)
         self.folders = [f.resolve() for f in folders]
         self._env: Any = None
+        #: The files the templates were read from, to find a mistake's place.
+        self._sources: set[str] = set()
+        self._template: str | None = None  # the last one laid out, for write()'s errors
         #: What the last PDF fetched and what it was refused (read by tests).
         self.last_fetcher: Any = None
         #: Things the trainer should know about the documents made (e.g. names no font
@@ -53,11 +100,10 @@ class Renderer:
     def env(self) -> Any:
         """The sandboxed Jinja environment (made on first use)."""
         if self._env is None:
-            from jinja2 import FileSystemLoader, StrictUndefined
-            from jinja2.sandbox import ImmutableSandboxedEnvironment
+            from jinja2 import StrictUndefined
 
-            self._env = ImmutableSandboxedEnvironment(
-                loader=FileSystemLoader([str(f) for f in self.folders]),
+            self._env = _sandbox()(
+                loader=_loader(self.folders, self._sources),
                 autoescape=True,
                 undefined=StrictUndefined,
                 trim_blocks=True,
@@ -67,26 +113,56 @@ class Renderer:
 
     def html(self, template: str, context: Mapping[str, Any]) -> str:
         """Render a template; any mistake in it is an error naming it and its line."""
+        try:
+            return str(self.env.get_template(template).render(**context))
+        except IpskitError:
+            raise
+        except Exception as error:  # noqa: BLE001 - whatever a template does, one line
+            raise self._template_error(template, error) from None
+
+    def _template_error(self, template: str, error: Exception) -> IpskitError:
+        """The line a trainer reads for a template that failed, at its innermost place."""
         from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
         from jinja2.exceptions import SecurityError, UndefinedError
 
-        try:
-            return str(self.env.get_template(template).render(**context))
-        except TemplateNotFound:
-            raise IpskitError(f"no template '{template}' in {self._where()}") from None
-        except TemplateSyntaxError as error:
-            raise IpskitError(
+        found = _place(error, self._sources)
+        where = f"{found[0]}:{found[1]}" if found else self.path_of(template)
+        if isinstance(error, TemplateSyntaxError):
+            return IpskitError(
                 f"{self.path_of(error.filename or template)}:{error.lineno}: {error.message}"
-            ) from None
-        except SecurityError as error:
-            raise IpskitError(
-                f"{self.path_of(template)}{_line(error)}: the template tries something templates"
-                " may not do (reaching into Python); only data and filters are allowed"
-            ) from None
-        except UndefinedError as error:
-            raise IpskitError(f"{self.path_of(template)}{_line(error)}: {error.message}") from None
-        except TemplateError as error:
-            raise IpskitError(f"{self.path_of(template)}{_line(error)}: {error}") from None
+            )
+        if isinstance(error, TemplateNotFound):
+            if found is None:
+                return IpskitError(f"no template '{template}' in {self._where()}")
+            return IpskitError(f"{where}: no template '{error.name}' in {self._where()}")
+        if isinstance(error, Refused):
+            return IpskitError(
+                f"{where}: the template {error}: templates must be plain files inside"
+                f" {self._where()}"
+            )
+        if isinstance(error, SecurityError):
+            return IpskitError(
+                f"{where}: the template tries something templates may not do (reaching into"
+                " Python); only data and filters are allowed"
+            )
+        if isinstance(error, UndefinedError):
+            return IpskitError(f"{where}: {error.message}")
+        if isinstance(error, TemplateError):
+            return IpskitError(f"{where}: {error}")
+        if isinstance(error, RecursionError):
+            return IpskitError(
+                f"{where}: the template calls itself without end (a macro or include that"
+                " never stops): give it a way to stop"
+            )
+        if isinstance(error, (OverflowError, MemoryError)):
+            return IpskitError(
+                f"{where}: the template asks for too much (more than {MAX_ITEMS:,} items, or a"
+                " number or text too large to make): ask for less"
+            )
+        # The message of an arbitrary error may quote the data: give only its kind.
+        return IpskitError(
+            f"{where}: the template stopped with {type(error).__name__}: check that line"
+        )
 
     def _where(self) -> str:
         return " or ".join(str(f) for f in self.folders)
@@ -140,20 +216,55 @@ class Renderer:
         self.write(document, target, title=title, author=author, language=language)
 
     def layout(self, html: str, *, template: str) -> Any:
-        """Lay the HTML out into pages (a WeasyPrint document), fetching only what is allowed."""
+        """Lay the HTML out into pages (a WeasyPrint document), fetching only what is allowed.
+
+        Relative links resolve as if the template were in the package's folder; the
+        fetcher then takes the workspace's file of that name where there is one.
+        """
         load_weasyprint()
         from weasyprint import HTML
-        from weasyprint.urls import FatalURLFetchingError
 
+        self._template = template
         fetcher = self.last_fetcher = _fetcher(self.folders)
         base = self.folders[-1] / template
-        try:
-            return HTML(string=html, base_url=base.as_uri(), url_fetcher=fetcher).render()
-        except FatalURLFetchingError:
-            refused = ", ".join(fetcher.refused) or "a resource"
+        with self._pdf_errors(template):
+            document = HTML(string=html, base_url=base.as_uri(), url_fetcher=fetcher).render()
+        attached = document.metadata.attachments or any(
+            link[0] == "attachment" for page in document.pages for link in page.links
+        )
+        if attached:
+            # Attachments are fetched only when the PDF is written, by code that may not
+            # come through here: refuse them now, while the template can still be named.
             raise IpskitError(
-                f"{self.path_of(template)}: the document asks for {refused}, which ipskit does"
-                " not fetch: use images and styles inside the templates folder"
+                f'{self.path_of(template)}: the document attaches a file (rel="attachment"),'
+                " which ipskit documents never do: remove it"
+            )
+        return document
+
+    @contextmanager
+    def _pdf_errors(self, template: str) -> Iterator[None]:
+        """Whatever stops WeasyPrint for a template's sake, as one line naming it.
+
+        WeasyPrint's refused fetch is a ``BaseException``: caught here, like any other
+        such stop it may add, but never Ctrl-C or an exit.
+        """
+        try:
+            yield
+        except (KeyboardInterrupt, SystemExit, GeneratorExit, IpskitError):
+            raise
+        except (RecursionError, MemoryError):
+            raise IpskitError(
+                f"{self.path_of(template)}: the document is too large or too deeply nested to"
+                " lay out: make it smaller"
+            ) from None
+        except Exception:
+            raise
+        except BaseException:
+            fetcher = self.last_fetcher
+            reason = fetcher.reasons[0] if fetcher and fetcher.reasons else _SOMETHING
+            raise IpskitError(
+                f"{self.path_of(template)}: the document asks for {reason}: use images and"
+                " styles inside the templates folder"
             ) from None
 
     def write(
@@ -172,7 +283,9 @@ class Renderer:
         document.metadata.title = title
         document.metadata.authors = [author]
         document.metadata.lang = language
-        write_output(target, document.write_pdf(pdf_tags=True))
+        with self._pdf_errors(self._template or "the document"):
+            data = document.write_pdf(pdf_tags=True)
+        write_output(target, data)
 
 
 def workspace_image(workspace: Workspace, relative: str) -> tuple[Path, bytes]:
@@ -216,11 +329,6 @@ def process_pool(workers: int) -> Any:
     return pool(workers)
 
 
-def _line(error: Exception) -> str:
-    lineno = getattr(error, "lineno", None)
-    return f":{lineno}" if lineno else ""
-
-
 def load_weasyprint() -> None:
     """Import WeasyPrint, quietly: the one place it is first loaded."""
     with warnings.catch_warnings():
@@ -231,6 +339,7 @@ def load_weasyprint() -> None:
 
 
 def _fetcher(folders: list[Path]) -> Any:
+    import os
     from urllib.parse import unquote, urlsplit
 
     from weasyprint.urls import URLFetcher
@@ -243,17 +352,106 @@ def _fetcher(folders: list[Path]) -> Any:
                              fail_on_errors=True)  # fmt: skip
             self.refused: list[str] = []
             self.fetched: list[str] = []
+            #: Why each refused URL was refused, as the end of "the document asks for ...".
+            self.reasons: list[str] = []
 
         def fetch(self, url: str, headers: Any = None) -> Any:
             parts = urlsplit(url)
             if parts.scheme == "data":
                 return super().fetch(url, headers)
-            if parts.scheme == "file" and not parts.netloc:
-                path = Path(unquote(parts.path)).resolve()
-                if any(path.is_relative_to(folder) for folder in folders) and path.is_file():
-                    self.fetched.append(str(path))
-                    return super().fetch(path.as_uri(), headers)
-            self.refused.append(url[:200])
-            raise ValueError("refused")
+            path = None
+            try:
+                path = self._allowed(parts) if parts.scheme == "file" else None
+                if path is None:
+                    raise Refused(url[:200], "")
+                response = super().fetch(path.as_uri(), headers)
+            except Refused as refusal:
+                self.refused.append(url[:200])
+                self.reasons.append(f"{refusal.name}, which {refusal.reason or _NOT_FETCHED}")
+                raise ValueError("refused") from None
+            except Exception:
+                self.refused.append(url[:200])
+                self.reasons.append(f"{path or url[:200]}, which cannot be read")
+                raise
+            self.fetched.append(str(path))
+            return response
+
+        def _allowed(self, parts: Any) -> Path | None:
+            """The file a ``file:`` URL stands for: the same name, workspace first."""
+            if parts.netloc or parts.query:
+                return None
+            # Lexically, not resolved: a link is refused, never followed.
+            wanted = Path(os.path.normpath(unquote(parts.path)))
+            for folder in folders:
+                if wanted.is_relative_to(folder):
+                    name = wanted.relative_to(folder).as_posix()
+                    path = find_template_file(folders, name)
+                    if path is None:
+                        raise Refused(name, "is in neither templates folder")
+                    return path
+            return None
 
     return Fetcher()
+
+
+def _loader(folders: list[Path], sources: set[str]) -> Any:
+    from jinja2 import BaseLoader, TemplateNotFound
+
+    class FolderLoader(BaseLoader):
+        """Templates from the folders, first found first; no link, no way out."""
+
+        def get_source(self, environment: Any, template: str) -> Any:
+            path = find_template_file(folders, template)
+            if path is None:
+                raise TemplateNotFound(template)
+            try:
+                source = path.read_text(encoding="utf-8")
+                mtime = path.stat().st_mtime
+            except (OSError, UnicodeDecodeError):
+                raise Refused(template, f"cannot be read as UTF-8 text ({path})") from None
+            sources.add(str(path))
+
+            def unchanged() -> bool:
+                try:
+                    return path.stat().st_mtime == mtime
+                except OSError:
+                    return False
+
+            return source, str(path), unchanged
+
+    return FolderLoader()
+
+
+def _sandbox() -> Any:
+    """Jinja's immutable sandbox, also refusing sums that would exhaust the computer."""
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    class Sandbox(ImmutableSandboxedEnvironment):
+        intercepted_binops = frozenset({"*", "**"})
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            sizes = [len(v) for v in (left, right) if isinstance(v, (str, list, tuple))]
+            counts = [v for v in (left, right) if isinstance(v, int)]
+            if operator == "*" and sizes and counts and sizes[0] * counts[0] > MAX_ITEMS * 100:
+                raise OverflowError("text or list too long")
+            if operator == "**" and isinstance(right, int) and isinstance(left, int):
+                if abs(left) > 1 and right > 1000:
+                    raise OverflowError("number too large")
+            return super().call_binop(context, operator, left, right)
+
+    return Sandbox
+
+
+def _place(error: BaseException, sources: set[str]) -> tuple[str, int] | None:
+    """The innermost template file and line a rendering error passed through.
+
+    Jinja rewrites a template's frames to carry its file name and line, so the traceback
+    says which of the templates (the one included, or the one including) was at fault.
+    """
+    found = None
+    tb = error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename in sources:
+            found = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
