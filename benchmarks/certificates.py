@@ -3,11 +3,15 @@
 Run:  python benchmarks/certificates.py [people] [--loop N]
 
 Builds a workspace in a temporary folder with a one-session course and 1,000 people who
-all attended, then:
+all attended (names in Latin with accents, Greek and Arabic letters, so that each
+person's file gets fonts of its own), then:
 
 1. times `ipskit certificates COHORT` as a trainer runs it (a new process, imports
    included): 1,000 PDF/A files, the combined print file and the register; and its
    peak memory (the largest resident size of the command and its worker processes);
+   each person's file has its fonts cut down to the glyphs on its own page (with
+   uharfbuzz if installed, else fontTools: the line says which, and whether WeasyPrint
+   subsets with HarfBuzz, i.e. Debian's libharfbuzz-subset0 is installed);
 2. renders the same template for the same people with one `HTML(...).write_pdf()` per
    person (the obvious way), in this process, for all of them or for the first N with
    --loop N (then scaled to 1,000, and said so).
@@ -29,6 +33,8 @@ from pathlib import Path
 
 IPSKIT = shutil.which("ipskit") or str(Path(sys.executable).parent / "ipskit")
 BUDGET, RATIO, MEMORY = 10.0, 3.0, 1024
+FIRST = ("Siôn", "Zofia", "Ελένη", "Łukasz", "Aoife", "Γιώργος", "Chidi", "Mårten", "Nuño")
+LAST = ("Prydderch", "Kęszycka", "Μαρκάκη", "Żółć", "Ní Bhriain", "حداد", "Øster", "Dvořák")
 
 
 def build(root: Path, people: int) -> Path:
@@ -47,7 +53,7 @@ def build(root: Path, people: int) -> Path:
     cohort = open_cohort(workspace.cohorts_dir, "big")
     with changing(cohort) as records:
         for n in range(people):
-            records.add(f"Participant {n} Ñandú-Øster")
+            records.add(f"{FIRST[n % len(FIRST)]} {LAST[n // len(FIRST) % len(LAST)]} {n}")
         session = cohort.settings.sessions[0]
         for person in records.active:
             records.set_mark(session, person, "present", made_up=False, note="")
@@ -63,8 +69,23 @@ def batch(root: Path) -> tuple[float, int, int]:
     if result.returncode != 0:
         sys.exit(result.stderr)
     peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) // 1024
-    files = len(list((root / "out" / "big" / "certificates").glob("certificate-*.pdf")))
-    return elapsed, peak, files
+    files = list((root / "out" / "big" / "certificates").glob("certificate-*.pdf"))
+    size = sum(p.stat().st_size for p in files) // max(len(files), 1) // 1024
+    return elapsed, peak, len(files), size
+
+
+def subsetters() -> str:
+    """Which subsetter cuts each person's fonts, and which one WeasyPrint uses."""
+    try:
+        import uharfbuzz  # noqa: F401
+
+        ours = "uharfbuzz"
+    except ImportError:
+        ours = "fontTools"
+    from weasyprint.text.ffi import harfbuzz_subset
+
+    theirs = "HarfBuzz (libharfbuzz-subset0)" if harfbuzz_subset else "fontTools"
+    return f"fonts cut per person with {ours}; WeasyPrint subsets with {theirs}"
 
 
 def loop(root: Path, count: int) -> float:
@@ -107,10 +128,11 @@ def main() -> None:
     people = int(args[0]) if args else 1000
     with tempfile.TemporaryDirectory() as tmp:
         root = build(Path(tmp), people)
-        elapsed, peak, files = batch(root)
+        print(subsetters())
+        elapsed, peak, files, size = batch(root)
         assert files == people, files
-        print(f"ipskit certificates, {people} people: {elapsed:.2f} s, peak {peak} MiB"
-              f" (budget {BUDGET:.0f} s, {MEMORY} MiB):"
+        print(f"ipskit certificates, {people} people: {elapsed:.2f} s, peak {peak} MiB,"
+              f" {size} KB a file (budget {BUDGET:.0f} s, {MEMORY} MiB):"
               f" {'ok' if elapsed < BUDGET and peak < MEMORY else 'OVER'}")  # fmt: skip
         count = min(sample or people, people)
         looped = loop(root, count)
