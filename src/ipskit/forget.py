@@ -1,33 +1,172 @@
-"""Erasing a person's personal data from a cohort, on their request."""
+"""Erasing a person's personal data from a workspace, on their request.
+
+An erasure changes many files: the cohort's records, its certificate register, the
+documents that print the name, in the person's own cohort and in every cohort they
+trained. So that it always finishes, its intent (the person's id, never their name) is
+written to ``forgetting.json`` in the cohort's folder before anything else changes, and
+removed only once everything is done: a run stopped part way (killed, or by a full
+disk) is finished by the next ``forget`` of that cohort, whoever it names.
+
+The order matters, because only the roster knows the name: notes in the cohorts the
+person trained are scrubbed first, then their own cohort's records are committed, name
+blanked and notes scrubbed together (see :func:`ipskit.records.commit`). Whatever is
+left after that (the register's name, documents, leftovers of killed writes) is found
+by id alone.
+"""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ipskit.cohort import Cohort
-from ipskit.records import changing
+from ipskit import store
+from ipskit.cohort import Cohort, all_cohorts
+from ipskit.errors import FileProblemsError, NotFoundError
+from ipskit.records import NameFinder, Participant, Records, changes, settle
+from ipskit.workspace import Workspace
+
+INTENT_FILE = "forgetting.json"
 
 
-def forget(cohort: Cohort, who: str, *, documents: Path | None = None) -> tuple[str, list[Path]]:
-    """Erase someone from a cohort's files, keeping an anonymous id.
+@dataclass
+class Trained:
+    """A cohort the erased person trained, and its documents that printed their name."""
 
-    ``documents`` is the cohort's output folder (``out/COHORT``): the documents there
-    that print the person's name are removed too. Returns their id and what was removed.
+    cohort: str
+    removed: list[Path] = field(default_factory=list)
+    remake: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Erasure:
+    """What one ``forget`` did."""
+
+    cohort: str
+    participant: str | None  # who was named, if the name still matched anyone
+    already: bool = False  # they had been erased before, and nothing of them was left
+    erased: list[str] = field(default_factory=list)
+    resumed: list[str] = field(default_factory=list)  # erasures stopped part way, finished
+    removed: list[Path] = field(default_factory=list)  # in out/COHORT
+    trained: list[Trained] = field(default_factory=list)
+
+
+def forget(workspace: Workspace, cohort: Cohort, who: str) -> Erasure:
+    """Erase someone from the workspace, keeping an anonymous id for the counts.
+
+    ``who`` is an id or part of a name. Any erasure of this cohort that was stopped part
+    way is finished too; naming someone already erased changes nothing.
     """
-    from ipskit.certificates import REGISTER_FILE, erase_names, read_register
+    from ipskit.certificates import erase_names
 
-    with changing(cohort) as records:
-        person = records.find(who, include_withdrawn=True)
-        issued = [e.issued for e in read_register(cohort.file(REGISTER_FILE))
-                  if e.participant == person.id]  # fmt: skip
-        records.erase(person)
-        erase_names(cohort, person.id)
-        removed = _remove_documents(documents, person.id, issued) if documents else []
-    return person.id, removed
+    documents = workspace.root / "out" / cohort.id
+    with store.locked(cohort.folder, f"cohort {cohort.id}"):
+        settle(cohort.folder)
+        pending = _pending(cohort)
+        records = Records.load(cohort)
+        person = _named(records, who, pending)
+        result = Erasure(cohort.id, person.id if person else None, resumed=list(pending))
+        if person is not None and person.status == "erased" and person.id not in pending:
+            result.already = True
+            store.sweep_leftovers(workspace.root)
+            return result
+        todo = [*pending, *([person.id] if person and person.id not in pending else [])]
+        _write_intent(cohort, todo)  # before anything changes
+        finders = {pid: _finder(records.participant(pid)) for pid in todo}
+        issued = _issued(cohort, todo)
+        taught = {pid: _taught(workspace, cohort, pid) for pid in todo}
+        for pid in todo:
+            for other in taught[pid]:
+                _scrub_notes(other, finders[pid])
+        with changes(cohort) as changing:
+            for pid in todo:
+                if changing.participant(pid).status != "erased":
+                    changing.erase(changing.participant(pid))
+        for pid in todo:
+            erase_names(cohort, pid)
+            result.removed += _remove_own(documents, pid, issued[pid])
+            for other in taught[pid]:
+                result.trained.append(_remove_trainers(workspace, other))
+        result.erased = todo
+        _write_intent(cohort, [])
+    store.sweep_leftovers(workspace.root)  # e.g. a killed certificate run's whole PDFs
+    return result
 
 
-def _remove_documents(folder: Path, pid: str, issued: list[date]) -> list[Path]:
+def _pending(cohort: Cohort) -> list[str]:
+    """The ids whose erasure was begun and not finished."""
+    path = cohort.file(INTENT_FILE)
+    try:
+        saved = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        return []
+    except ValueError:
+        saved = None
+    ids = saved.get("erasing") if isinstance(saved, dict) else None
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        raise FileProblemsError(
+            [f"{path}:1: not the list of erasures ipskit wrote: was it edited by hand?"]
+        )
+    return ids
+
+
+def _write_intent(cohort: Cohort, ids: list[str]) -> None:
+    path = cohort.file(INTENT_FILE)
+    if ids:
+        store.write_atomic(path, json.dumps({"erasing": ids}) + "\n")
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _named(records: Records, who: str, pending: list[str]) -> Participant | None:
+    """The person ``who`` names, erased or not; None if no one, with erasures to finish."""
+    try:
+        return records.find(who, include_withdrawn=True)
+    except NotFoundError:
+        wanted = who.strip().lower()
+        for person in records.roster:
+            if person.id == wanted:
+                return person
+        if pending:
+            return None
+        raise
+
+
+def _finder(person: Participant) -> NameFinder | None:
+    """What finds the person's name in notes; None once the roster no longer holds it."""
+    if person.status == "erased":
+        return None
+    return NameFinder((person.name, person.certificate_name), (person.email,))
+
+
+def _issued(cohort: Cohort, ids: list[str]) -> dict[str, list[date]]:
+    """The days each person's certificates were issued on: their batches' print files."""
+    from ipskit.certificates import REGISTER_FILE, read_register
+
+    entries = read_register(cohort.file(REGISTER_FILE))
+    return {pid: sorted({e.issued for e in entries if e.participant == pid}) for pid in ids}
+
+
+def _taught(workspace: Workspace, cohort: Cohort, pid: str) -> list[Cohort]:
+    """The cohorts that name the person as a trainer (``COHORT:ID``, see cascade)."""
+    reference = f"{cohort.id}:{pid}"
+    return [c for c in all_cohorts(workspace.cohorts_dir) if reference in c.settings.trainers]
+
+
+def _scrub_notes(other: Cohort, finder: NameFinder | None) -> None:
+    """Take the person's name out of the notes of a cohort they trained.
+
+    Cohorts in a lineage cannot loop, so holding this lock inside the lock of the
+    cohort the trainer completed never waits on a process that waits on us.
+    """
+    if finder is None:
+        return  # scrubbed before their roster entry was blanked
+    with store.locked(other.folder, f"cohort {other.id}"), changes(other) as records:
+        records.scrub(finder)
+
+
+def _remove_own(folder: Path, pid: str, issued: list[date]) -> list[Path]:
     """The person's own copies, and the files that print everyone's names, deleted.
 
     Follow-up answers, self-ratings and signatures stay under the anonymous id (they
@@ -45,11 +184,43 @@ def _remove_documents(folder: Path, pid: str, issued: list[date]) -> list[Path]:
         f"outbox/*-{pid}-*.eml",
     ]
     # The print files of the batches their certificates were in.
-    patterns += [f"certificates/certificates-{day.isoformat()}*.pdf" for day in set(issued)]
+    patterns += [f"certificates/certificates-{day.isoformat()}*.pdf" for day in issued]
+    return _delete(folder, patterns)
+
+
+def _remove_trainers(workspace: Workspace, other: Cohort) -> Trained:
+    """A trained cohort's documents that print its trainers' names, deleted.
+
+    Session plans and the calendar are made again with one command each. Its
+    trainees' certificates print "Trained by" the trainer: the workspace's copies go,
+    but their register rows stay, so the copies the trainees were given still verify
+    as genuine; a new copy (which names the trainer as "a graduate of" the course) is a
+    reissue, listed for each, for whoever wants one.
+    """
+    folder = workspace.root / "out" / other.id
+    done = Trained(other.id)
+    plans = _delete(folder, ["session-plans/*"])
+    calendar = _delete(folder, [f"{other.id}.ics"])
+    certificates = _delete(folder, ["certificates/certificate-*.pdf",
+                                    "certificates/certificates-*.pdf",
+                                    "outbox/certificate-*.eml"])  # fmt: skip
+    done.removed = plans + calendar + certificates
+    if plans:
+        done.remake.append(f"ipskit session-plans {other.id}")
+    if calendar:
+        done.remake.append(f"ipskit calendar {other.id}")
+    trainees = sorted({p.name.split("-")[1] for p in certificates
+                       if p.name.startswith("certificate-")})  # fmt: skip
+    done.remake += [f"ipskit certificates {other.id} --reissue --participant {pid}"
+                    for pid in trainees]  # fmt: skip
+    return done
+
+
+def _delete(folder: Path, patterns: list[str]) -> list[Path]:
     removed = []
     for pattern in patterns:
         for path in sorted(folder.glob(pattern)):
-            if path.is_file():
+            if path.is_file() and not path.name.startswith(store.TEMP_PREFIX):
                 path.unlink()
                 removed.append(path)
     return removed

@@ -2,18 +2,22 @@
 
 Every change happens inside :func:`changing`, which holds the cohort's lock, reads every
 record file afresh (so a file broken by hand stops the change before anything is
-written), lets the caller change the records, then writes the files that changed, each
-atomically, and appends what changed to ``history.csv``. History rows name participants
-by id only; names live in ``roster.csv`` alone.
+written), lets the caller change the records, then writes the files that changed and
+the rows it adds to ``history.csv`` together, in one commit (see :func:`commit`): a kill
+at any moment leaves every file old or every file new, never a mark without its history
+row. History rows name participants by id only; names live in ``roster.csv`` alone.
 """
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+import unicodedata
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -39,6 +43,9 @@ AGREEMENTS_FILE = "agreements.csv"
 AGREEMENT_COLUMNS = ("participant", "signed")
 HISTORY_FILE = "history.csv"
 HISTORY_COLUMNS = ("when", "action", "session", "participant", "before", "after", "note")
+#: The files a commit may replace (see :func:`commit`).
+_COMMITTED = frozenset({ROSTER_FILE, ATTENDANCE_FILE, ASSESSMENTS_FILE, FOLLOWUPS_FILE,
+                        RATINGS_FILE, AGREEMENTS_FILE, HISTORY_FILE})  # fmt: skip
 
 MARKS = ("present", "late", "absent", "excused")
 PEOPLE = ("active", "withdrawn", "erased")
@@ -129,6 +136,113 @@ def check_note(text: str) -> str:
     return note
 
 
+class NameFinder:
+    """A person's name found in free text however it is written, to take it out.
+
+    Text is compared as names are (:func:`ipskit.names.fold`: case, accents and
+    apostrophes ignored), so "Sion", "SIÔN" and "siôn's" are all Siôn. What is found:
+    each name whole, every run of two or more of its words ("Ap Tudwal"), and each word
+    of three letters or more on its own ("Prydderch"), except particles such as "van"
+    after the first word; and the email address. Scripts written without spaces between
+    words (Chinese, Japanese, Thai) are matched inside longer runs of text.
+    """
+
+    def __init__(self, names: Iterable[str], emails: Iterable[str] = ()) -> None:
+        runs: set[tuple[str, ...]] = set()
+        for name in names:
+            words = fold(name).split()
+            runs.update(tuple(words[i:j]) for i in range(len(words))
+                        for j in range(i + 2, len(words) + 1))  # fmt: skip
+            runs.update((w,) for k, w in enumerate(words)
+                        if len(w) >= 3 and not (k and w in _PARTICLES))  # fmt: skip
+            if words:
+                runs.add(tuple(words))
+        self.words = {run[0] for run in runs}
+        # Longest first, so that the whole name is taken rather than its first word.
+        ordered = sorted(runs, key=lambda run: (-sum(map(len, run)), run))
+        self._pattern = re.compile("|".join(map(_run_pattern, ordered))) if runs else None
+        addresses = [e for e in emails if e]
+        self._emails = (
+            re.compile("|".join(map(re.escape, addresses)), re.IGNORECASE) if addresses else None
+        )
+
+    def sub(self, text: str, replacement: str = "[erased]") -> str:
+        """``text`` with every mention of the name replaced."""
+        if not text:
+            return text
+        if self._emails is not None:
+            text = self._emails.sub(replacement, text)
+        if self._pattern is None:
+            return text
+        folded = fold(text)
+        if not any(word in folded for word in self.words):
+            return text  # the usual case, found cheaply
+        stream, where = _folded_stream(text)
+        pieces, end = [], 0
+        for match in self._pattern.finditer(stream):
+            first, last = where[match.start()], where[match.end() - 1] + 1
+            while last < len(text) and unicodedata.combining(text[last]):
+                last += 1
+            if first < end:
+                continue
+            pieces += [text[end:first], replacement]
+            end = last
+        return "".join(pieces) + text[end:]
+
+    def found_in(self, text: str) -> bool:
+        """Whether ``text`` mentions the name."""
+        return self.sub(text) != text
+
+
+#: Words that join the parts of a name and are common words too: never matched alone.
+_PARTICLES = frozenset("van von der den del della des dos das bin ibn bint abu ben".split())
+_APOSTROPHES = "’'`´"
+
+
+def _unspaced(char: str) -> bool:
+    """Whether ``char`` is of a script written without spaces between words."""
+    code = ord(char)
+    return (0x0E00 <= code <= 0x0FFF or 0x1000 <= code <= 0x109F or 0x1780 <= code <= 0x17FF
+            or 0x3040 <= code <= 0x30FF or 0x3400 <= code <= 0x9FFF
+            or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x3FFFF)  # fmt: skip
+
+
+def _run_pattern(run: tuple[str, ...]) -> str:
+    """A regular expression for some words of a name in a folded stream (see below).
+
+    Apostrophes may sit between any two letters ("o'brien" is "obrien"), and the words
+    may be parted by any spaces or punctuation.
+    """
+    body = "[ ']+".join("'?".join(map(re.escape, word)) for word in run)
+    before = "" if _unspaced(run[0][0]) else r"(?<!\w)"
+    after = "" if _unspaced(run[-1][-1]) else r"(?!\w)"
+    return before + body + after
+
+
+def _folded_stream(text: str) -> tuple[str, list[int]]:
+    """``text`` folded one character at a time, with where each folded character came from.
+
+    As :func:`ipskit.names.fold`, except that apostrophes are kept (as ``'``) and other
+    punctuation is a space, so that a match can be traced back to the original text.
+    """
+    chars, where = [], []
+    for index, char in enumerate(text):
+        folded = _fold_char(char)
+        chars.append(folded)
+        where += [index] * len(folded)
+    return "".join(chars), where
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    if char in _APOSTROPHES:
+        return "'"
+    folded = fold(char)
+    if folded:
+        return folded
+    return "" if unicodedata.combining(char) else " "
+
+
 @dataclass
 class Records:
     """Everything recorded about a cohort's participants."""
@@ -142,24 +256,41 @@ class Records:
     signed: dict[str, date] = field(default_factory=dict)
     history: list[list[str]] = field(default_factory=list)
     changed: set[str] = field(default_factory=set)
-    erased: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
+    erased: list[tuple[str | None, NameFinder]] = field(default_factory=list)
 
     # --- reading --------------------------------------------------------------------------
 
     @classmethod
     def load(cls, cohort: Cohort) -> Records:
-        """Read the roster, attendance and assessments, checking every row."""
-        roster = _read_roster(cohort.file(ROSTER_FILE))
+        """Read the roster, attendance and assessments, checking every row.
+
+        A commit that was stopped while its files were being renamed into place is read
+        as committed, whole.
+        """
+        staged = _reading(cohort.folder)
+        try:
+            return cls._read(cohort, staged)
+        except FileNotFoundError:
+            if not staged:
+                raise
+            return cls._read(cohort, _reading(cohort.folder))  # renamed as we read
+
+    @classmethod
+    def _read(cls, cohort: Cohort, staged: dict[str, Path]) -> Records:
+        def file(name: str) -> Path:
+            return staged.get(name) or cohort.file(name)
+
+        roster = _read_roster(file(ROSTER_FILE))
         ids = {p.id for p in roster}
         numbers = {m.number for m in cohort.everything}
-        marks = _read_marks(cohort.file(ATTENDANCE_FILE), ids, numbers)
-        assessments = _read_assessments(cohort.file(ASSESSMENTS_FILE), ids)
+        marks = _read_marks(file(ATTENDANCE_FILE), ids, numbers)
+        assessments = _read_assessments(file(ASSESSMENTS_FILE), ids)
         points = {f.at for f in cohort.settings.followups}
         return cls(
             cohort, roster, marks, assessments,
-            answers=_read_answers(cohort.file(FOLLOWUPS_FILE), ids, points),
-            ratings=_read_ratings(cohort.file(RATINGS_FILE), ids),
-            signed=_read_signed(cohort.file(AGREEMENTS_FILE), ids),
+            answers=_read_answers(file(FOLLOWUPS_FILE), ids, points),
+            ratings=_read_ratings(file(RATINGS_FILE), ids),
+            signed=_read_signed(file(AGREEMENTS_FILE), ids),
         )  # fmt: skip
 
     def participant(self, participant_id: str) -> Participant:
@@ -330,21 +461,13 @@ class Records:
     def erase(self, person: Participant) -> None:
         """Remove everything that could identify a person, keeping their id for counts.
 
-        Their roster entry is blanked; notes anywhere in the cohort that mention any
-        part of their name or their email are scrubbed, and notes on their own marks,
-        assessment and history are removed. This is the one change that rewrites the
-        history rather than adding to it: erasure outranks an append-only log.
+        Their roster entry is blanked; notes anywhere in the cohort that mention their
+        name in any spelling (see :class:`NameFinder`) or their email are scrubbed, and
+        notes on their own marks, assessment, answers and history are removed. This is the
+        one change that rewrites the history rather than adding to it: erasure outranks an
+        append-only log.
         """
-        words = {person.name, person.certificate_name, person.email}
-        for name in (person.name, person.certificate_name):
-            words.update(part for part in re.split(r"[\s\-]+", name) if len(part) >= 2)
-        words.discard("")
-        pattern = re.compile(
-            "|".join(
-                rf"(?<!\w){re.escape(word)}(?!\w)" for word in sorted(words, key=len, reverse=True)
-            ),
-            re.IGNORECASE,
-        )
+        finder = NameFinder((person.name, person.certificate_name), (person.email,))
         self._put(
             person._replace(
                 name="",
@@ -355,20 +478,36 @@ class Records:
                 left=date.today(),
             )  # fmt: skip
         )
-        for key, mark in self.marks.items():
-            note = "" if mark.participant == person.id else pattern.sub("[erased]", mark.note)
-            self.marks[key] = mark._replace(note=note)
-        for pid, result in self.assessments.items():
-            note = "" if pid == person.id else pattern.sub("[erased]", result.note)
-            self.assessments[pid] = result._replace(note=note)
-        for key, answer in self.answers.items():
-            note = "" if answer.participant == person.id else pattern.sub("[erased]", answer.note)
-            self.answers[key] = answer._replace(note=note)
-        self.changed.update({ATTENDANCE_FILE, ASSESSMENTS_FILE})
-        if self.answers:
-            self.changed.add(FOLLOWUPS_FILE)
-        self.erased.append((person.id, pattern))
+        self.scrub(finder, owner=person.id)
         self.log("erased", participant=person.id)
+
+    def scrub(self, finder: NameFinder, *, owner: str | None = None) -> bool:
+        """Take a name out of every note (and ``owner``'s own notes out entirely).
+
+        Returns whether any note changed; the history is scrubbed when it is saved.
+        """
+        changed = False
+
+        def clean(pid: str, note: str) -> str:
+            nonlocal changed
+            new = "" if pid == owner else finder.sub(note)
+            changed = changed or new != note
+            return new
+
+        for key, mark in self.marks.items():
+            if mark.note != (note := clean(mark.participant, mark.note)):
+                self.marks[key] = mark._replace(note=note)
+                self.changed.add(ATTENDANCE_FILE)
+        for pid, result in self.assessments.items():
+            if result.note != (note := clean(pid, result.note)):
+                self.assessments[pid] = result._replace(note=note)
+                self.changed.add(ASSESSMENTS_FILE)
+        for key, answer in self.answers.items():
+            if answer.note != (note := clean(answer.participant, answer.note)):
+                self.answers[key] = answer._replace(note=note)
+                self.changed.add(FOLLOWUPS_FILE)
+        self.erased.append((owner, finder))
+        return changed
 
     def _put(self, person: Participant) -> None:
         self.roster = [person if p.id == person.id else p for p in self.roster]
@@ -377,54 +516,66 @@ class Records:
     # --- writing --------------------------------------------------------------------------
 
     def save(self) -> None:
-        """Write the files that changed, then append to the history."""
+        """Write the files that changed and the history's new rows, all in one commit."""
+        files: dict[str, str] = {}
         if ROSTER_FILE in self.changed:
-            store.write_atomic(self.cohort.file(ROSTER_FILE), roster_text(self.roster))
+            files[ROSTER_FILE] = roster_text(self.roster)
         if ATTENDANCE_FILE in self.changed:
             rows = [
                 (str(m.session), m.participant, m.status, "yes" if m.made_up else "", m.note)
                 for m in sorted(self.marks.values(), key=lambda m: (m.session, m.participant))
             ]
-            store.write_atomic(
-                self.cohort.file(ATTENDANCE_FILE), csvio.to_text(ATTENDANCE_COLUMNS, rows)
-            )
+            files[ATTENDANCE_FILE] = csvio.to_text(ATTENDANCE_COLUMNS, rows)
         if ASSESSMENTS_FILE in self.changed:
             rows = [
                 (a.participant, a.result, a.date.isoformat(), a.note)
                 for a in sorted(self.assessments.values(), key=lambda a: a.participant)
             ]
-            store.write_atomic(
-                self.cohort.file(ASSESSMENTS_FILE), csvio.to_text(ASSESSMENT_COLUMNS, rows)
-            )
+            files[ASSESSMENTS_FILE] = csvio.to_text(ASSESSMENT_COLUMNS, rows)
         if FOLLOWUPS_FILE in self.changed:
             rows = [
                 (a.point, a.participant, a.answered.isoformat(), "yes" if a.using_skills else "no",
                  str(a.trained_others), a.note)
                 for a in sorted(self.answers.values(), key=lambda a: (a.point, a.participant))
             ]  # fmt: skip
-            store.write_atomic(
-                self.cohort.file(FOLLOWUPS_FILE), csvio.to_text(FOLLOWUP_COLUMNS, rows)
-            )
+            files[FOLLOWUPS_FILE] = csvio.to_text(FOLLOWUP_COLUMNS, rows)
         if RATINGS_FILE in self.changed:
             rows = [
                 (r.stage, r.participant, r.competency, str(r.rating), r.date.isoformat())
                 for r in sorted(self.ratings.values(),
                                 key=lambda r: (STAGES.index(r.stage), r.participant))
             ]  # fmt: skip
-            store.write_atomic(self.cohort.file(RATINGS_FILE), csvio.to_text(RATING_COLUMNS, rows))
+            files[RATINGS_FILE] = csvio.to_text(RATING_COLUMNS, rows)
         if AGREEMENTS_FILE in self.changed:
             rows = [(pid, day.isoformat()) for pid, day in sorted(self.signed.items())]
-            store.write_atomic(
-                self.cohort.file(AGREEMENTS_FILE), csvio.to_text(AGREEMENT_COLUMNS, rows)
-            )
-        path = self.cohort.file(HISTORY_FILE)
-        for pid, pattern in self.erased:
-            _scrub_history(path, pid, pattern)
-        if self.history:
-            append_history(path, self.history)
-            self.history = []
+            files[AGREEMENTS_FILE] = csvio.to_text(AGREEMENT_COLUMNS, rows)
+        history = self._history_text()
+        if history is not None:
+            files[HISTORY_FILE] = history
+        if files:
+            commit(self.cohort.folder, files)
+        self.history = []
         self.changed.clear()
         self.erased.clear()
+
+    def _history_text(self) -> str | None:
+        """``history.csv`` with the new rows added and erased names scrubbed; None if same."""
+        path = self.cohort.file(HISTORY_FILE)
+        old = path.read_bytes().decode("utf-8-sig") if path.exists() else ""
+        scrubbed = False
+        if self.erased and old:
+            rows = []
+            for _, row in csvio.read_table(path, HISTORY_COLUMNS):
+                note = row[-1]
+                for owner, finder in self.erased:
+                    note = "" if row[3] == owner else finder.sub(note)
+                scrubbed = scrubbed or note != row[-1]
+                rows.append([*row[:-1], note])
+            if scrubbed:
+                old = csvio.to_text(HISTORY_COLUMNS, rows)
+        if not self.history and not scrubbed:
+            return None
+        return history_with(old, self.history)
 
 
 def _describe(mark: Mark | None) -> str:
@@ -458,44 +609,152 @@ def roster_text(roster: list[Participant]) -> str:
     return csvio.to_text(ROSTER_COLUMNS, rows)
 
 
-def append_history(path: Path, rows: list[list[str]]) -> None:
-    """Add rows to the history, rewriting it whole so that it is never half-written.
+def history_with(old: str, rows: list[list[str]]) -> str:
+    """The text of ``history.csv`` (``old``, or nothing yet) with ``rows`` added at the end.
 
-    The file was checked when the change began (see :func:`changing`): a broken history
-    stops a change before anything is written.
+    A file edited by hand may have lost its last line break: one is added, so the first
+    new row never joins the last old one.
     """
-    if path.exists():
-        old = path.read_bytes().decode("utf-8-sig")
-        text = old + csvio.to_text(HISTORY_COLUMNS, rows).split("\r\n", 1)[1]
-    else:
-        text = csvio.to_text(HISTORY_COLUMNS, rows)
-    store.write_atomic(path, text)
-
-
-def _scrub_history(path: Path, participant: str, pattern: re.Pattern[str]) -> None:
-    if not path.exists():
-        return
-    rows = []
-    for _, row in csvio.read_rows(path, HISTORY_COLUMNS):
-        note = "" if row["participant"] == participant else pattern.sub("[erased]", row["note"])
-        rows.append([*(row[c] for c in HISTORY_COLUMNS[:-1]), note])
-    store.write_atomic(path, csvio.to_text(HISTORY_COLUMNS, rows))
+    new = csvio.to_text(HISTORY_COLUMNS, rows)
+    if not old:
+        return new
+    if not old.endswith(("\n", "\r")):
+        old += "\r\n"
+    return old + new.split("\r\n", 1)[1]
 
 
 @contextmanager
 def changing(cohort: Cohort) -> Iterator[Records]:
     """Hold the cohort's lock while its records are read, changed and written."""
-    with store.locked(cohort.folder, f"cohort {cohort.id}"):
-        history = cohort.file(HISTORY_FILE)
-        if history.exists():
-            for _ in csvio.read_table(history, HISTORY_COLUMNS):
-                pass  # refuse to add to a history broken by hand
-        records = Records.load(cohort)
+    with store.locked(cohort.folder, f"cohort {cohort.id}"), changes(cohort) as records:
         yield records
-        records.save()
-        from ipskit.status import remember_overview  # it reads records: import here
 
-        remember_overview(cohort, records)
+
+@contextmanager
+def changes(cohort: Cohort) -> Iterator[Records]:
+    """Read, change and write a cohort's records, for a caller that holds its lock.
+
+    A commit that a kill interrupted is finished first (see :func:`settle`).
+    """
+    settle(cohort.folder)
+    history = cohort.file(HISTORY_FILE)
+    if history.exists():
+        for _ in csvio.read_table(history, HISTORY_COLUMNS):
+            pass  # refuse to add to a history broken by hand
+    records = Records.load(cohort)
+    yield records
+    records.save()
+    from ipskit.status import remember_overview  # it reads records: import here
+
+    remember_overview(cohort, records)
+
+
+# --- committing several files together ------------------------------------------------------
+#
+# A change writes a record file and history.csv (and erasure up to six files). Each is
+# first written in full beside its place, as ``.ipskit-commit-TOKEN-NAME``; then one small
+# journal naming them is written atomically: that is the moment of commit. Then each file
+# is renamed into place and the journal removed. A kill before the journal leaves the
+# old files (the staged ones are removed by the next writer); a kill after it leaves a
+# commit that the next writer finishes (and that readers already read through).
+
+COMMIT_JOURNAL = ".ipskit-commit.json"
+STAGED_PREFIX = ".ipskit-commit-"
+
+
+def commit(folder: Path, files: dict[str, str]) -> None:
+    """Replace several files of ``folder`` together: after any crash, all or none.
+
+    The caller holds the folder's lock (or owns a folder no one else can see yet).
+    """
+    import json
+
+    token = os.urandom(6).hex()
+    staged = {name: folder / f"{STAGED_PREFIX}{token}-{name}" for name in files}
+    try:
+        for name, text in files.items():
+            _write_staged(staged[name], text.encode("utf-8"), folder / name)
+        journal = json.dumps({"token": token, "files": list(files)})
+        store.write_atomic(folder / COMMIT_JOURNAL, journal)
+    except BaseException:
+        for path in staged.values():
+            with suppress(FileNotFoundError):
+                path.unlink()
+        raise
+    _install(folder, token, list(files))
+
+
+def _write_staged(path: Path, data: bytes, target: Path) -> None:
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                     store.PRIVATE_FILE)  # fmt: skip
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as error:
+        raise IpskitError(f"{target}: cannot write it ({error.strerror or error})") from None
+
+
+def _install(folder: Path, token: str, names: list[str]) -> None:
+    """Rename a commit's staged files into place, then forget the journal."""
+    for name in names:
+        with suppress(FileNotFoundError):  # renamed before a kill
+            os.replace(folder / f"{STAGED_PREFIX}{token}-{name}", folder / name)
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)  # the renames are durable before the journal that vouches for them goes
+    finally:
+        os.close(fd)
+    (folder / COMMIT_JOURNAL).unlink()
+
+
+def _journal(folder: Path) -> tuple[str, list[str]] | None:
+    """The commit a journal in ``folder`` names, if there is one."""
+    import json
+
+    try:
+        saved = json.loads((folder / COMMIT_JOURNAL).read_bytes())
+        token, names = saved["token"], saved["files"]
+    except FileNotFoundError:
+        return None
+    except (ValueError, KeyError, TypeError):
+        raise FileProblemsError(
+            [f"{folder / COMMIT_JOURNAL}:1: not a commit ipskit wrote: was it edited by hand?"]
+        ) from None
+    if not isinstance(token, str) or not all(n in _COMMITTED for n in names):
+        raise FileProblemsError(
+            [f"{folder / COMMIT_JOURNAL}:1: not a commit ipskit wrote: was it edited by hand?"]
+        )
+    return token, names
+
+
+def settle(folder: Path) -> None:
+    """Finish a commit a kill interrupted, and remove the files of one never committed.
+
+    The caller holds the folder's lock.
+    """
+    found = _journal(folder)
+    if found is not None:
+        _install(folder, *found)
+    for leftover in folder.glob(STAGED_PREFIX + "*"):
+        with suppress(FileNotFoundError):
+            leftover.unlink()
+
+
+def _reading(folder: Path) -> dict[str, Path]:
+    """Record files to read from where a commit is still being renamed into place."""
+    if not os.path.exists(folder / COMMIT_JOURNAL):
+        return {}
+    try:
+        found = _journal(folder)
+    except IpskitError:
+        return {}  # the next writer reports it
+    if found is None:
+        return {}
+    token, names = found
+    staged = {name: folder / f"{STAGED_PREFIX}{token}-{name}" for name in names}
+    return {name: path for name, path in staged.items() if path.exists()}
 
 
 # --- reading the files ------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """``ipskit forget COHORT WHO``: erase a person's personal data on request."""
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -16,10 +17,13 @@ def forget(
     """Erase a person's data, keeping counts.
 
     Their name, certificate name, email and pronouns are removed from every file of
-    the cohort, and notes that mention them are scrubbed; an anonymous id stays so that
-    attendance figures still add up. The cohort's documents in the workspace's out
-    folder that print their name (their workbook and certificates, the sign-in sheets,
-    the print files of their certificates) are deleted; remake the sheets if needed.
+    the cohort, and notes that mention them, in any spelling, are scrubbed; an anonymous
+    id stays so that attendance figures still add up. The documents in the workspace's
+    out folder that print their name are deleted and listed, with the commands that
+    make them again: their workbook and certificates, the cohort's sign-in sheets and
+    the print files of their certificates, and, if they trained another cohort, its
+    session plans, calendar and certificates. A run that was stopped part way is
+    finished by running forget again.
     """
     from ipskit.cli.output import workspace_option
     from ipskit.errors import IpskitError
@@ -32,14 +36,41 @@ def forget(
             f"this erases a person's data from cohort {cohort.id} for good:"
             " run it again with --yes to confirm"
         )
-    documents = require_workspace(workspace_option(ctx)).root / "out" / cohort.id
-    erased, removed = erase(cohort, who, documents=documents)
-    typer.echo(f"Erased the personal data of {erased} from cohort {cohort.id}.")
-    if removed:
-        typer.echo(f"Deleted {len(removed)} document{'s' if len(removed) > 1 else ''} that"
-                   " printed their name:")  # fmt: skip
-        for path in removed:
-            typer.echo(f"  {path.relative_to(documents)}")
-        if any(p.name.startswith("register") for p in removed):
-            typer.echo(f"Make new sign-in sheets with: ipskit register {cohort.id}")
+    workspace = require_workspace(workspace_option(ctx))
+    done = erase(workspace, cohort, who)
+    if done.already:
+        typer.echo(f"{done.participant} was already erased from cohort {cohort.id}:"
+                   " nothing of them is left.")  # fmt: skip
+        return
+    if done.participant is None:
+        typer.echo(f"'{who}' matches no one on the roster of {cohort.id} now.")
+    for pid in done.erased:
+        finishing = ", finishing an erasure that stopped part way" if pid in done.resumed else ""
+        typer.echo(f"Erased the personal data of {pid} from cohort {cohort.id}{finishing}.")
+    out = workspace.root / "out"
+    _deleted(done.removed, out / cohort.id, "")
+    if any(p.name.startswith("register") for p in done.removed):
+        typer.echo(f"Make new sign-in sheets with: ipskit register {cohort.id}")
+    if any(p.name.startswith("agreements") for p in done.removed):
+        typer.echo(f"Make new code of conduct forms with: ipskit agreements {cohort.id}")
+    for trained in done.trained:
+        if not trained.removed:
+            continue
+        where = f" of cohort {trained.cohort}, which they trained,"
+        _deleted(trained.removed, out / trained.cohort, where)
+        typer.echo("Make them again (naming them as a graduate of their course) with:")
+        for command in trained.remake:
+            typer.echo(f"  {command}")
+        if any("--reissue" in command for command in trained.remake):
+            typer.echo(f"The certificates {trained.cohort}'s participants were given still verify:"
+                       " reissue one only for someone who wants a new copy.")  # fmt: skip
     typer.echo("Copies kept elsewhere (printed, emailed, in other folders) are yours to remove.")
+
+
+def _deleted(paths: list[Path], folder: Path, where: str) -> None:
+    if not paths:
+        return
+    typer.echo(f"Deleted {len(paths)} document{'s' if len(paths) > 1 else ''}{where} that"
+               " printed their name:")  # fmt: skip
+    for path in paths:
+        typer.echo(f"  {path.relative_to(folder)}")
