@@ -26,8 +26,12 @@ _CLOCK = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 
 
 def _id(value: str) -> str:
+    from ipskit.store import windows_reserved
+
     if not _ID.match(value):
         raise ValueError("use lower-case letters, digits and hyphens only, e.g. week-1")
+    if windows_reserved(value):  # ids become file names, and workspaces go to Windows too
+        raise ValueError("Windows keeps this name for a device: choose another id")
     return value
 
 

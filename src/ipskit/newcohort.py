@@ -131,6 +131,13 @@ def create_cohort(
         raise IpskitError(f"the start date {start.isoformat()}: {error}") from None
     if cohort_id in ("revoke", "publish"):  # words of `ipskit certificates`
         raise IpskitError(f"'{cohort_id}' is a word ipskit uses: choose another cohort id")
+    # Refused here rather than wherever a cohort is opened, so that a cohort made with
+    # such a name before stays usable (and can be copied to a new id).
+    if store.windows_reserved(cohort_id):
+        raise IpskitError(
+            f"'{cohort_id}' cannot be a cohort id: Windows keeps that name for a device,"
+            " so the cohort's folder could not be opened there; choose another"
+        )
     folder = workspace.cohorts_dir / cohort_id
     if folder.exists():
         raise IpskitError(f"cohort '{cohort_id}' already exists; choose another id")

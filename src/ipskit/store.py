@@ -3,12 +3,15 @@
 Every write goes to a temporary file in the same folder, is flushed and fsynced, then
 renamed over the old file, and the folder is fsynced: a crash leaves the old file or the
 new one, never a torn one. Workspace files hold or sit beside personal data, so they are
-created readable by their owner only.
+created readable by their owner only. A write the machine refuses (a full or read-only
+disk, a folder one may not write in) is an :class:`IpskitError` naming the path, with the
+old file left as it was.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import time
 from collections.abc import Iterator
@@ -23,9 +26,53 @@ PRIVATE_DIR = 0o700
 TEMP_PREFIX = ".ipskit-tmp-"
 
 
+#: Names Windows gives to devices: a file or folder called ``con`` or ``nul.csv`` cannot be
+#: made there, or opens the device instead; workspaces are shared with Windows laptops.
+WINDOWS_DEVICES = frozenset(
+    ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"]
+    + [f"{port}{n}" for port in ("COM", "LPT") for n in (*"123456789", "¹", "²", "³")]
+)
+
+
+def windows_reserved(name: str) -> bool:
+    """Whether Windows reserves this file name for a device, in any case and extension."""
+    return name.split(".", 1)[0].rstrip(" ").upper() in WINDOWS_DEVICES
+
+
 def temp_prefix() -> str:
     """The prefix of this process's temporary files: ``.ipskit-tmp-PID-``."""
     return f"{TEMP_PREFIX}{os.getpid()}-"
+
+
+#: What the machine meant, in words a trainer can act on (by errno's names: Windows
+#: lacks some of them).
+_REASONS = {
+    getattr(errno, name): words
+    for name, words in (
+        ("ENOSPC", "the disk is full"),
+        ("EDQUOT", "the disk quota is used up"),
+        ("EROFS", "the disk is read-only"),
+        ("EACCES", "permission denied"),
+        ("EPERM", "permission denied"),
+        ("EIO", "the disk reported an error"),
+        ("ENOTDIR", "part of the path is a file, not a folder"),
+        ("EISDIR", "it is a folder"),
+        ("ENAMETOOLONG", "the name is too long"),
+        ("EMFILE", "too many files are open"),
+        ("ENOENT", "no such file or folder"),
+    )
+    if hasattr(errno, name)
+}
+
+
+def reason(error: OSError) -> str:
+    """Why the machine refused, in plain words (never the data being written)."""
+    return _REASONS.get(error.errno or 0) or (error.strerror or type(error).__name__).lower()
+
+
+def cannot(path: Path | str, what: str, error: OSError, after: str = "") -> IpskitError:
+    """``PATH: cannot WHAT: REASON[; AFTER]``: a machine's refusal as one line."""
+    return IpskitError(f"{path}: cannot {what}: {reason(error)}{f'; {after}' if after else ''}")
 
 
 def make_private_dir(path: Path) -> None:
@@ -35,11 +82,16 @@ def make_private_dir(path: Path) -> None:
         if folder.is_dir():
             break
         missing.append(folder)
-    for folder in reversed(missing):  # each folder ipskit makes is private, parents too
-        folder.mkdir(mode=PRIVATE_DIR, exist_ok=True)
-        folder.chmod(PRIVATE_DIR)
-    path.mkdir(mode=PRIVATE_DIR, exist_ok=True)
-    path.chmod(PRIVATE_DIR)
+    folder = path
+    try:
+        for folder in reversed(missing):  # each folder ipskit makes is private, parents too
+            folder.mkdir(mode=PRIVATE_DIR, exist_ok=True)
+            folder.chmod(PRIVATE_DIR)
+        folder = path
+        path.mkdir(mode=PRIVATE_DIR, exist_ok=True)
+        path.chmod(PRIVATE_DIR)
+    except OSError as error:
+        raise cannot(folder, "make this folder", error) from None
 
 
 def write_atomic(
@@ -54,7 +106,10 @@ def write_atomic(
 
     payload = data.encode("utf-8") if isinstance(data, str) else data
     folder = path.parent
-    fd, temp = tempfile.mkstemp(prefix=temp_prefix(), dir=folder)
+    try:
+        fd, temp = tempfile.mkstemp(prefix=temp_prefix(), dir=folder)
+    except OSError as error:
+        raise cannot(path, "write it", error, "it is unchanged") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             os.fchmod(handle.fileno(), mode)
@@ -63,12 +118,17 @@ def write_atomic(
             if durable:
                 os.fsync(handle.fileno())
         os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
+    except BaseException as error:
+        with contextlib.suppress(OSError):
             os.unlink(temp)
+        if isinstance(error, OSError):
+            raise cannot(path, "write it", error, "it is unchanged") from None
         raise
     if durable:
-        _fsync_dir(folder)
+        try:
+            _fsync_dir(folder)
+        except OSError as error:
+            raise cannot(path, "be sure it was saved", error, "check it is whole") from None
 
 
 def sync_files(paths: list[Path]) -> None:
@@ -140,7 +200,10 @@ def _os_lock(path: Path, what: str) -> Iterator[None]:
         return
     # On POSIX, flock() directly: it is what filelock does there, and importing the
     # package would cost a fifth of the time `ipskit attend` may take in all.
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE)
+    except OSError as error:
+        raise cannot(path, "make the lock file", error, "nothing was changed") from None
     try:
         deadline = time.monotonic() + LOCK_WAIT_SECONDS
         while True:
@@ -184,10 +247,13 @@ def sweep_temporary_files(folder: Path) -> list[Path]:
 def sweep_leftovers(root: Path) -> list[Path]:
     """Remove the leftovers of interrupted writes anywhere under ``root`` (a workspace)."""
     removed = []
-    for folder, subfolders, _ in os.walk(root):
+    for folder, subfolders, files in os.walk(root):
         # Leftover folders are removed whole; nothing inside them is walked.
-        subfolders[:] = [name for name in subfolders if not name.startswith(TEMP_PREFIX)]
-        removed += sweep_temporary_files(Path(folder))
+        kept = [name for name in subfolders if not name.startswith(TEMP_PREFIX)]
+        # The walk has listed the folder already: list it again only if there is a leftover.
+        if len(kept) < len(subfolders) or any(name.startswith(TEMP_PREFIX) for name in files):
+            removed += sweep_temporary_files(Path(folder))
+        subfolders[:] = kept
     return removed
 
 

@@ -157,7 +157,7 @@ def schema(
     if out is None:
         typer.echo(text, nl=False)
     else:
-        write_atomic(out, text, mode=0o644)
+        write_atomic(out, text)  # private like every file ipskit writes, though it holds no data
         typer.echo(f"Wrote the curriculum schema to {out}")
 
 
