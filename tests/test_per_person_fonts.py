@@ -238,3 +238,113 @@ def test_after_forget_no_one_else_s_file_spells_the_erased_name(batch):
     for path in remaining:
         assert characters(path, maps) & unique == set(), path.name
         assert erased.split()[0] not in text_of(path), path.name
+
+
+# --- an OpenType (CFF) font, as Noto CJK is, with both subsetters ------------------------------
+
+SERIF = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
+
+
+def cff_font(target: Path, text: str) -> None:
+    """An OpenType font with CFF outlines for ``text``, drawn from DejaVu Serif's glyphs."""
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.t2CharStringPen import T2CharStringPen
+    from fontTools.ttLib import TTFont
+
+    source = TTFont(SERIF)
+    cmap, glyphs = source.getBestCmap(), source.getGlyphSet()
+    names = list(dict.fromkeys([".notdef", *(cmap[ord(ch)] for ch in sorted(set(text)))]))
+    builder = FontBuilder(source["head"].unitsPerEm, isTTF=False)
+    builder.setupGlyphOrder(names)
+    builder.setupCharacterMap({ord(ch): cmap[ord(ch)] for ch in set(text)})
+    strings = {}
+    for name in names:
+        pen = T2CharStringPen(glyphs[name].width, glyphs)
+        glyphs[name].draw(pen)
+        strings[name] = pen.getCharString()
+    builder.setupCFF("PeopleCFF-Regular", {"FullName": "People CFF"}, strings, {})
+    builder.setupHorizontalMetrics({name: (glyphs[name].width, 0) for name in names})
+    builder.setupHorizontalHeader(ascent=928, descent=-236)
+    builder.setupNameTable({"familyName": "People CFF", "styleName": "Regular"})
+    builder.setupOS2(sTypoAscender=928, usWinAscent=928, usWinDescent=236)
+    builder.setupPost()
+    builder.save(str(target))
+
+
+@pytest.mark.skipif(not SERIF.exists(), reason="DejaVu Serif is not installed")
+@pytest.mark.parametrize("subsetter", ["uharfbuzz", "fontTools"])
+def test_an_opentype_cff_font_is_cut_down_to_each_page(tmp_path, monkeypatch, subsetter):
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    import ipskit.fontprune
+    from ipskit.fontprune import Pruner, trimmed
+
+    if subsetter == "fontTools":
+        monkeypatch.setattr(ipskit.fontprune, "_face", lambda data: data)
+    names = ("Siôn Prydderch", "Zofia Kęszycka", "Ελένη Μαρκάκη")
+    cff_font(tmp_path / "people.otf", "".join(names))
+    fonts = FontConfiguration()
+    style = CSS(string=f"@font-face {{ font-family: P; src: url({(tmp_path / 'people.otf').as_uri()})"
+                "} body { font-family: P } p { break-after: page }", font_config=fonts)  # fmt: skip
+    html = "".join(f"<p>{name}</p>" for name in names)
+    pdf = HTML(string=html).write_pdf(stylesheets=[style], font_config=fonts)
+    reader = PdfReader(io.BytesIO(pdf))
+    pruner = Pruner(reader)
+    for page, name in zip(reader.pages, names, strict=True):
+        shown = pruner.shown(page.get_contents().get_data(), page["/Resources"])
+        resources = trimmed(page["/Resources"], shown)
+        replaced = pruner.replacements(shown, pruner.fonts_in(resources))
+        program = next(v for v in replaced.values() if v.get("/Subtype") == "/OpenType")
+        cmap = next(v for n, v in replaced.items() if b"beginbfchar" in _data(v))
+        spelt = {_utf16(dst) for _, dst, _ in _cmap_entries(_data(cmap))}
+        assert spelt == set(name)
+        drawn = outlined(_data(program)) - {0}
+        (font,) = [reader.get_object(n) for n in pruner.fonts_in(resources)]
+        original = {code: _utf16(dst) for code, dst, _ in _cmap_entries(
+            font["/ToUnicode"].get_object().get_data())}  # fmt: skip
+        assert {original[gid] for gid in drawn} == set(name) - {" "}
+
+
+def _data(stream) -> bytes:
+    import zlib
+
+    return zlib.decompress(stream._data)
+
+
+class _Ref:
+    """A reference to an object of no file, for content read without one."""
+
+    def __init__(self, idnum: int, value=None) -> None:
+        self.idnum, self.value = idnum, value
+
+    def get_object(self):
+        return self.value
+
+
+def test_content_is_read_whatever_way_it_shows_text():
+    """Hex and literal strings (escapes, nesting), every showing operator, q/Q, forms."""
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    from ipskit.fontprune import Pruner, _Font
+
+    form = DecodedStreamObject()
+    form.set_data(b"[<0042>] TJ /F2 9 Tf (in the form) Tj")
+    form[NameObject("/Subtype")] = NameObject("/Form")
+    resources = DictionaryObject({
+        NameObject("/Font"): DictionaryObject({NameObject("/F1"): _Ref(7), NameObject("/F2"): _Ref(8)}),
+        NameObject("/XObject"): DictionaryObject({NameObject("/Fm"): _Ref(9, form)}),
+    })  # fmt: skip
+    content = (
+        b"q BT /F1 12 Tf [<0041 00 43> -120 <0044>] TJ ET Q\n"
+        b"BT /F2 10 Tf (a\\(b\\)c \\101\\n (nested)) Tj 1 2 (d) \" (e) ' ET\n"
+        b"BI /W 2 /H 1 /BPC 8 /CS /G ID \x00(Tj) Tj EI\n"
+        b"% (a comment) Tj\n"
+        b"q /F1 8 Tf Q <66> Tj /F1 8 Tf /Fm Do\n"  # <66> in F2 again; the form starts in F1
+    )
+    pruner = Pruner(None)
+    pruner._fonts = {7: _Font(width=2), 8: _Font(width=1)}
+    shown = pruner.shown(content, resources)
+    assert shown.codes[7] == {0x41, 0x43, 0x44, 0x42}
+    assert {chr(c) for c in shown.codes[8]} == set("a(b)cA\n nested)def" + "in the form")
+    assert shown.fonts == {"/F1", "/F2"} and shown.xobjects == {"/Fm"}

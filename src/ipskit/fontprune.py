@@ -282,7 +282,7 @@ class Pruner:
         info = self._font(number)
         original = self.reader.get_object(info.encoding)
         return _stream(_cmap(
-            {c: str(info.cids[c]).encode() for c in codes if c in info.cids},  # type: ignore[index]
+            {c: str(info.cids[c]).encode() for c in sorted(codes) if c in info.cids},  # type: ignore[index]
             "cid", b"/CMapName /WP-Encod-0 def\n/CMapType 1 def\n",
         ), original, drop=("/Length", "/Filter", "/DecodeParms"))  # fmt: skip
 
