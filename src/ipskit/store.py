@@ -70,9 +70,24 @@ def reason(error: OSError) -> str:
     return _REASONS.get(error.errno or 0) or (error.strerror or type(error).__name__).lower()
 
 
-def cannot(path: Path | str, what: str, error: OSError, after: str = "") -> IpskitError:
+class Refused(IpskitError, OSError):
+    """The machine refused to write: one line for the trainer, naming the path.
+
+    Still an :class:`OSError`, so that code which lets a cache go unwritten on a
+    read-only disk (``contextlib.suppress(OSError)``) goes on doing so.
+    """
+
+    def __init__(self, message: str, error: OSError) -> None:
+        super().__init__(message)
+        self.errno, self.strerror, self.filename = error.errno, reason(error), error.filename
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def cannot(path: Path | str, what: str, error: OSError, after: str = "") -> Refused:
     """``PATH: cannot WHAT: REASON[; AFTER]``: a machine's refusal as one line."""
-    return IpskitError(f"{path}: cannot {what}: {reason(error)}{f'; {after}' if after else ''}")
+    return Refused(f"{path}: cannot {what}: {reason(error)}{f'; {after}' if after else ''}", error)
 
 
 def make_private_dir(path: Path) -> None:
