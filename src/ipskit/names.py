@@ -1,8 +1,15 @@
-"""People's names: what may be stored, and how names are compared.
+"""People's names: what may be stored, how names are compared, and how they are shown.
 
 A name is whatever the person chose (a pseudonym is fine), in any script. It is stored
 exactly as given, trimmed; it may not hold control characters (a line break in a name
-would break sign-in sheets and CSV files) and has a generous length limit.
+would break sign-in sheets and CSV files) nor the invisible characters that change the
+direction of text around them (a right-to-left override, U+202E, makes
+``Evil<U+202E>exe.pdf`` read as ``Evilfdp.exe``), and it has a generous length limit.
+Zero-width joiners, which some scripts need, are fine.
+
+Names stored before these checks, or written into a file by hand, may still hold such
+characters: wherever a name is shown it is isolated (``<bdi>`` in documents,
+:func:`isolate` in the terminal), so it can reorder nothing but itself.
 """
 
 from __future__ import annotations
@@ -11,12 +18,42 @@ import re
 import unicodedata
 
 MAX_LENGTH = 200
-# Control characters (Unicode category Cc) and the line and paragraph separators.
-_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Line breaks: the old, short message is kept for them (their place is plain to see).
+_BREAKS = re.compile("[\n\r\x0b\x0c\x85\u2028\u2029]")
+# Control characters (Unicode category Cc).
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+#: The characters that set the direction of the text around them, by what they are called.
+DIRECTION_MARKS = {
+    "\u202a": "a left-to-right embedding",
+    "\u202b": "a right-to-left embedding",
+    "\u202c": "a pop directional formatting",
+    "\u202d": "a left-to-right override",
+    "\u202e": "a right-to-left override",
+    "\u2066": "a left-to-right isolate",
+    "\u2067": "a right-to-left isolate",
+    "\u2068": "a first strong isolate",
+    "\u2069": "a pop directional isolate",
+    "\u200e": "a left-to-right mark",
+    "\u200f": "a right-to-left mark",
+    "\u061c": "an Arabic letter mark",
+}
+# The command line keeps a byte it cannot read as UTF-8 as a lone surrogate.
+_UNDECODED = re.compile("[\\ud800-\\udfff]")
+_DIRECTION = re.compile("[" + "".join(DIRECTION_MARKS) + "]")
+# Characters that can move the text around a name that holds them: right-to-left
+# letters and numbers, and the direction marks themselves.
+_NOT_LEFT_TO_RIGHT = {"R", "AL", "AN", "LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI",
+                      "PDI"}  # fmt: skip
+FIRST_STRONG_ISOLATE, POP_DIRECTIONAL_ISOLATE = "\u2068", "\u2069"
 
 
-def check_name(text: str, what: str = "a name") -> str:
-    """The name trimmed, or ValueError saying what is wrong (without echoing it)."""
+def check_name(text: str, what: str = "a name", *, stored: bool = False) -> str:
+    """The name trimmed, or ValueError saying what is wrong (without echoing it).
+
+    ``stored`` is for names read back from ipskit's own files: direction marks written
+    there before they were refused (or by hand) are kept, to be shown isolated, rather
+    than making the whole roster unreadable.
+    """
     name = text.strip()
     if not name:
         raise ValueError(f"{what} is empty")
@@ -24,7 +61,29 @@ def check_name(text: str, what: str = "a name") -> str:
         raise ValueError(f"{what} is longer than {MAX_LENGTH} characters")
     if _BREAKS.search(name):
         raise ValueError(f"{what} contains a line break or control character")
-    return name
+    found = _CONTROLS.search(name) or _UNDECODED.search(name)
+    if found is None and not stored:
+        found = _DIRECTION.search(name)
+    if found is None:
+        return name
+    char = found.group()
+    at = f"at character {found.start() + len(text) - len(text.lstrip()) + 1}"  # as typed
+    if _UNDECODED.match(char):
+        raise ValueError(f"{what} holds a byte that is not UTF-8 text {at}: type it again")
+    kind = DIRECTION_MARKS.get(char, "a control character")
+    raise ValueError(f"{what} contains {kind} (U+{ord(char):04X}) {at}: remove it")
+
+
+def isolate(text: str) -> str:
+    """A name for a line of terminal output: between Unicode isolates where it needs them.
+
+    A name holding right-to-left letters or direction marks is put between FSI and PDI,
+    so that a terminal that lays out both directions keeps the rest of the line in its
+    order; any other text is returned as it is.
+    """
+    if any(unicodedata.bidirectional(ch) in _NOT_LEFT_TO_RIGHT for ch in text):
+        return FIRST_STRONG_ISOLATE + text + POP_DIRECTIONAL_ISOLATE
+    return text
 
 
 def fold(text: str) -> str:

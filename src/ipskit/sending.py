@@ -28,10 +28,12 @@ from typing import TYPE_CHECKING, NamedTuple
 from ipskit import csvio, store
 from ipskit.cohort import Cohort, point_parts
 from ipskit.errors import FileProblemsError, IpskitError
+from ipskit.names import isolate
 from ipskit.records import Participant, Records
 from ipskit.workspace import Workspace
 
 if TYPE_CHECKING:
+    from email.headerregistry import Address
     from smtplib import SMTP
 
     from ipskit.followups import Due
@@ -133,9 +135,9 @@ class Report:
 class Sender(NamedTuple):
     """Who messages are from."""
 
-    header: str  # the From line
+    header: Address  # the From line
     address: str  # the envelope sender
-    reply_to: str | None
+    reply_to: Address | None
     placeholder: bool
 
 
@@ -149,11 +151,45 @@ class Letter(NamedTuple):
     file_name: str
 
 
-def sender_of(workspace: Workspace, *, dry_run: bool) -> Sender:
-    """Who the messages are from: ``email.sender``, or a placeholder for a dry run."""
+def mailbox(name: str, address: str) -> Address:
+    """One mailbox for a header line: the address, and the name shown with it if safe.
+
+    Python writes an ASCII display name as it is, and mail programs decode any encoded
+    word in it (``=?utf-8?b?...?=``, RFC 2047): a name holding one could be read back as
+    more addresses. Such a name, and any name whose header does not read back as exactly
+    this one address, is left out; the address alone is always safe.
+    """
     from email.headerregistry import Address
+
+    shown = " ".join(name.split())
+    if shown and "=?" not in shown:
+        candidate = Address(display_name=shown, addr_spec=address)
+        if _reads_back(candidate, address):
+            return candidate
+    return Address(addr_spec=address)
+
+
+def _reads_back(candidate: Address, address: str) -> bool:
+    """Whether a To line written with this mailbox is read as this one address."""
+    import email
+    from email.policy import SMTP, default
+
+    probe = EmailMessage()
+    probe["To"] = candidate
+    found = email.message_from_bytes(probe.as_bytes(policy=SMTP), policy=default)["To"]
+    return found is not None and [a.addr_spec for a in found.addresses] == [address]
+
+
+def _settings_mailbox(text: str) -> Address:
+    """``Name <address>`` from ``ipskit.yaml`` as a mailbox (its name only if safe)."""
     from email.utils import parseaddr
 
+    name, address = parseaddr(text)
+    return mailbox(name, address)
+
+
+def sender_of(workspace: Workspace, *, dry_run: bool) -> Sender:
+    """Who the messages are from: ``email.sender``, or a placeholder for a dry run."""
     email = workspace.settings.email
     if email is None:
         if not dry_run:
@@ -162,19 +198,20 @@ def sender_of(workspace: Workspace, *, dry_run: bool) -> Sender:
                 " the README) to send messages, or use --dry-run to write them as files"
             )
         name = workspace.settings.organisation.name
-        header = str(Address(display_name=name, addr_spec=PLACEHOLDER_ADDRESS))
+        header = mailbox(name, PLACEHOLDER_ADDRESS)
         return Sender(header, PLACEHOLDER_ADDRESS, None, placeholder=True)
-    return Sender(email.sender, parseaddr(email.sender)[1], email.reply_to, placeholder=False)
+    sender = _settings_mailbox(email.sender)
+    reply_to = _settings_mailbox(email.reply_to) if email.reply_to else None
+    return Sender(sender, sender.addr_spec, reply_to, placeholder=False)
 
 
 def letter(sender: Sender, person: Participant, subject: str, body: str) -> EmailMessage:
-    """A plain-text message to one person, in UTF-8."""
-    from email.headerregistry import Address
+    """A plain-text message to one person, in UTF-8, whose To line holds them alone."""
     from email.utils import formatdate, make_msgid
 
     message = EmailMessage()
     message["From"] = sender.header
-    message["To"] = Address(display_name=person.name, addr_spec=person.email)
+    message["To"] = mailbox(person.name, person.email)
     if sender.reply_to:
         message["Reply-To"] = sender.reply_to
     message["Subject"] = subject
@@ -226,7 +263,7 @@ def certificate_letter(workspace: Workspace, cohort: Cohort, sender: Sender,
         )
     attached = f"certificate-{code}.pdf"
     body = _paragraphs(
-        f"Hello {person.name},",
+        f"Hello {isolate(person.name)},",
         f"Congratulations on completing {course}. Your certificate is attached to this"
         f" email as a PDF ({attached}), ready to keep or to print.",
         f"Its code is {code}. {check}",
@@ -255,7 +292,7 @@ def followup_letter(workspace: Workspace, cohort: Cohort, sender: Sender,
     course = cohort.settings.curriculum_title
     last = cohort.settings.sessions[-1].date
     body = _paragraphs(
-        f"Hello {person.name},",
+        f"Hello {isolate(person.name)},",
         f"This is our {_point_words(at)} follow-up for {course}, which ended on {_day(last)}."
         " We get in touch with everyone who took part, to learn how things have gone since"
         " and what helps.",

@@ -2,6 +2,10 @@
 
 Rich's tables are lovely but take longer to import than the whole of ``ipskit attend``
 may take, so the everyday commands print with this instead.
+
+Every cell that holds right-to-left text or direction marks (a name in Arabic or Hebrew,
+or one stored with a right-to-left override) is isolated (:func:`ipskit.names.isolate`),
+so that it cannot reorder the rest of its line.
 """
 
 from __future__ import annotations
@@ -9,11 +13,20 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 
+from ipskit.names import isolate
+
 
 def width(text: str) -> int:
-    """Columns a text takes in a terminal: wide (e.g. Chinese) characters take two."""
+    """Columns a text takes in a terminal: wide (e.g. Chinese) characters take two.
+
+    Accents and invisible format characters (isolates, joiners, direction marks) take none.
+    """
     return sum(
-        0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        0
+        if unicodedata.combining(ch) or unicodedata.category(ch) == "Cf"
+        else 2
+        if unicodedata.east_asian_width(ch) in "WF"
+        else 1
         for ch in text
     )
 
@@ -36,6 +49,7 @@ def table(
     headers: Sequence[str], rows: Sequence[Sequence[str]], *, right: Sequence[int] = ()
 ) -> str:
     """Rows under headers, columns padded to fit; ``right`` columns aligned right."""
+    rows = [[isolate(cell) for cell in row] for row in rows]
     widths = [width(h) for h in headers]
     for row in rows:
         for index, cell in enumerate(row):
