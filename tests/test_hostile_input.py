@@ -12,12 +12,12 @@ import json
 import subprocess
 import sys
 import textwrap
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
-from helpers import MINI, make_cohort, make_workspace, run
 
+from helpers import MINI, make_cohort, make_workspace, run
 from ipskit.store import LOCK_FILE
 from ipskit.yamlio import MAX_DEPTH, MAX_FILE_BYTES
 
@@ -283,9 +283,7 @@ def test_a_meeting_report_duration_of_a_thousand_digits_is_refused(tmp_path, val
     before = snapshot(ws)
     result = run("-w", str(ws), "attend", "spring", "1", "--import", str(report))
     assert result.exit_code == 1
-    assert result.stderr == (
-        f"{report}:2: duration '{value[:29]}…' is not a length of time\n"
-    )
+    assert result.stderr == (f"{report}:2: duration '{value[:29]}…' is not a length of time\n")
     assert snapshot(ws) == before
 
 

@@ -186,8 +186,8 @@ def create_cohort(
     # whole or not at all, whatever happens midway (a bad roster file, a crash).
     building = workspace.cohorts_dir / f"{store.temp_prefix()}{cohort_id}"
     shutil.rmtree(building, ignore_errors=True)
-    store.make_private_dir(building)
     try:
+        store.make_private_dir(building)
         write_settings(building, settings)
         store.write_atomic(building / CURRICULUM_FILE, entry.path.read_bytes())
         cohort = Cohort(building, settings)
@@ -196,7 +196,11 @@ def create_cohort(
         result = import_people(records, roster) if roster is not None else None
         records.save()
         building.rename(folder)
-    except BaseException:
+    except BaseException as error:
         shutil.rmtree(building, ignore_errors=True)
+        if isinstance(error, OSError):  # named by the cohort, not the folder it was built in
+            raise IpskitError(
+                f"{folder}: cannot make the cohort: {store.reason(error)}; nothing was changed"
+            ) from None
         raise
     return Cohort(folder, settings), result

@@ -218,7 +218,7 @@ def _os_lock(path: Path, what: str) -> Iterator[None]:
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE)
     except OSError as error:
-        raise cannot(path, "make the lock file", error, "nothing was changed") from None
+        raise cannot(path, "open the lock file", error, "nothing was changed") from None
     try:
         deadline = time.monotonic() + LOCK_WAIT_SECONDS
         while True:
