@@ -25,7 +25,8 @@ from ipskit.errors import IpskitError
 
 _TOKEN = re.compile(
     rb"[\s\x00]*(?:(<<|>>)|(<[0-9A-Fa-f\s]*>)|(\()|(/[^\s\x00/\[\]()<>{}%]*)|(\[)|(\])"
-    rb"|(%[^\r\n]*)|([^\s\x00/\[\]()<>{}%]+))"
+    rb"|(%[^\r\n]*)|((?:[+-]?(?:\d+\.?\d*|\.\d+)(?![^\s\x00/\[\]()<>{}%])[\s\x00]*)+)"
+    rb"|([^\s\x00/\[\]()<>{}%]+))"
 )
 _LITERAL_STOP = re.compile(rb"[()\\]")
 _ESCAPES = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("b"): b"\b", ord("f"): b"\f"}
@@ -123,11 +124,10 @@ class Pruner:
                 if arrays:
                     done = arrays.pop()
                     (arrays[-1] if arrays else operands).append(done)
-            elif kind == 8:
-                word = match[8]
-                if arrays or word[:1] in b"+-.0123456789":
-                    (arrays[-1] if arrays else operands).append(None)  # a number or a keyword
-                    continue
+            elif kind == 8 or arrays:  # numbers (a run of them stands for all), or a keyword
+                (arrays[-1] if arrays else operands).append(None)
+            elif kind == 9:
+                word = match[9]
                 if word in _SHOWS and current is not None and operands:
                     shown = operands[-1]
                     strings = [s for s in shown if isinstance(s, bytes)] if isinstance(
