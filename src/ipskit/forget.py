@@ -17,13 +17,14 @@ by id alone.
 from __future__ import annotations
 
 import json
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from ipskit import store
 from ipskit.cohort import Cohort, all_cohorts
-from ipskit.errors import FileProblemsError, NotFoundError
+from ipskit.errors import FileProblemsError, IpskitError, NotFoundError
 from ipskit.records import NameFinder, Participant, Records, changes, settle
 from ipskit.workspace import Workspace
 
@@ -58,40 +59,59 @@ def forget(workspace: Workspace, cohort: Cohort, who: str) -> Erasure:
     ``who`` is an id or part of a name. Any erasure of this cohort that was stopped part
     way is finished too; naming someone already erased changes nothing.
     """
-    from ipskit.certificates import erase_names
-
-    documents = workspace.root / "out" / cohort.id
     with store.locked(cohort.folder, f"cohort {cohort.id}"):
         settle(cohort.folder)
         pending = _pending(cohort)
         records = Records.load(cohort)
         person = _named(records, who, pending)
         result = Erasure(cohort.id, person.id if person else None, resumed=list(pending))
-        if person is not None and person.status == "erased" and person.id not in pending:
-            result.already = True
-            store.sweep_leftovers(workspace.root)
-            return result
-        todo = [*pending, *([person.id] if person and person.id not in pending else [])]
-        _write_intent(cohort, todo)  # before anything changes
-        finders = {pid: _finder(records.participant(pid)) for pid in todo}
-        issued = _issued(cohort, todo)
-        taught = {pid: _taught(workspace, cohort, pid) for pid in todo}
-        for pid in todo:
-            for other in taught[pid]:
-                _scrub_notes(other, finders[pid])
-        with changes(cohort) as changing:
-            for pid in todo:
-                if changing.participant(pid).status != "erased":
-                    changing.erase(changing.participant(pid))
-        for pid in todo:
-            erase_names(cohort, pid)
-            result.removed += _remove_own(documents, pid, issued[pid])
-            for other in taught[pid]:
-                result.trained.append(_remove_trainers(workspace, other))
-        result.erased = todo
-        _write_intent(cohort, [])
-    store.sweep_leftovers(workspace.root)  # e.g. a killed certificate run's whole PDFs
+        erased = person is not None and person.status == "erased"
+        result.already = erased and person.id not in pending
+        named = [person.id] if person and not erased and person.id not in pending else []
+        if pending or named:
+            _erase(workspace, cohort, records, [*pending, *named], result)
+    _sweep(workspace)
     return result
+
+
+def _erase(workspace: Workspace, cohort: Cohort, records: Records, todo: list[str],
+           result: Erasure) -> None:  # fmt: skip
+    """Erase these people, each step one that a second run may do again (see above)."""
+    from ipskit.certificates import erase_names
+
+    _write_intent(cohort, todo)  # before anything changes
+    finders = {pid: _finder(records.participant(pid)) for pid in todo}
+    issued = _issued(cohort, todo)
+    taught = {pid: _taught(workspace, cohort, pid) for pid in todo}
+    for pid in todo:
+        for other in taught[pid]:
+            _scrub_notes(other, finders[pid])
+    with changes(cohort) as changing:
+        for pid in todo:
+            if changing.participant(pid).status != "erased":
+                changing.erase(changing.participant(pid))
+    documents = workspace.root / "out" / cohort.id
+    for pid in todo:
+        erase_names(cohort, pid)
+        result.removed += _remove_own(documents, pid, issued[pid])
+        for other in taught[pid]:
+            result.trained.append(_remove_trainers(workspace, other))
+    result.erased = todo
+    _write_intent(cohort, [])
+
+
+def _sweep(workspace: Workspace) -> None:
+    """Remove what killed writes left anywhere in the workspace: it may hold the name.
+
+    A killed certificate run leaves whole PDFs; a killed change leaves a cohort's files,
+    written and never committed. Each cohort is settled under its lock, after the
+    erased person's cohort's lock is let go (so no two locks are held in an order that
+    could wait on each other); a cohort busy with another command is settled by it.
+    """
+    for cohort in all_cohorts(workspace.cohorts_dir):
+        with suppress(IpskitError), store.locked(cohort.folder, f"cohort {cohort.id}"):
+            settle(cohort.folder)
+    store.sweep_leftovers(workspace.root)
 
 
 def _pending(cohort: Cohort) -> list[str]:

@@ -38,15 +38,16 @@ def forget(
         )
     workspace = require_workspace(workspace_option(ctx))
     done = erase(workspace, cohort, who)
-    if done.already:
-        typer.echo(f"{done.participant} was already erased from cohort {cohort.id}:"
-                   " nothing of them is left.")  # fmt: skip
-        return
     if done.participant is None:
         typer.echo(f"'{who}' matches no one on the roster of {cohort.id} now.")
     for pid in done.erased:
         finishing = ", finishing an erasure that stopped part way" if pid in done.resumed else ""
         typer.echo(f"Erased the personal data of {pid} from cohort {cohort.id}{finishing}.")
+    if done.already:
+        typer.echo(f"{done.participant} was already erased from cohort {cohort.id}:"
+                   " nothing of them is left.")  # fmt: skip
+        if not done.erased:
+            return
     out = workspace.root / "out"
     _deleted(done.removed, out / cohort.id, "")
     if any(p.name.startswith("register") for p in done.removed):
