@@ -356,3 +356,22 @@ def test_relative_links_find_the_workspace_files_first(ws):
         [str(BUILT_IN / "base.css"), str(mine / "mine.css"), str(mine / "more.css"),
          str(mine / "pic.svg")]
     )  # fmt: skip
+
+
+@pytest.mark.hostile
+@pytest.mark.parametrize("name", ["verify.js", "verify.css", "index.html"])
+def test_the_verification_page_copies_no_linked_file(ws, tmp_path, name):
+    """The page's files are published on the web: a link must not publish what it points to."""
+    (ws / "templates" / "verify").mkdir()
+    link = ws / "templates" / "verify" / name
+    link.symlink_to(tmp_path / "secret.txt")
+    result = run("-w", str(ws), "certificates", "publish")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"{link.parent.resolve() / name}: the template 'verify/{name}' is a symbolic link"
+        f" ({link.parent.resolve() / name}): templates must be plain files inside {folders(ws)}\n"
+    )
+    published = ws / "out" / "verify"
+    assert not published.exists() or all(
+        SECRET not in p.read_text() for p in published.rglob("*") if p.is_file()
+    )

@@ -126,10 +126,10 @@ class Renderer:
         from jinja2.exceptions import SecurityError, UndefinedError
 
         found = _place(error, self._sources)
-        where = f"{found[0]}:{found[1]}" if found else self.path_of(template)
+        where = f"{found[0]}:{found[1]}" if found else self._shown(template)
         if isinstance(error, TemplateSyntaxError):
             return IpskitError(
-                f"{self.path_of(error.filename or template)}:{error.lineno}: {error.message}"
+                f"{self._shown(error.filename or template)}:{error.lineno}: {error.message}"
             )
         if isinstance(error, TemplateNotFound):
             if found is None:
@@ -168,9 +168,24 @@ class Renderer:
         return " or ".join(str(f) for f in self.folders)
 
     def path_of(self, template: str) -> str:
-        """The file a template is read from (the workspace's copy where there is one)."""
+        """The file a template (or a file beside the templates) is read from.
+
+        The workspace's copy where there is one; a symbolic link or a way out of the
+        folders is refused, so that what is named here is safe to read.
+        """
+        try:
+            path = find_template_file(self.folders, template)
+        except Refused as error:
+            raise IpskitError(
+                f"{self._shown(template)}: the template {error}: templates must be plain files"
+                f" inside {self._where()}"
+            ) from None
+        return str(path or self.folders[-1] / template)
+
+    def _shown(self, template: str) -> str:
+        """The file to name in a message about a template (a refused link included)."""
         for folder in self.folders:
-            if (folder / template).is_file():
+            if (folder / template).is_file() or (folder / template).is_symlink():
                 return str(folder / template)
         return template
 
@@ -236,7 +251,7 @@ class Renderer:
             # Attachments are fetched only when the PDF is written, by code that may not
             # come through here: refuse them now, while the template can still be named.
             raise IpskitError(
-                f'{self.path_of(template)}: the document attaches a file (rel="attachment"),'
+                f'{self._shown(template)}: the document attaches a file (rel="attachment"),'
                 " which ipskit documents never do: remove it"
             )
         return document
@@ -254,7 +269,7 @@ class Renderer:
             raise
         except (RecursionError, MemoryError):
             raise IpskitError(
-                f"{self.path_of(template)}: the document is too large or too deeply nested to"
+                f"{self._shown(template)}: the document is too large or too deeply nested to"
                 " lay out: make it smaller"
             ) from None
         except Exception:
@@ -263,7 +278,7 @@ class Renderer:
             fetcher = self.last_fetcher
             reason = fetcher.reasons[0] if fetcher and fetcher.reasons else _SOMETHING
             raise IpskitError(
-                f"{self.path_of(template)}: the document asks for {reason}: use images and"
+                f"{self._shown(template)}: the document asks for {reason}: use images and"
                 " styles inside the templates folder"
             ) from None
 
