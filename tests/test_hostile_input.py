@@ -434,3 +434,17 @@ def test_a_path_with_bytes_that_are_not_utf8_still_names_a_file(tmp_path):
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout == b"Added 1 participant: p01\n"
+
+
+@hostile
+@pytest.mark.parametrize("value", [".nan", ".inf", ".NaN", "-.inf"])
+def test_a_curriculum_number_must_be_finite(tmp_path, value):
+    rules = "  min_attendance_percent: 50\n"
+    text = MINI.replace(rules, f"{rules}  max_missed_hours: {value}\n")
+    (tmp_path / "odd.yaml").write_text(text)
+    line = text[: text.index("max_missed_hours")].count("\n") + 1
+    result = run("curricula", "validate", "odd.yaml")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"odd.yaml:{line}:21: completion.max_missed_hours: should be a finite number\n"
+    )

@@ -189,7 +189,7 @@ class Completion(Model):
         description="'excused' leaves a session with apologies out of the count altogether.",
     )
     make_up_counts: bool = Field(True, description="Whether a made-up session counts.")
-    max_missed_hours: Annotated[float, Field(ge=0)] | None = None
+    max_missed_hours: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
     assessment: Assessment | None = None
 
 
