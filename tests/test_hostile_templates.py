@@ -375,3 +375,38 @@ def test_the_verification_page_copies_no_linked_file(ws, tmp_path, name):
     assert not published.exists() or all(
         SECRET not in p.read_text() for p in published.rglob("*") if p.is_file()
     )
+
+
+@pytest.mark.hostile
+def test_a_document_nested_too_deeply_to_lay_out_is_one_line(ws):
+    code = "{% for i in range(2000) %}<div>{% endfor %}deep"
+    path = override(ws, "register.html", built_in_with(code))
+    refused(
+        register(ws),
+        f"{path}: the document is too large or too deeply nested to lay out: make it smaller",
+        ws,
+    )
+
+
+@pytest.mark.parametrize("stop", [KeyboardInterrupt, SystemExit])
+def test_ctrl_c_and_exit_are_never_turned_into_a_template_error(stop):
+    from ipskit.render import Renderer
+
+    renderer = Renderer(None)
+    with pytest.raises(stop), renderer.pdf_errors("register.html"):
+        raise stop()
+
+
+def test_any_other_stop_of_the_pdf_engine_names_the_template():
+    from weasyprint.urls import FatalURLFetchingError
+
+    from ipskit.errors import IpskitError
+    from ipskit.render import Renderer
+
+    renderer = Renderer(None)
+    with pytest.raises(IpskitError) as caught, renderer.pdf_errors("register.html"):
+        raise FatalURLFetchingError("Error fetching")
+    assert str(caught.value) == (
+        f"{BUILT_IN / 'register.html'}: the document asks for a resource, which ipskit does"
+        " not fetch: use images and styles inside the templates folder"
+    )

@@ -242,7 +242,7 @@ class Renderer:
         self._template = template
         fetcher = self.last_fetcher = _fetcher(self.folders)
         base = self.folders[-1] / template
-        with self._pdf_errors(template):
+        with self.pdf_errors(template):
             document = HTML(string=html, base_url=base.as_uri(), url_fetcher=fetcher).render()
         attached = document.metadata.attachments or any(
             link[0] == "attachment" for page in document.pages for link in page.links
@@ -257,11 +257,12 @@ class Renderer:
         return document
 
     @contextmanager
-    def _pdf_errors(self, template: str) -> Iterator[None]:
+    def pdf_errors(self, template: str) -> Iterator[None]:
         """Whatever stops WeasyPrint for a template's sake, as one line naming it.
 
         WeasyPrint's refused fetch is a ``BaseException``: caught here, like any other
-        such stop it may add, but never Ctrl-C or an exit.
+        such stop it may add, but never Ctrl-C or an exit. Wrap any ``write_pdf()`` of a
+        document from :meth:`layout` in it too.
         """
         try:
             yield
@@ -298,7 +299,7 @@ class Renderer:
         document.metadata.title = title
         document.metadata.authors = [author]
         document.metadata.lang = language
-        with self._pdf_errors(self._template or "the document"):
+        with self.pdf_errors(self._template or "the document"):
             data = document.write_pdf(pdf_tags=True)
         write_output(target, data)
 
