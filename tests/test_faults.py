@@ -240,16 +240,20 @@ def test_every_out_file_is_private(ws, tmp_path, command):
 
 
 @hostile
-def test_a_fault_elsewhere_is_one_line_naming_the_file(ws, monkeypatch):
-    """An OSError from anywhere, not only the writers in store, names its file."""
+@pytest.mark.parametrize("named", [True, False], ids=["with a file", "without"])
+def test_a_fault_elsewhere_is_one_line_naming_the_file(ws, monkeypatch, named):
+    """An OSError from anywhere, not only the writers in store, is one line."""
     import ipskit.marking
 
+    folder = ws / "cohorts" / "spring"
+
     def broken(*args, **kwargs):
-        raise OSError(errno.EIO, os.strerror(errno.EIO), str(ws / "cohorts" / "spring"))
+        raise OSError(errno.EIO, os.strerror(errno.EIO), *([str(folder)] if named else []))
 
     monkeypatch.setattr(ipskit.marking, "attend", broken)
     result = run("-w", str(ws), "attend", "spring", "1", "--present", "p01")
-    assert one_line(result) == f"{ws / 'cohorts' / 'spring'}: the disk reported an error"
+    where = f"{folder}: " if named else "stopped: "
+    assert one_line(result) == f"{where}the disk reported an error"
 
 
 # --- leftovers of interrupted writes --------------------------------------------------------

@@ -124,7 +124,7 @@ class IpskitGroup(LazyGroup):
             # not a bug, so one line naming the file where there is one.
             from ipskit.store import reason
 
-            where = f"{error.filename}: " if error.filename else ""
+            where = f"{error.filename}: " if error.filename else "stopped: "
             typer.secho(f"{where}{reason(error)}", fg="red", err=True)
             ctx.exit(1)
         except Exception as error:
@@ -198,9 +198,8 @@ def _undecodable(word: str) -> bool:
     # Python keeps bytes that are not UTF-8 as lone surrogates (U+DC80 to U+DCFF); they
     # cannot be written to any file. A word with a slash is a path, and a path may hold
     # such bytes on an old disk: it is used as a name of a file, never written out.
-    return any("\udc80" <= ch <= "\udcff" for ch in word) and "/" not in word.replace(
-        os.sep, "/"
-    )
+    is_path = "/" in word or os.sep in word
+    return not is_path and any("\udc80" <= ch <= "\udcff" for ch in word)
 
 
 def _not_utf8(word: str, number: int, before: str) -> str:
