@@ -106,6 +106,20 @@ def test_roster_import_skips_such_a_name_by_line_and_place(ws, tmp_path, name, w
     assert [p["name"] for p in listed] == ["Ann Lee"]
 
 
+@pytest.mark.hostile
+def test_a_trainer_name_that_steers_the_text_is_refused(ws):
+    result = run(
+        "-w", str(ws), "new-cohort", "autumn", "--curriculum", "ips-taster",
+        "--start", "2027-03-03", "--trainer", "Ann \u2067Lee",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "--trainer: a trainer's name contains a right-to-left isolate (U+2067) at character 5:"
+        " remove it\n"
+    )
+    assert not (ws / "cohorts" / "autumn").exists()
+
+
 def test_zero_width_joiners_and_right_to_left_names_are_fine():
     for name in ("می‌خواهم", "क्‍ष", "محمد علي", "דוד לוי", "Zoë Ørsted-Nuñez"):
         assert check_name(name) == name
@@ -317,3 +331,15 @@ def test_a_message_sent_to_an_encoded_word_name_has_one_recipient(ws):
     assert len(message["To"].addresses) == 1
     assert message["To"].addresses[0].addr_spec == "ann@example.org"
     assert b"victim" not in content
+
+
+@pytest.mark.hostile
+def test_a_stored_name_is_isolated_in_the_greeting_of_an_email(ws):
+    from ipskit.sending import followup_letter, sender_of
+
+    workspace = Workspace(ws)
+    cohort = open_cohort(ws / "cohorts", "spring")
+    person = Participant("p01", RLO_NAME, email="ann@example.org")
+    item = followup_letter(workspace, cohort, sender_of(workspace, dry_run=True), person, "2w")
+    body = item.message.get_body(("plain",)).get_content()
+    assert body.startswith(f"Hello {FSI}{RLO_NAME}{PDI},\n")
