@@ -407,8 +407,11 @@ def test_windows_device_names_are_refused_as_curriculum_ids(tmp_path):
           b"--venue=Caf\xe9"],
          "word 7 of the command (the value of --venue) is not UTF-8 text (it has the byte"
          " 0xE9)"),
+        ([b"new-cohort", b"autumn", b"--curriculum", b"ips-taster", b"--start", b"2027-01-06",
+          b"--venue", b"Room 1/Caf\xe9"],
+         "a word of the command is not UTF-8 text (it has the byte 0xE9)"),
     ],
-    ids=["name", "pronouns", "present", "venue="],
+    ids=["name", "pronouns", "present", "venue=", "venue with a slash"],
 )  # fmt: skip
 def test_bytes_that_are_not_utf8_are_refused_by_position(tmp_path, args, message):
     ws = make_workspace(tmp_path)

@@ -87,7 +87,7 @@ class IpskitGroup(LazyGroup):
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         """Refuse words the terminal did not send as UTF-8 before anything reads them."""
         for position, word in enumerate(args):
-            if _undecodable(word):
+            if _undecodable(word, paths_too=False):
                 after = args[position - 1] if position else ""
                 typer.secho(_not_utf8(word, position + 1, after), fg="red", err=True)
                 ctx.exit(1)
@@ -130,6 +130,10 @@ class IpskitGroup(LazyGroup):
         except Exception as error:
             if os.environ.get("IPSKIT_DEBUG"):
                 raise
+            if isinstance(error, UnicodeEncodeError) and _undecodable(str(error.object)):
+                # A word let through as a path (it has a slash) was text to write after all.
+                typer.secho(_not_utf8(str(error.object)), fg="red", err=True)
+                ctx.exit(1)
             # The message may quote personal data, so show only where the fault lies.
             frame = traceback.extract_tb(error.__traceback__)[-1]
             place = f"{Path(frame.filename).name}:{frame.lineno}"
@@ -194,22 +198,23 @@ def _sweep(explicit: Path | None) -> None:
             sweep_leftovers(workspace.root)
 
 
-def _undecodable(word: str) -> bool:
+def _undecodable(word: str, *, paths_too: bool = True) -> bool:
     # Python keeps bytes that are not UTF-8 as lone surrogates (U+DC80 to U+DCFF); they
     # cannot be written to any file. A word with a slash is a path, and a path may hold
     # such bytes on an old disk: it is used as a name of a file, never written out.
-    is_path = "/" in word or os.sep in word
+    is_path = not paths_too and ("/" in word or os.sep in word)
     return not is_path and any("\udc80" <= ch <= "\udcff" for ch in word)
 
 
-def _not_utf8(word: str, number: int, before: str) -> str:
+def _not_utf8(word: str, number: int | None = None, before: str = "") -> str:
     byte = next(ord(ch) - 0xDC00 for ch in word if "\udc80" <= ch <= "\udcff")
     what = f" (the value of {before})" if before.startswith("-") and "=" not in before else ""
     if word.startswith("--") and "=" in word:
         what = f" (the value of {word.split('=', 1)[0]})"
+    which = f"word {number} of the command" if number else "a word of the command"
     return (
-        f"word {number} of the command{what} is not UTF-8 text (it has the byte"
-        f" 0x{byte:02X}): set the terminal to UTF-8 and type it again"
+        f"{which}{what} is not UTF-8 text (it has the byte 0x{byte:02X}): set the terminal"
+        " to UTF-8 and type it again"
     )
 
 
