@@ -290,6 +290,30 @@ def test_an_unknown_name_is_still_refused_when_nothing_is_pending(ws):
     )  # fmt: skip
 
 
+def snapshot(ws: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(ws)): p.read_bytes() for p in sorted(ws.rglob("*"))
+            if p.is_file() and not p.name.startswith(".")}  # fmt: skip
+
+
+@pytest.mark.hostile
+@pytest.mark.parametrize(
+    ("file", "line", "cells"),
+    [("cohorts/origin/history.csv", 3, 7), ("cohorts/second/history.csv", 3, 7),
+     ("cohorts/second/attendance.csv", 2, 5)],
+)  # fmt: skip
+def test_a_file_broken_by_hand_stops_forget_before_anything_changes(ws, file, line, cells):
+    path = ws / file
+    rows = path.read_bytes().decode("utf-8").split("\r\n")
+    rows[line - 1] += ",one cell too many"
+    path.write_text("\r\n".join(rows), encoding="utf-8", newline="")
+    before = snapshot(ws)
+    result = cli(ws, "forget", "origin", "p01", "--yes")
+    assert result.exit_code == 1
+    assert result.stderr == f"{path}:{line}: expected {cells} cells, found {cells + 1}\n"
+    assert "Siôn" not in result.stderr and "Prydderch" not in result.stderr
+    assert snapshot(ws) == before
+
+
 # --- a change and its history row, together -------------------------------------------------
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from ipskit import store
 from ipskit.cohort import Cohort, all_cohorts
 from ipskit.errors import FileProblemsError, IpskitError, NotFoundError
-from ipskit.records import NameFinder, Participant, Records, changes, settle
+from ipskit.records import NameFinder, Participant, Records, changes, load_whole, settle
 from ipskit.workspace import Workspace
 
 INTENT_FILE = "forgetting.json"
@@ -62,7 +62,7 @@ def forget(workspace: Workspace, cohort: Cohort, who: str) -> Erasure:
     with store.locked(cohort.folder, f"cohort {cohort.id}"):
         settle(cohort.folder)
         pending = _pending(cohort)
-        records = Records.load(cohort)
+        records = load_whole(cohort)
         person = _named(records, who, pending)
         result = Erasure(cohort.id, person.id if person else None, resumed=list(pending))
         erased = person is not None and person.status == "erased"
@@ -79,10 +79,13 @@ def _erase(workspace: Workspace, cohort: Cohort, records: Records, todo: list[st
     """Erase these people, each step one that a second run may do again (see above)."""
     from ipskit.certificates import erase_names
 
-    _write_intent(cohort, todo)  # before anything changes
+    # Everything this reads is read first, so a file broken by hand stops it unchanged.
     finders = {pid: _finder(records.participant(pid)) for pid in todo}
     issued = _issued(cohort, todo)
     taught = {pid: _taught(workspace, cohort, pid) for pid in todo}
+    for other in {c.id: c for cohorts in taught.values() for c in cohorts}.values():
+        load_whole(other)
+    _write_intent(cohort, todo)  # before anything changes
     for pid in todo:
         for other in taught[pid]:
             _scrub_notes(other, finders[pid])
@@ -230,7 +233,7 @@ def _remove_trainers(workspace: Workspace, other: Cohort) -> Trained:
     if calendar:
         done.remake.append(f"ipskit calendar {other.id}")
     trainees = sorted({p.name.split("-")[1] for p in certificates
-                       if p.name.startswith("certificate-")})  # fmt: skip
+                       if p.name.startswith("certificate-") and p.suffix == ".pdf"})  # fmt: skip
     done.remake += [f"ipskit certificates {other.id} --reissue --participant {pid}"
                     for pid in trainees]  # fmt: skip
     return done

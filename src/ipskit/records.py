@@ -637,16 +637,21 @@ def changes(cohort: Cohort) -> Iterator[Records]:
     A commit that a kill interrupted is finished first (see :func:`settle`).
     """
     settle(cohort.folder)
-    history = cohort.file(HISTORY_FILE)
-    if history.exists():
-        for _ in csvio.read_table(history, HISTORY_COLUMNS):
-            pass  # refuse to add to a history broken by hand
-    records = Records.load(cohort)
+    records = load_whole(cohort)
     yield records
     records.save()
     from ipskit.status import remember_overview  # it reads records: import here
 
     remember_overview(cohort, records)
+
+
+def load_whole(cohort: Cohort) -> Records:
+    """A cohort's records to change: a history broken by hand is refused as well."""
+    history = cohort.file(HISTORY_FILE)
+    if history.exists():
+        for _ in csvio.read_table(history, HISTORY_COLUMNS):
+            pass  # refuse to add to a history broken by hand
+    return Records.load(cohort)
 
 
 # --- committing several files together ------------------------------------------------------
