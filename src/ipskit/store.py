@@ -60,6 +60,7 @@ _REASONS = {
         ("ENAMETOOLONG", "the name is too long"),
         ("EMFILE", "too many files are open"),
         ("ENOENT", "no such file or folder"),
+        ("EEXIST", "a file of that name is in the way"),
     )
     if hasattr(errno, name)
 }
