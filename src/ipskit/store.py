@@ -167,6 +167,8 @@ def sync_files(paths: list[Path]) -> None:
 
 
 def _fsync_dir(folder: Path) -> None:
+    if os.name == "nt":  # a folder cannot be opened there, and NTFS journals its renames
+        return
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)
