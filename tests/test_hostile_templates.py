@@ -410,3 +410,15 @@ def test_any_other_stop_of_the_pdf_engine_names_the_template():
         f"{BUILT_IN / 'register.html'}: the document asks for a resource, which ipskit does"
         " not fetch: use images and styles inside the templates folder"
     )
+
+
+@pytest.mark.hostile
+def test_a_workspace_style_sheet_importing_its_built_in_namesake_is_one_line(ws):
+    override(ws, "base.css", '@import "base.css";\nh1 { color: red; }\n')
+    refused(
+        register(ws),
+        f"{BUILT_IN / 'register.html'}: the document asks for base.css, which imports itself: a"
+        " file in the workspace's templates replaces the built-in one of that name, so give"
+        " yours a name of its own",
+        ws,
+    )

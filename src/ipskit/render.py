@@ -42,16 +42,23 @@ MAX_IMAGE_BYTES = 5 * 1024 * 1024
 #: Jinja's sandbox allows ranges of at most this many items; texts and lists made by
 #: ``*`` are held to a hundred times as many.
 MAX_ITEMS = 100_000
+#: How often one document may fetch the same file: more is a style sheet importing itself.
+MAX_FETCHES = 20
 _NOT_FETCHED = "ipskit does not fetch"
-_SOMETHING = f"a resource, which {_NOT_FETCHED}"
+_ADVICE = "use images and styles inside the templates folder"
+_SOMETHING = f"a resource, which {_NOT_FETCHED}: {_ADVICE}"
+_SELF_IMPORT = (
+    "a file in the workspace's templates replaces the built-in one of that name, so give"
+    " yours a name of its own"
+)
 
 
 class Refused(Exception):
     """A template or file the template folders may not give: a link, or a way out of them."""
 
-    def __init__(self, name: str, reason: str) -> None:
+    def __init__(self, name: str, reason: str, advice: str = _ADVICE) -> None:
         super().__init__(f"'{name}' {reason}")
-        self.name, self.reason = name, reason
+        self.name, self.reason, self.advice = name, reason, advice
 
 
 def find_template_file(folders: Sequence[Path], name: str) -> Path | None:
@@ -278,10 +285,7 @@ class Renderer:
         except BaseException:
             fetcher = self.last_fetcher
             reason = fetcher.reasons[0] if fetcher and fetcher.reasons else _SOMETHING
-            raise IpskitError(
-                f"{self._shown(template)}: the document asks for {reason}: use images and"
-                " styles inside the templates folder"
-            ) from None
+            raise IpskitError(f"{self._shown(template)}: the document asks for {reason}") from None
 
     def write(
         self,
@@ -383,11 +387,13 @@ def _fetcher(folders: list[Path]) -> Any:
                 response = super().fetch(path.as_uri(), headers)
             except Refused as refusal:
                 self.refused.append(url[:200])
-                self.reasons.append(f"{refusal.name}, which {refusal.reason or _NOT_FETCHED}")
+                self.reasons.append(
+                    f"{refusal.name}, which {refusal.reason or _NOT_FETCHED}: {refusal.advice}"
+                )
                 raise ValueError("refused") from None
             except Exception:
                 self.refused.append(url[:200])
-                self.reasons.append(f"{path or url[:200]}, which cannot be read")
+                self.reasons.append(f"{path or url[:200]}, which cannot be read: {_ADVICE}")
                 raise
             self.fetched.append(str(path))
             return response
@@ -404,6 +410,8 @@ def _fetcher(folders: list[Path]) -> Any:
                     path = find_template_file(folders, name)
                     if path is None:
                         raise Refused(name, "is in neither templates folder")
+                    if self.fetched.count(str(path)) >= MAX_FETCHES:
+                        raise Refused(name, "imports itself", _SELF_IMPORT)
                     return path
             return None
 
