@@ -290,6 +290,37 @@ def test_an_unknown_name_is_still_refused_when_nothing_is_pending(ws):
     )  # fmt: skip
 
 
+@pytest.mark.hostile
+@pytest.mark.parametrize("at", [1, 2, 3, 6, 8, 10, 12])
+def test_a_full_disk_stops_forget_with_one_line_and_a_second_run_finishes(ws, at, monkeypatch):
+    replace, calls = os.replace, []
+
+    def full(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == at:
+            raise OSError(28, "No space left on device", str(args[0]))
+        return replace(*args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", full)
+    result = cli(ws, "forget", "origin", "p01", "--yes")
+    monkeypatch.setattr(os, "replace", replace)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.count("\n") == 1 and not TRACE.search(plain(result.stderr))
+    folder = ws / "cohorts" / "origin"
+    if at == 1:
+        assert result.stderr == (
+            f"{folder / 'forgetting.json'}: cannot write it: the disk is full; it is unchanged\n"
+        )
+    else:
+        assert ": the disk is full" in result.stderr
+        assert result.stderr.endswith(
+            "; the erasure stopped part way: once that is fixed, run ipskit forget origin p01"
+            " --yes again to finish it\n"
+        )
+    ok(ws, "forget", "origin", "p01", "--yes")
+    check_erased(ws)
+
+
 def snapshot(ws: Path) -> dict[str, bytes]:
     return {str(p.relative_to(ws)): p.read_bytes() for p in sorted(ws.rglob("*"))
             if p.is_file() and not p.name.startswith(".")}  # fmt: skip

@@ -25,7 +25,15 @@ from pathlib import Path
 from ipskit import store
 from ipskit.cohort import Cohort, all_cohorts
 from ipskit.errors import FileProblemsError, IpskitError, NotFoundError
-from ipskit.records import NameFinder, Participant, Records, changes, load_whole, settle
+from ipskit.records import (
+    STAGED_PREFIX,
+    NameFinder,
+    Participant,
+    Records,
+    changes,
+    load_whole,
+    settle,
+)
 from ipskit.workspace import Workspace
 
 INTENT_FILE = "forgetting.json"
@@ -86,21 +94,39 @@ def _erase(workspace: Workspace, cohort: Cohort, records: Records, todo: list[st
     for other in {c.id: c for cohorts in taught.values() for c in cohorts}.values():
         load_whole(other)
     _write_intent(cohort, todo)  # before anything changes
-    for pid in todo:
-        for other in taught[pid]:
-            _scrub_notes(other, finders[pid])
-    with changes(cohort) as changing:
+    try:
         for pid in todo:
-            if changing.participant(pid).status != "erased":
-                changing.erase(changing.participant(pid))
-    documents = workspace.root / "out" / cohort.id
-    for pid in todo:
-        erase_names(cohort, pid)
-        result.removed += _remove_own(documents, pid, issued[pid])
-        for other in taught[pid]:
-            result.trained.append(_remove_trainers(workspace, other))
-    result.erased = todo
-    _write_intent(cohort, [])
+            for other in taught[pid]:
+                _scrub_notes(other, finders[pid])
+        with changes(cohort) as changing:
+            for pid in todo:
+                if changing.participant(pid).status != "erased":
+                    changing.erase(changing.participant(pid))
+        documents = workspace.root / "out" / cohort.id
+        for pid in todo:
+            erase_names(cohort, pid)
+            result.removed += _remove_own(documents, pid, issued[pid])
+            for other in taught[pid]:
+                result.trained.append(_remove_trainers(workspace, other))
+        result.erased = todo
+        _write_intent(cohort, [])
+    except (OSError, IpskitError) as error:
+        raise _stopped(error, cohort, todo) from None
+
+
+def _stopped(error: OSError | IpskitError, cohort: Cohort, todo: list[str]) -> IpskitError:
+    """A fault mid-way (a full disk, a busy cohort), and how to finish the erasure."""
+    if isinstance(error, IpskitError):
+        problem = str(error).rstrip(".")
+    else:
+        where = Path(error.filename) if isinstance(error.filename, str) else cohort.folder
+        if where.name.startswith((store.TEMP_PREFIX, STAGED_PREFIX)):
+            where = where.parent  # the file being written, not its temporary name
+        problem = str(store.cannot(where, "change it", error))
+    return IpskitError(
+        f"{problem}; the erasure stopped part way: once that is fixed, run"
+        f" ipskit forget {cohort.id} {todo[-1]} --yes again to finish it"
+    )
 
 
 def _sweep(workspace: Workspace) -> None:
@@ -136,10 +162,10 @@ def _pending(cohort: Cohort) -> list[str]:
 
 def _write_intent(cohort: Cohort, ids: list[str]) -> None:
     path = cohort.file(INTENT_FILE)
-    if ids:
-        store.write_atomic(path, json.dumps({"erasing": ids}) + "\n")
-    else:
+    if not ids:
         path.unlink(missing_ok=True)
+        return
+    store.write_atomic(path, json.dumps({"erasing": ids}) + "\n")
 
 
 def _named(records: Records, who: str, pending: list[str]) -> Participant | None:

@@ -680,7 +680,11 @@ def commit(folder: Path, files: dict[str, str]) -> None:
         for name, text in files.items():
             _write_staged(staged[name], text.encode("utf-8"), folder / name)
         journal = json.dumps({"token": token, "files": list(files)})
-        store.write_atomic(folder / COMMIT_JOURNAL, journal)
+        try:
+            store.write_atomic(folder / COMMIT_JOURNAL, journal)
+        except OSError as error:  # the journal is ipskit's own: name a file the trainer knows
+            first = folder / next(iter(files))
+            raise store.cannot(first, "write it", error, "it is unchanged") from None
     except BaseException:
         for path in staged.values():
             with suppress(FileNotFoundError):
@@ -698,7 +702,7 @@ def _write_staged(path: Path, data: bytes, target: Path) -> None:
             handle.flush()
             os.fsync(handle.fileno())
     except OSError as error:
-        raise IpskitError(f"{target}: cannot write it ({error.strerror or error})") from None
+        raise store.cannot(target, "write it", error, "it is unchanged") from None
 
 
 def _install(folder: Path, token: str, names: list[str]) -> None:
