@@ -142,9 +142,10 @@ class NameFinder:
     Text is compared as names are (:func:`ipskit.names.fold`: case, accents and
     apostrophes ignored), so "Sion", "SIÔN" and "siôn's" are all Siôn. What is found:
     each name whole, every run of two or more of its words ("Ap Tudwal"), and each word
-    of three letters or more on its own ("Prydderch"), except particles such as "van"
-    after the first word; and the email address. Scripts written without spaces between
-    words (Chinese, Japanese, Thai) are matched inside longer runs of text.
+    on its own ("Prydderch", "Jo"), except initials, two-letter words that are common
+    words too ("An"), and particles such as "van" or "ap" after the first word; and the
+    email address. Scripts written without spaces between words (Chinese, Japanese,
+    Thai) are matched inside longer runs of text.
     """
 
     def __init__(self, names: Iterable[str], emails: Iterable[str] = ()) -> None:
@@ -153,8 +154,7 @@ class NameFinder:
             words = fold(name).split()
             runs.update(tuple(words[i:j]) for i in range(len(words))
                         for j in range(i + 2, len(words) + 1))  # fmt: skip
-            runs.update((w,) for k, w in enumerate(words)
-                        if len(w) >= 3 and not (k and w in _PARTICLES))  # fmt: skip
+            runs.update((w,) for k, w in enumerate(words) if _alone(w, first=k == 0))
             if words:
                 runs.add(tuple(words))
         self.words = {run[0] for run in runs}
@@ -195,7 +195,23 @@ class NameFinder:
 
 
 #: Words that join the parts of a name and are common words too: never matched alone.
-_PARTICLES = frozenset("van von der den del della des dos das bin ibn bint abu ben".split())
+_PARTICLES = frozenset(
+    "van von der den del della des dos das bin ibn bint abu ben ap ab de da di du la le el al"
+    " mc st".split()
+)
+#: Two-letter words too common to take out of a note on their own.
+_COMMON = frozenset(
+    "a an as at be by do go he hi if in is it me my no of oh ok on or so to up us we am".split()
+)
+
+
+def _alone(word: str, *, first: bool) -> bool:
+    """Whether one word of a name is taken out of notes on its own."""
+    if len(word) < 2 or (len(word) == 2 and word.isascii() and word in _COMMON):
+        return False
+    return first or word not in _PARTICLES
+
+
 _APOSTROPHES = "’'`´"
 
 
