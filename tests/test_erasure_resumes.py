@@ -73,7 +73,12 @@ def dead_pid() -> int:
 def template(tmp_path_factory) -> Path:
     """origin: Siôn, Zofia and Ama; second: taught by Siôn (origin:p01) and Alex Morgan."""
     root = tmp_path_factory.mktemp("erasure")
-    os.chdir(root)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(root)  # nothing a command writes lands in the folder the tests ran from
+        return build_template(root)
+
+
+def build_template(root: Path) -> Path:
     ws = make_workspace(root)
     make_cohort(ws, "origin", "ips-taster", TODAY - timedelta(days=300),
                 (NAME, "Zofia Kęszycka", "Ama Mensah"), "--trainer", "Alex Morgan",
