@@ -434,3 +434,24 @@ def test_a_long_writer_killed_at_random_never_keeps_a_mark_without_its_history(w
         seen = Records.load(open_cohort(ws / "cohorts", "second"))
         ok(ws, "roster", "second", "add", f"Person {rng.random()}", "--force")
         assert together(ws) == {m.participant: m.status for m in seen.marks.values()}
+
+
+@pytest.mark.hostile
+@pytest.mark.parametrize(
+    "journal",
+    ['{"token": "../../../x", "files": ["roster.csv"]}', "{not json",
+     '{"token": "0123456789ab", "files": ["cohort.yaml"]}', '["roster.csv"]'],
+)  # fmt: skip
+def test_a_commit_journal_edited_by_hand_is_refused_and_nothing_changes(ws, journal):
+    folder = ws / "cohorts" / "second"
+    (folder / ".ipskit-commit.json").write_text(journal)
+    before = snapshot(ws)
+    result = cli(ws, "attend", "second", "1", "--late", "p01")
+    assert (result.exit_code, result.stderr) == (1, (
+        f"{folder / '.ipskit-commit.json'}:1: not a commit ipskit wrote (edited by hand?):"
+        " delete it, and the change it was finishing with it\n"
+    ))  # fmt: skip
+    assert snapshot(ws) == before
+    (folder / ".ipskit-commit.json").unlink()
+    ok(ws, "attend", "second", "1", "--late", "p01")
+    assert together(ws) == {"p01": "late", "p02": "present"}

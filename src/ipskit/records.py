@@ -681,6 +681,7 @@ def load_whole(cohort: Cohort) -> Records:
 
 COMMIT_JOURNAL = ".ipskit-commit.json"
 STAGED_PREFIX = ".ipskit-commit-"
+_TOKEN = re.compile(r"[0-9a-f]{12}")
 
 
 def commit(folder: Path, files: dict[str, str]) -> None:
@@ -726,11 +727,7 @@ def _install(folder: Path, token: str, names: list[str]) -> None:
     for name in names:
         with suppress(FileNotFoundError):  # renamed before a kill
             os.replace(folder / f"{STAGED_PREFIX}{token}-{name}", folder / name)
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)  # the renames are durable before the journal that vouches for them goes
-    finally:
-        os.close(fd)
+    store._fsync_dir(folder)  # the renames are durable before the journal vouching for them goes
     (folder / COMMIT_JOURNAL).unlink()
 
 
@@ -740,17 +737,17 @@ def _journal(folder: Path) -> tuple[str, list[str]] | None:
 
     try:
         saved = json.loads((folder / COMMIT_JOURNAL).read_bytes())
-        token, names = saved["token"], saved["files"]
     except FileNotFoundError:
         return None
-    except (ValueError, KeyError, TypeError):
-        raise FileProblemsError(
-            [f"{folder / COMMIT_JOURNAL}:1: not a commit ipskit wrote: was it edited by hand?"]
-        ) from None
-    if not isinstance(token, str) or not all(n in _COMMITTED for n in names):
-        raise FileProblemsError(
-            [f"{folder / COMMIT_JOURNAL}:1: not a commit ipskit wrote: was it edited by hand?"]
-        )
+    except ValueError:
+        saved = None
+    token = saved.get("token") if isinstance(saved, dict) else None
+    names = saved.get("files") if isinstance(saved, dict) else None
+    # Checked before any name is made from them: a token such as "/../" would reach out.
+    if not (isinstance(token, str) and _TOKEN.fullmatch(token) and isinstance(names, list)
+            and all(n in _COMMITTED for n in names)):  # fmt: skip
+        message = "not a commit ipskit wrote (edited by hand?): delete it, and the change it"
+        raise FileProblemsError([f"{folder / COMMIT_JOURNAL}:1: {message} was finishing with it"])
     return token, names
 
 
