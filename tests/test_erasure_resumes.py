@@ -455,3 +455,17 @@ def test_a_commit_journal_edited_by_hand_is_refused_and_nothing_changes(ws, jour
     (folder / ".ipskit-commit.json").unlink()
     ok(ws, "attend", "second", "1", "--late", "p01")
     assert together(ws) == {"p01": "late", "p02": "present"}
+
+
+@pytest.mark.hostile
+@pytest.mark.parametrize("intent", ['{"erasing": ["*"]}', '{"erasing": ["p09"]}', "[", "{}"])
+def test_a_note_of_intent_edited_by_hand_is_refused_and_nothing_changes(ws, intent):
+    path = ws / "cohorts" / "origin" / "forgetting.json"
+    path.write_text(intent)
+    before = snapshot(ws)
+    result = cli(ws, "forget", "origin", "p02", "--yes")
+    assert (result.exit_code, result.stderr) == (1, (
+        f"{path}:1: not the list of erasures ipskit wrote (edited by hand?): it reads"
+        ' {"erasing": ["p01"]}, with the ids of the people whose erasure stopped part way\n'
+    ))  # fmt: skip
+    assert snapshot(ws) == before

@@ -69,8 +69,8 @@ def forget(workspace: Workspace, cohort: Cohort, who: str) -> Erasure:
     """
     with store.locked(cohort.folder, f"cohort {cohort.id}"):
         settle(cohort.folder)
-        pending = _pending(cohort)
         records = load_whole(cohort)
+        pending = _pending(cohort, records)
         person = _named(records, who, pending)
         result = Erasure(cohort.id, person.id if person else None, resumed=list(pending))
         erased = person is not None and person.status == "erased"
@@ -143,8 +143,11 @@ def _sweep(workspace: Workspace) -> None:
     store.sweep_leftovers(workspace.root)
 
 
-def _pending(cohort: Cohort) -> list[str]:
-    """The ids whose erasure was begun and not finished."""
+def _pending(cohort: Cohort, records: Records) -> list[str]:
+    """The ids whose erasure was begun and not finished.
+
+    Each must be on the roster: an id is made into the names of files to delete.
+    """
     path = cohort.file(INTENT_FILE)
     try:
         saved = json.loads(path.read_bytes())
@@ -153,10 +156,13 @@ def _pending(cohort: Cohort) -> list[str]:
     except ValueError:
         saved = None
     ids = saved.get("erasing") if isinstance(saved, dict) else None
-    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+    roster = {p.id for p in records.roster}
+    if not isinstance(ids, list) or not all(isinstance(i, str) and i in roster for i in ids):
         raise FileProblemsError(
-            [f"{path}:1: not the list of erasures ipskit wrote: was it edited by hand?"]
-        )
+            [f"{path}:1: not the list of erasures ipskit wrote (edited by hand?): it reads"
+             ' {"erasing": ["p01"]}, with the ids of the people whose erasure stopped'
+             " part way"]
+        )  # fmt: skip
     return ids
 
 
