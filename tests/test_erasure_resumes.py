@@ -174,6 +174,19 @@ def test_forget_leaves_nothing_anywhere_and_lists_the_trained_cohort_s_documents
     assert traces(ws) == []  # made again, they name "a graduate of" the course
 
 
+def test_a_trainer_of_the_same_name_written_as_a_name_is_pointed_out_not_changed(ws):
+    make_cohort(ws, "third", "ips-taster", TODAY - timedelta(days=100), ("Kai Tanaka",),
+                "--trainer", "S. PRYDDERCH")  # fmt: skip
+    settings = (ws / "cohorts" / "third" / "cohort.yaml").read_bytes()
+    result = cli(ws, "forget", "origin", "p01", "--yes")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-2] == (
+        "Cohort third names a trainer with a name like theirs: if that is them, change it"
+        " in cohort.yaml (ipskit cannot tell)."
+    )
+    assert (ws / "cohorts" / "third" / "cohort.yaml").read_bytes() == settings
+
+
 def _code(ws: Path, cohort: str, pid: str) -> str:
     rows = csvio.read_rows(ws / "cohorts" / cohort / "certificates.csv", ["code", "participant",
                            "name_on_certificate", "course", "hours", "issued", "sha256",

@@ -59,6 +59,8 @@ class Erasure:
     resumed: list[str] = field(default_factory=list)  # erasures stopped part way, finished
     removed: list[Path] = field(default_factory=list)  # in out/COHORT
     trained: list[Trained] = field(default_factory=list)
+    # Cohorts whose trainers, written as plain names, include one like theirs.
+    namesakes: list[str] = field(default_factory=list)
 
 
 def forget(workspace: Workspace, cohort: Cohort, who: str) -> Erasure:
@@ -93,6 +95,7 @@ def _erase(workspace: Workspace, cohort: Cohort, records: Records, todo: list[st
     taught = {pid: _taught(workspace, cohort, pid) for pid in todo}
     for other in {c.id: c for cohorts in taught.values() for c in cohorts}.values():
         load_whole(other)
+    result.namesakes = _namesakes(workspace, [f for f in finders.values() if f is not None])
     _write_intent(cohort, todo)  # before anything changes
     try:
         for pid in todo:
@@ -207,6 +210,17 @@ def _taught(workspace: Workspace, cohort: Cohort, pid: str) -> list[Cohort]:
     """The cohorts that name the person as a trainer (``COHORT:ID``, see cascade)."""
     reference = f"{cohort.id}:{pid}"
     return [c for c in all_cohorts(workspace.cohorts_dir) if reference in c.settings.trainers]
+
+
+def _namesakes(workspace: Workspace, finders: list[NameFinder]) -> list[str]:
+    """Cohorts with a trainer written by a name like the person's (not as ``COHORT:ID``).
+
+    It may be someone else of the same name, so nothing is changed: they are listed.
+    """
+    return [
+        other.id for other in all_cohorts(workspace.cohorts_dir)
+        if any(f.found_in(t) for t in other.settings.trainers for f in finders)
+    ]  # fmt: skip
 
 
 def _scrub_notes(other: Cohort, finder: NameFinder | None) -> None:

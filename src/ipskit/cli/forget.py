@@ -65,6 +65,11 @@ def forget(
         if any("--reissue" in command for command in trained.remake):
             typer.echo(f"The certificates {trained.cohort}'s participants were given still verify:"
                        " reissue one only for someone who wants a new copy.")  # fmt: skip
+    if done.namesakes:
+        several = len(done.namesakes) > 1
+        typer.echo(f"Cohort{'s' if several else ''} {', '.join(done.namesakes)}"
+                   f" name{'' if several else 's'} a trainer with a name like theirs: if that"
+                   " is them, change it in cohort.yaml (ipskit cannot tell).")  # fmt: skip
     typer.echo("Copies kept elsewhere (printed, emailed, in other folders) are yours to remove.")
 
 
