@@ -7,6 +7,7 @@ with the same strictness: unknown keys refused, no coercion, ``FILE:LINE:COL`` e
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from datetime import date, time
 from typing import Any
@@ -80,7 +81,8 @@ class Fields:
         value = self._get(key, default)
         if value is default:
             return value
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        if (isinstance(value, bool) or not isinstance(value, (int, float))
+                or not math.isfinite(value) or value < 0):  # fmt: skip
             self.fail((*self.loc, key), "expected a number, 0 or more")
         return float(value)
 

@@ -158,6 +158,10 @@ def match(name: str, email: str, roster: Sequence[Participant]) -> tuple[Partici
     return None, round(top, 2)
 
 
+#: The most minutes a threshold may ask for: a whole day.
+MAX_MINUTES = 1440
+
+
 def attend_from_report(
     cohort: Cohort,
     session: str,
@@ -174,6 +178,8 @@ def attend_from_report(
     """
     from ipskit.meeting_report import read_meeting_report
 
+    if min_minutes is not None and not 0 <= min_minutes <= MAX_MINUTES:  # nan fails too
+        raise IpskitError(f"{min_minutes:g} is not a number of minutes from 0 to {MAX_MINUTES}")
     meeting = cohort.meeting(session)
     if meeting.date > (today or date.today()):
         raise IpskitError(

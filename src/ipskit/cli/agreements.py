@@ -124,9 +124,11 @@ def _record(
 
 
 def _record_lines(done: "Recorded") -> list[str]:
+    from ipskit.names import isolate
+
     lines = []
     for change in done.changes:
-        who = f"{change.person.id} {change.person.name}"
+        who = f"{change.person.id} {isolate(change.person.name)}"
         if change.after is not None and change.before is None:
             lines.append(f"{who}: signed on {day(change.after)}")
         elif change.after is not None and change.before != change.after:

@@ -236,6 +236,8 @@ def _status_json(report: "Status") -> dict[str, Any]:
 
 
 def _status_text(report: "Status") -> str:
+    from ipskit.names import isolate
+
     o = report.overview
     settings = o.cohort.settings
     course = len(settings.sessions)
@@ -297,5 +299,5 @@ def _status_text(report: "Status") -> str:
         people = [(p, s) for p, s in report.standings if s.state == state]
         if people:
             lines += ["", f"{heading}:"]
-            lines += [f"  {p.id} {p.name}: {'; '.join(s.reasons)}" for p, s in people]
+            lines += [f"  {p.id} {isolate(p.name)}: {'; '.join(s.reasons)}" for p, s in people]
     return "\n".join(lines)

@@ -89,7 +89,8 @@ def record(
     ],
     trained_others: Annotated[
         int,
-        typer.Option("--trained-others", min=0, help="How many people they have trained since."),
+        typer.Option("--trained-others", min=0, max=100_000,
+                     help="How many people they have trained since."),  # fmt: skip
     ],
     note: Annotated[
         str,
