@@ -122,7 +122,7 @@ def plans_context(workspace: Workspace, renderer: Renderer, course: Course) -> d
         "course": {
             "title": curriculum.title,
             "cohort": course.cohort.id if course.cohort else None,
-            "trainers": ", ".join(trainer_names(course.cohort)) if course.cohort else "",
+            "trainers": trainer_names(course.cohort) if course.cohort else [],
         },
         "group_agreement": list(curriculum.group_agreement),
         "plans": plans,
