@@ -93,6 +93,27 @@ def test_roster_add_refuses_such_a_certificate_name(ws):
 
 
 @pytest.mark.hostile
+def test_pronouns_that_steer_the_text_are_refused_on_add_and_on_import(ws, tmp_path):
+    before = roster_bytes(ws)
+    result = run("-w", str(ws), "roster", "spring", "add", "Ann Lee", "--pronouns", "she\u202eher")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "the pronouns field contains a right-to-left override (U+202E) at character 4:"
+        " remove it\n"
+    )
+    assert roster_bytes(ws) == before
+    csv = tmp_path / "people.csv"
+    csv.write_text("Name,Pronouns\r\nAnn Lee,she/her\r\nBo Chan,they\u2067them\r\n",
+                   encoding="utf-8")  # fmt: skip
+    result = run("-w", str(ws), "roster", "spring", "import", str(csv))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "Added 1 participant: p01\n  line 3: skipped: the pronouns field contains a"
+        " right-to-left isolate (U+2067) at character 5: remove it\n"
+    )
+
+
+@pytest.mark.hostile
 @pytest.mark.parametrize(("name", "what"), [m for m in MARKS if "\x00" not in m[0]])
 def test_roster_import_skips_such_a_name_by_line_and_place(ws, tmp_path, name, what):
     csv = tmp_path / "people.csv"
@@ -175,10 +196,6 @@ def test_a_stored_name_is_isolated_in_the_sign_in_sheet(ws):
 
 
 @pytest.mark.hostile
-@pytest.mark.xfail(
-    strict=True,
-    reason="records._read_roster must read names with check_name(..., stored=True)",
-)
 def test_a_name_written_into_the_roster_by_hand_is_listed_isolated(ws):
     write_roster_by_hand(ws, RLO_NAME, "Bo Lee")
     result = run("-w", str(ws), "roster", "spring", "list")

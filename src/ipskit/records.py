@@ -273,6 +273,7 @@ class Records:
     history: list[list[str]] = field(default_factory=list)
     changed: set[str] = field(default_factory=set)
     erased: list[tuple[str | None, NameFinder]] = field(default_factory=list)
+    _last_id: int | None = field(default=None, repr=False)
 
     # --- reading --------------------------------------------------------------------------
 
@@ -367,16 +368,20 @@ class Records:
     def add(self, name: str, *, certificate_name: str = "", email: str = "",
             pronouns: str = "") -> Participant:  # fmt: skip
         """Add someone with the next free id."""
-        taken = [int(p.id[1:]) for p in self.roster]
+        if self._last_id is None:  # found once: an import adds thousands one by one
+            self._last_id = max((int(p.id[1:]) for p in self.roster), default=0)
+        self._last_id += 1
         person = Participant(
-            id=f"p{max(taken, default=0) + 1:02d}",
+            id=f"p{self._last_id:02d}",
             added=date.today(),
             name=check_name(name),
             certificate_name=check_name(certificate_name, "the certificate name")
             if certificate_name.strip()
             else "",
             email=check_email(email),
-            pronouns=" ".join(pronouns.split())[:40],
+            pronouns=" ".join(check_name(pronouns, "the pronouns field").split())[:40]
+            if pronouns.strip()
+            else "",
         )
         self.roster.append(person)
         self.changed.add(ROSTER_FILE)
@@ -727,7 +732,7 @@ def _install(folder: Path, token: str, names: list[str]) -> None:
     for name in names:
         with suppress(FileNotFoundError):  # renamed before a kill
             os.replace(folder / f"{STAGED_PREFIX}{token}-{name}", folder / name)
-    store._fsync_dir(folder)  # the renames are durable before the journal vouching for them goes
+    store.fsync_dir(folder)  # the renames are durable before the journal vouching for them goes
     (folder / COMMIT_JOURNAL).unlink()
 
 
@@ -809,9 +814,11 @@ def _read_roster(path: Path) -> list[Participant]:
         if status not in PEOPLE:
             raise _problem(path, line, f"status must be {', '.join(PEOPLE)}")
         try:
-            name = check_name(row["name"]) if status != "erased" else ""
+            # Stored names keep the direction marks an older version let in: every
+            # document and terminal line isolates them, so they reorder nothing.
+            name = check_name(row["name"], stored=True) if status != "erased" else ""
             certificate = (
-                check_name(row["certificate_name"], "the certificate name")
+                check_name(row["certificate_name"], "the certificate name", stored=True)
                 if row["certificate_name"].strip()
                 else ""
             )

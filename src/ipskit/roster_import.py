@@ -429,13 +429,16 @@ def _person(
     if not name:
         return Skipped(line, "no name")
     certificate_name = cell(layout.certificate)
+    pronouns = cell(layout.pronouns)
     try:
         name = check_name(name, "the name")
         if certificate_name:
             certificate_name = check_name(certificate_name, "the certificate name")
+        if pronouns:
+            pronouns = check_name(pronouns, "the pronouns field")
     except ValueError as error:
         return Skipped(line, str(error))
     email = unless_anonymous(cell(layout.email))
     if email and not _EMAIL.match(email):
         return Skipped(line, "the email address is not valid")
-    return ImportedPerson(line, name, certificate_name, email, cell(layout.pronouns))
+    return ImportedPerson(line, name, certificate_name, email, pronouns)

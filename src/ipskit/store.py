@@ -142,7 +142,7 @@ def write_atomic(
         raise
     if durable:
         try:
-            _fsync_dir(folder)
+            fsync_dir(folder)
         except OSError as error:
             raise cannot(path, "be sure it was saved", error, "check it is whole") from None
 
@@ -163,10 +163,11 @@ def sync_files(paths: list[Path]) -> None:
             finally:
                 os.close(fd)
     for folder in dict.fromkeys(path.parent for path in paths):
-        _fsync_dir(folder)
+        fsync_dir(folder)
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
+    """Make a folder's entries (files made, renamed or removed in it) durable."""
     if os.name == "nt":  # a folder cannot be opened there, and NTFS journals its renames
         return
     fd = os.open(folder, os.O_RDONLY)
