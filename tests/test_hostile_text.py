@@ -360,3 +360,18 @@ def test_a_stored_name_is_isolated_in_the_greeting_of_an_email(ws):
     item = followup_letter(workspace, cohort, sender_of(workspace, dry_run=True), person, "2w")
     body = item.message.get_body(("plain",)).get_content()
     assert body.startswith(f"Hello {FSI}{RLO_NAME}{PDI},\n")
+
+
+@pytest.mark.hostile
+def test_a_signatory_name_that_steers_the_text_is_refused_by_line(ws):
+    settings = ws / "ipskit.yaml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(text.replace(
+        "signatories: []\n", 'signatories:\n  - name: "Ann\\u202eLee"\n    role: Lead trainer\n'
+    ), encoding="utf-8")  # fmt: skip
+    result = run("-w", str(ws), "register", "spring", "1")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"{settings}:8:11: signatories[1].name: the name contains a right-to-left override"
+        " (U+202E) at character 4: remove it\n"
+    )

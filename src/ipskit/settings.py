@@ -21,10 +21,17 @@ class Organisation(Model):
     )
 
 
+def _person_name(text: str) -> str:
+    from ipskit.names import check_name
+
+    return check_name(text, "the name")
+
+
 class Signatory(Model):
     """Someone who signs certificates."""
 
-    name: Text
+    # Checked as participants' names are: no control or direction-override characters.
+    name: Annotated[Text, AfterValidator(_person_name)]
     role: Text | None = None
     signature: Text | None = Field(None, description="An image file, relative to the workspace.")
 
