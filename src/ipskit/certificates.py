@@ -178,20 +178,24 @@ def _append(path: Path, entries: Sequence[Entry]) -> None:
     store.write_atomic(path, before + text.encode("utf-8"))
 
 
-def erase_names(cohort: Cohort, participant: str) -> None:
+def erase_names(cohort: Cohort, participant: str | None, finder: Any = None) -> None:
     """Blank a person's name in the cohort's register, on their request to be forgotten.
 
+    ``finder`` (a :class:`ipskit.records.NameFinder`) takes their name out of every
+    reason too: a trainer types reasons for revoking ("Siôn asked for a new copy"). With
+    ``participant`` None only the reasons are scrubbed (a cohort the person trained).
     This is the one change that rewrites the register rather than adding to it: erasure
     outranks an append-only log. Codes, dates and hashes stay, so their certificates
     still verify. The caller holds the cohort's lock.
     """
     path = cohort.file(REGISTER_FILE)
     entries = read_register(path)
-    if not any(e.participant == participant for e in entries):
-        return
-    rows = [(e._replace(name="[erased]") if e.participant == participant else e).row()
-            for e in entries]  # fmt: skip
-    store.write_atomic(path, csvio.to_text(COLUMNS, rows))
+    erased = [e._replace(name="[erased]") if e.participant == participant else e
+              for e in entries]  # fmt: skip
+    if finder is not None:
+        erased = [e._replace(reason=finder.sub(e.reason)) for e in erased]
+    if erased != entries:
+        store.write_atomic(path, csvio.to_text(COLUMNS, [e.row() for e in erased]))
 
 
 def registers(workspace: Workspace) -> list[tuple[Cohort, list[Entry]]]:

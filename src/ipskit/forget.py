@@ -101,13 +101,15 @@ def _erase(workspace: Workspace, cohort: Cohort, records: Records, todo: list[st
         for pid in todo:
             for other in taught[pid]:
                 _scrub_notes(other, finders[pid])
+            # While the roster still has the name to find: a second run after the roster
+            # is blanked has nothing to look for.
+            erase_names(cohort, pid, finders[pid])
         with changes(cohort) as changing:
             for pid in todo:
                 if changing.participant(pid).status != "erased":
                     changing.erase(changing.participant(pid))
         documents = workspace.root / "out" / cohort.id
         for pid in todo:
-            erase_names(cohort, pid)
             result.removed += _remove_own(documents, pid, issued[pid])
             for other in taught[pid]:
                 result.trained.append(_remove_trainers(workspace, other))
@@ -231,8 +233,12 @@ def _scrub_notes(other: Cohort, finder: NameFinder | None) -> None:
     """
     if finder is None:
         return  # scrubbed before their roster entry was blanked
-    with store.locked(other.folder, f"cohort {other.id}"), changes(other) as records:
-        records.scrub(finder)
+    from ipskit.certificates import erase_names
+
+    with store.locked(other.folder, f"cohort {other.id}"):
+        with changes(other) as records:
+            records.scrub(finder)
+        erase_names(other, None, finder)  # reasons for revoking may name their trainer
 
 
 def _remove_own(folder: Path, pid: str, issued: list[date]) -> list[Path]:
