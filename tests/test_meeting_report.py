@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from datetime import time
 
 import pytest
 
@@ -40,9 +41,9 @@ Siân Hughes,sian.hughes@example.org,03/10/2027 06:02:40 PM,03/10/2027 06:20:00 
 """
 
 ZOOM_ATTENDEES = (
-    ReportAttendee("Amara Okafor (she/her)", "amara.okafor@example.org", 147.0, 2),
-    ReportAttendee("Tomasz Wiśniewski", "", 149.0, 3),
-    ReportAttendee("Siân Hughes", "sian.hughes@example.org", 18.0, 5),
+    ReportAttendee("Amara Okafor (she/her)", "amara.okafor@example.org", 147.0, 2, time(18, 0, 12)),
+    ReportAttendee("Tomasz Wiśniewski", "", 149.0, 3, time(18, 1, 3)),
+    ReportAttendee("Siân Hughes", "sian.hughes@example.org", 18.0, 5, time(18, 2, 40)),
 )
 
 
@@ -68,8 +69,10 @@ def test_zoom_meeting_summary_before_participants(tmp_path):
         """,  # noqa: E501
     )
     assert read_meeting_report(path).attendees == (
-        ReportAttendee("Amara Okafor (she/her)", "amara.okafor@example.org", 147.0, 5),
-        ReportAttendee("Tomasz Wiśniewski", "", 149.0, 6),
+        ReportAttendee(
+            "Amara Okafor (she/her)", "amara.okafor@example.org", 147.0, 5, time(18, 0, 12)
+        ),
+        ReportAttendee("Tomasz Wiśniewski", "", 149.0, 6, time(18, 1, 3)),
     )
 
 
@@ -85,8 +88,8 @@ def test_zoom_waiting_room_rows_do_not_count(tmp_path):
         """,  # noqa: E501
     )
     assert read_meeting_report(path).attendees == (
-        ReportAttendee("Amara Okafor", "amara@example.org", 150.0, 3),
-        ReportAttendee("Tomasz Wiśniewski", "", 149.0, 5),
+        ReportAttendee("Amara Okafor", "amara@example.org", 150.0, 3, time(18, 0, 12)),
+        ReportAttendee("Tomasz Wiśniewski", "", 149.0, 5, time(18, 1, 3)),
     )
 
 
@@ -107,7 +110,7 @@ def test_zoom_other_column_names(tmp_path, name, email, duration):
         """,
     )
     assert read_meeting_report(path) == MeetingReport(
-        "zoom", (ReportAttendee("李小龍", "lee@example.org", 45.0, 2),)
+        "zoom", (ReportAttendee("李小龍", "lee@example.org", 45.0, 2, time(18, 0)),)
     )
 
 
@@ -121,7 +124,7 @@ def test_zoom_same_email_is_one_person_under_first_name(tmp_path):
         """,
     )
     assert read_meeting_report(path).attendees == (
-        ReportAttendee("Amara's iPhone", "amara.okafor@example.org", 118.0, 2),
+        ReportAttendee("Amara's iPhone", "amara.okafor@example.org", 118.0, 2, time(18, 0)),
     )
 
 
@@ -136,8 +139,8 @@ def test_zoom_without_email_grouped_by_name_ignoring_case_and_spacing(tmp_path):
         """,
     )
     assert read_meeting_report(path).attendees == (
-        ReportAttendee("Siân Hughes", "", 115.0, 2),
-        ReportAttendee("محمد علي", "", 120.0, 3),
+        ReportAttendee("Siân Hughes", "", 115.0, 2, time(18, 0)),
+        ReportAttendee("محمد علي", "", 120.0, 3, time(18, 0)),
     )
 
 
@@ -151,8 +154,8 @@ def test_zoom_same_name_different_emails_are_two_people(tmp_path):
         """,
     )
     assert read_meeting_report(path).attendees == (
-        ReportAttendee("Sam Lee", "sam.lee@example.org", 120.0, 2),
-        ReportAttendee("Sam Lee", "samlee@example.net", 60.0, 3),
+        ReportAttendee("Sam Lee", "sam.lee@example.org", 120.0, 2, time(18, 0)),
+        ReportAttendee("Sam Lee", "samlee@example.net", 60.0, 3, time(18, 0)),
     )
 
 
@@ -166,8 +169,8 @@ def test_cells_protected_against_formulas_are_restored(tmp_path):
         """,
     )
     assert read_meeting_report(path).attendees == (
-        ReportAttendee("+44 7700 900123", "", 40.0, 2),
-        ReportAttendee("=Amara Okafor", "amara.okafor@example.org", 20.0, 3),
+        ReportAttendee("+44 7700 900123", "", 40.0, 2, time(18, 0)),
+        ReportAttendee("=Amara Okafor", "amara.okafor@example.org", 20.0, 3, time(18, 0)),
     )
 
 
@@ -185,7 +188,9 @@ def test_zoom_decimal_minutes_with_comma_in_semicolon_file(tmp_path):
         Siân Hughes;;10.03.2027 18:45;10.03.2027 19:00;15.25;Yes
         """,
     )
-    assert read_meeting_report(path).attendees == (ReportAttendee("Siân Hughes", "", 56.8, 2),)
+    assert read_meeting_report(path).attendees == (
+        ReportAttendee("Siân Hughes", "", 56.8, 2, time(18, 0)),
+    )
 
 
 def test_utf8_with_bom_and_crlf(tmp_path):
@@ -204,8 +209,8 @@ def test_windows_1252(tmp_path):
         encoding="cp1252",
     )
     assert read_meeting_report(path).attendees == (
-        ReportAttendee("Siân Hughes", "", 60.0, 2),
-        ReportAttendee("François Dubois", "", 30.0, 3),
+        ReportAttendee("Siân Hughes", "", 60.0, 2, time(18, 0)),
+        ReportAttendee("François Dubois", "", 30.0, 3, time(18, 0)),
     )
 
 
@@ -215,6 +220,47 @@ def test_header_only_is_an_empty_report(tmp_path):
         "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n",
     )
     assert read_meeting_report(path) == MeetingReport("zoom", ())
+
+
+def test_zoom_host_from_the_summary_and_the_name(tmp_path):
+    path = write(
+        tmp_path,
+        """
+        Meeting ID,Topic,Start Time,End Time,User Email,Duration (Minutes),Participants
+        812 3456 7890,IPS week 3,03/10/2027 05:58:12 PM,03/10/2027 08:31:40 PM,host@example.org,154,3
+
+        Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest
+        Riverside Office,host@example.org,03/10/2027 05:58:12 PM,03/10/2027 08:31:40 PM,154,No
+        Alex Morgan (Co-host),,03/10/2027 05:59:00 PM,03/10/2027 08:31:40 PM,153,Yes
+        Gwen’s iPad (Gwenllïan Prydderch),,03/10/2027 06:16:00 PM,03/10/2027 08:31:00 PM,135,Yes
+        """,  # noqa: E501
+    )
+    assert read_meeting_report(path).attendees == (
+        ReportAttendee("Riverside Office", "host@example.org", 154.0, 5, time(17, 58, 12), True),
+        ReportAttendee("Alex Morgan (Co-host)", "", 153.0, 6, time(17, 59), True),
+        ReportAttendee("Gwen’s iPad (Gwenllïan Prydderch)", "", 135.0, 7, time(18, 16)),
+    )
+
+
+def test_zoom_newer_export_with_a_host_column_and_the_earliest_join(tmp_path):
+    path = write(
+        tmp_path,
+        """
+        Topic,ID,Host,Duration (minutes),Start time,End time,Participants
+        IPS week 3,812 3456 7890,Alex Morgan,154,03/10/2027 17:58,03/10/2027 20:31,2
+
+        Name (original name),Email,Join time,Leave time,Duration (minutes),Guest,In waiting room
+        Alex Morgan,,03/10/2027 17:58,03/10/2027 20:31,153,No,No
+        Siân Hughes,,03/10/2027 18:40,03/10/2027 20:31,111,Yes,No
+        Siân Hughes,,03/10/2027 18:02,03/10/2027 18:35,33,Yes,No
+        Siân Hughes,,Mar 10 2027 6:20 xx,03/10/2027 18:35,0,Yes,No
+        """,
+    )
+    assert read_meeting_report(path).attendees == (
+        ReportAttendee("Alex Morgan", "", 153.0, 5, time(17, 58), True),
+        # A join time that cannot be read is passed over, not guessed.
+        ReportAttendee("Siân Hughes", "", 144.0, 6, time(18, 2)),
+    )
 
 
 # --- Teams -----------------------------------------------------------------------------
@@ -245,9 +291,10 @@ TEAMS = tabs(
 )
 
 TEAMS_ATTENDEES = (
-    ReportAttendee("Siân Hughes", "sian.hughes@example.org", 151.5, 11),
-    ReportAttendee("李小龍", "lee@example.org", 125.2, 12),
-    ReportAttendee("محمد علي", "", 45.2, 13),
+    # The organiser is the meeting's host.
+    ReportAttendee("Siân Hughes", "sian.hughes@example.org", 151.5, 11, time(18, 0, 12), True),
+    ReportAttendee("李小龍", "lee@example.org", 125.2, 12, time(18, 2)),
+    ReportAttendee("محمد علي", "", 45.2, 13, time(18, 5, 10)),
 )
 
 
@@ -269,9 +316,11 @@ def test_teams_without_participants_section_sums_activities(tmp_path):
     assert read_meeting_report(path) == MeetingReport(
         "teams",
         (
-            ReportAttendee("Siân Hughes", "sian.hughes@example.org", 151.5, 11),
-            ReportAttendee("李小龍", "lee@example.org", 153.0, 12),
-            ReportAttendee("محمد علي", "", 45.2, 14),
+            ReportAttendee(
+                "Siân Hughes", "sian.hughes@example.org", 151.5, 11, time(18, 0, 12), True
+            ),
+            ReportAttendee("李小龍", "lee@example.org", 153.0, 12, time(18, 2)),
+            ReportAttendee("محمد علي", "", 45.2, 14, time(18, 5, 10)),
         ),
     )
 
@@ -339,9 +388,9 @@ def test_old_teams_pairs_joined_and_left_day_first(tmp_path):
         "teams",
         (
             # Siân never left: counted up to the report's last timestamp.
-            ReportAttendee("Siân Hughes", "", 135.0, 2),
-            ReportAttendee("Amara Okafor", "", 127.5, 3),
-            ReportAttendee("Tomasz Wiśniewski", "", 90.5, 4),
+            ReportAttendee("Siân Hughes", "", 135.0, 2, time(18, 0)),
+            ReportAttendee("Amara Okafor", "", 127.5, 3, time(18, 2, 30)),
+            ReportAttendee("Tomasz Wiśniewski", "", 90.5, 4, time(18, 5)),
         ),
     )
 
@@ -359,7 +408,9 @@ def test_old_teams_month_first_with_am_pm(tmp_path):
             """
         ),
     )
-    assert read_meeting_report(path).attendees == (ReportAttendee("محمد علي", "", 111.5, 2),)
+    assert read_meeting_report(path).attendees == (
+        ReportAttendee("محمد علي", "", 111.5, 2, time(11, 50)),
+    )
 
 
 def test_old_teams_ambiguous_dates_are_day_first(tmp_path):
@@ -373,7 +424,9 @@ def test_old_teams_ambiguous_dates_are_day_first(tmp_path):
             """
         ),
     )
-    assert read_meeting_report(path).attendees == (ReportAttendee("Amara Okafor", "", 20.0, 2),)
+    assert read_meeting_report(path).attendees == (
+        ReportAttendee("Amara Okafor", "", 20.0, 2, time(23, 50)),
+    )
 
 
 def test_old_teams_second_joined_while_present_is_ignored(tmp_path):
@@ -390,7 +443,7 @@ def test_old_teams_second_joined_while_present_is_ignored(tmp_path):
         ),
     )
     assert read_meeting_report(path).attendees == (
-        ReportAttendee("Amara Okafor", "", 30.0, 2),
+        ReportAttendee("Amara Okafor", "", 30.0, 2, time(18, 0)),
         ReportAttendee("Tomasz Wiśniewski", "", 0.0, 5),
     )
 

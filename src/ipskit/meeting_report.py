@@ -11,7 +11,10 @@ Three kinds of report are read:
 - Teams' older attendance list: one "Joined" or "Left" row per event, with a timestamp.
 
 A person's rows are grouped by email where the report has one, otherwise by name
-(ignoring case and spacing). Matching people to the course roster happens elsewhere.
+(ignoring case and spacing), with the clock time of their first join where the report
+gives one, and whether they hosted the meeting: Zoom's "(Host)" or "(Co-host)" after a
+name or the host's email in the meeting summary, Teams' "Organizer" role. Matching
+people to the course roster happens elsewhere.
 Only the standard library is used: this runs on the command line's quick path.
 """
 
@@ -23,7 +26,7 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 from typing import Literal
 
@@ -39,6 +42,8 @@ class ReportAttendee:
     email: str
     minutes: float
     line: int
+    joined: time | None = None  # the clock time of the first join, where the report has it
+    host: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,7 @@ def read_meeting_report(path: Path) -> MeetingReport:
         raise _problem(path, 1, _NOT_A_REPORT)
     # Teams' per-person totals beat its list of visits, which beats the event log.
     columns, body = min(tables, key=lambda table: _PRIORITY[table[0].kind])
-    tally = _Tally()
+    tally = _Tally(*_zoom_host(_rows(path, text, delimiter)))
     if columns.kind == "log":
         _add_events(path, columns, body, tally)
     else:
@@ -121,6 +126,8 @@ class _Columns:
     waiting: int | None = None
     action: int = -1
     stamp: int = -1
+    joined: int | None = None
+    role: int | None = None
 
 
 @dataclass(eq=False)
@@ -129,23 +136,82 @@ class _Person:
     email: str
     line: int
     seconds: float = 0.0
+    joined: time | None = None
+    host: bool = False
+
+    def join(self, when: time | None) -> None:
+        if when is not None and (self.joined is None or when < self.joined):
+            self.joined = when
 
 
 class _Tally:
-    def __init__(self) -> None:
+    def __init__(self, host_email: str = "", host_name: str = "") -> None:
         self._people: dict[str, _Person] = {}
+        self._host_email = host_email.casefold()
+        self._host_name = _key(host_name) if host_name else ""
 
     def person(self, line: int, name: str, email: str) -> _Person:
-        key = "email:" + email.casefold() if email else "name:" + " ".join(name.split()).casefold()
+        key = "email:" + email.casefold() if email else "name:" + _key(name)
         if key not in self._people:
             self._people[key] = _Person(name, email, line)
-        return self._people[key]
+        person = self._people[key]
+        if (email and email.casefold() == self._host_email) or _key(name) == self._host_name:
+            person.host = True
+        elif _HOST_SUFFIX.search(name):
+            person.host = True
+        return person
 
     def attendees(self) -> tuple[ReportAttendee, ...]:
         return tuple(
-            ReportAttendee(p.name, p.email, round(p.seconds / 60, 1), p.line)
+            ReportAttendee(p.name, p.email, round(p.seconds / 60, 1), p.line, p.joined, p.host)
             for p in self._people.values()
         )
+
+
+def _key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+# Zoom writes the host's and co-hosts' role after their name in some exports.
+_HOST_SUFFIX = re.compile(r"\((?:co-?\s?)?host\)\s*$", re.IGNORECASE)
+# The clock time at the end of a join stamp, whatever form the date before it takes.
+_CLOCK = re.compile(r"(?:^|[\sT,])(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(?:([AaPp])\.?\s*[Mm]\.?)?$")
+
+
+def _clock(value: str) -> time | None:
+    """The clock time a join stamp ends with; None where there is none to read.
+
+    Only the time of day is wanted (to see who joined late), so a date written day or
+    month first, or with the month's name, does not matter.
+    """
+    found = _CLOCK.search(value.strip())
+    if found is None:
+        return None
+    hour, minute, second, half = found.groups()
+    hours = int(hour)
+    if half:
+        if not 1 <= hours <= 12:
+            return None
+        hours = hours % 12 + (12 if half in "Pp" else 0)
+    if hours > 23 or int(minute) > 59 or int(second or 0) > 59:
+        return None
+    return time(hours, int(minute), int(second or 0))
+
+
+def _zoom_host(rows: list[_Row]) -> tuple[str, str]:
+    """The host's email and name from a Zoom report's meeting summary, where it has one.
+
+    Older summaries give the host's email as "User Email"; newer ones a "Host" column.
+    """
+    for (_, header), (_, values) in zip(rows, rows[1:], strict=False):
+        labels = [_label(cell) for cell in header]
+        if "topic" not in labels or _columns(header) is not None:
+            continue
+        found = dict(zip(labels, values, strict=False))
+        email = found.get("user email") or found.get("host email") or ""
+        name = found.get("host") or found.get("host name") or ""
+        return email, name
+    return "", ""
 
 
 def _problem(path: Path, line: int, what: str) -> FileProblemsError:
@@ -232,13 +298,17 @@ def _columns(cells: Sequence[str]) -> _Columns | None:
         return None
     width = max(i for i, label in enumerate(labels) if label) + 1
     email = find(*_EMAIL_LABELS)
+    role = find("role")
     if (duration := find(*_ZOOM_DURATION_LABELS)) is not None:
         waiting = find("in waiting room")
-        return _Columns("zoom", width, name, email, duration=duration, waiting=waiting)
+        return _Columns("zoom", width, name, email, duration=duration, waiting=waiting,
+                        joined=find("join time"))  # fmt: skip
     if (duration := find("in-meeting duration")) is not None:
-        return _Columns("total", width, name, email, duration=duration)
+        return _Columns("total", width, name, email, duration=duration,
+                        joined=find("first join"), role=role)  # fmt: skip
     if (duration := find("duration")) is not None:
-        return _Columns("visits", width, name, email, duration=duration)
+        return _Columns("visits", width, name, email, duration=duration,
+                        joined=find("join time"), role=role)  # fmt: skip
     action, stamp = find("user action"), find("timestamp")
     if action is not None and stamp is not None:
         return _Columns("log", width, name, email, action=action, stamp=stamp)
@@ -321,7 +391,12 @@ def _add_durations(path: Path, columns: _Columns, body: list[_Row], tally: _Tall
             seconds = _zoom_seconds(path, line, value)
         else:
             seconds = _teams_seconds(path, line, value)
-        tally.person(line, name, email).seconds += seconds
+        person = tally.person(line, name, email)
+        person.seconds += seconds
+        if columns.joined is not None:
+            person.join(_clock(cells[columns.joined]))
+        if columns.role is not None and cells[columns.role].casefold() == "organizer":
+            person.host = True
 
 
 def _zoom_seconds(path: Path, line: int, value: str) -> float:
@@ -370,6 +445,7 @@ def _add_events(path: Path, columns: _Columns, body: list[_Row], tally: _Tally) 
     opened: dict[_Person, datetime] = {}
     for (line, person, joined, _, _), when in zip(events, times, strict=True):
         if joined:
+            person.join(when.time())
             # A second Joined while still in the meeting adds nothing: keep the earlier one.
             opened.setdefault(person, when)
         elif person in opened:
