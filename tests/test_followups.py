@@ -163,16 +163,16 @@ def test_a_hand_broken_answers_file_stops_every_change(ws):
     assert "1,p05,absent" in marks
 
 
-def test_plan_sets_the_points_but_keeps_those_with_answers(ws):
+def test_plan_replaces_the_points_only_when_asked_and_keeps_those_with_answers(ws):
     cli(ws, "followup", "record", "taster", "p01", "--at", "2w", "--using-skills", "yes",
         "--trained-others", "0")  # fmt: skip
-    result = cli(ws, "followup", "plan", "taster", "--at", "6m")
+    result = cli(ws, "followup", "plan", "taster", "--replace", "--at", "6m")
     assert (result.exit_code, result.stderr) == (
-        1, "cohort taster has answers at 2w: keep that point\n",
+        1, "cohort taster has 1 answer recorded at 2w: keep that point\n",
     )  # fmt: skip
-    result = cli(ws, "followup", "plan", "taster", "--at", "2w", "--at", "6 months")
+    result = cli(ws, "followup", "plan", "taster", "--replace", "--at", "2w", "--at", "6 months")
     assert result.exit_code == 0, result.output
-    assert "Follow-ups of taster: 2w (" in result.stdout and ", 6m (" in result.stdout
+    assert result.stdout.startswith("Replaced the follow-ups of taster; dropped: 12m.\n")
     assert "at: 12m" not in (ws / "cohorts" / "taster" / "cohort.yaml").read_text()
 
 

@@ -116,26 +116,73 @@ def point_label(point: str) -> str:
     return f"{count} {unit}{'s' if count != 1 else ''} after"
 
 
-def plan_points(cohort: Cohort, points: list[str]) -> Cohort:
-    """Set a cohort's follow-up points, dated from its last session; answers must fit."""
+class PlanChange(NamedTuple):
+    """A cohort's follow-up plan after a change, and what the change did."""
+
+    cohort: Cohort
+    added: tuple[str, ...]
+    removed: tuple[str, ...]  # by --remove, or dropped by --replace
+    answers: dict[str, int]  # how many answers each point of the new plan has
+
+
+def answer_counts(cohort: Cohort) -> dict[str, int]:
+    """How many answers were recorded at each follow-up point."""
+    counts: dict[str, int] = {}
+    for at, _pid in Records.load(cohort).answers:
+        counts[at] = counts.get(at, 0) + 1
+    return counts
+
+
+def change_plan(
+    cohort: Cohort,
+    *,
+    add: Iterable[str] = (),
+    remove: Iterable[str] = (),
+    replace: Iterable[str] | None = None,
+) -> PlanChange:
+    """Add or remove follow-up points, or (``replace``) set them all.
+
+    Points are dated from the cohort's last session. A point with answers is never
+    removed: the answers would no longer belong to any point.
+    """
     from ipskit import store
-    from ipskit.cohort import write_settings
+    from ipskit.cohort import check_writable, open_cohort, write_settings
     from ipskit.errors import IpskitError
     from ipskit.schedule import followup_points
 
+    adding, removing = list(dict.fromkeys(add)), list(dict.fromkeys(remove))
+    both = [at for at in adding if at in removing]
+    if both:
+        raise IpskitError(f"{both[0]} is both added and removed: give it once")
     with store.locked(cohort.folder, f"cohort {cohort.id}"):
-        records = Records.load(cohort)
-        kept = {at for (at, _pid) in records.answers}
-        dropped = kept - set(points)
-        if dropped:
-            raise IpskitError(
-                f"cohort {cohort.id} has answers at {', '.join(sorted(dropped))}: keep that point"
-            )
+        cohort = open_cohort(cohort.folder.parent, cohort.id)
+        check_writable(cohort)
+        before = [p.at for p in cohort.settings.followups]
+        if replace is not None:
+            after = list(dict.fromkeys(replace))
+            adding = [at for at in after if at not in before]
+            removing = [at for at in before if at not in after]
+        else:
+            for at in adding:
+                if at in before:
+                    raise IpskitError(f"cohort {cohort.id} already has a follow-up at {at}")
+            for at in removing:
+                cohort.followup(at)  # an unknown point says which there are
+            after = [at for at in before if at not in removing] + adding
+        counts = answer_counts(cohort)
+        for at in removing:
+            if counts.get(at):
+                answers = f"{counts[at]} answer{'s' if counts[at] != 1 else ''}"
+                raise IpskitError(
+                    f"cohort {cohort.id} has {answers} recorded at {at}: keep that point"
+                )
         settings = cohort.settings._replace(
-            followups=followup_points(dict.fromkeys(points), cohort.settings.sessions[-1].date)
+            followups=followup_points(after, cohort.settings.sessions[-1].date)
         )
-        write_settings(cohort.folder, settings)
-    return Cohort(cohort.folder, settings)
+        if settings != cohort.settings:
+            write_settings(cohort.folder, settings)
+    kept = {p.at: counts.get(p.at, 0) for p in settings.followups}
+    return PlanChange(Cohort(cohort.folder, settings), tuple(adding), tuple(removing), kept)
 
 
 def make_report(workspace: Workspace, cohorts: list[Cohort], found: list[PointFigures],

@@ -22,7 +22,7 @@ from ipskit.cli.table import day, table
 
 if TYPE_CHECKING:
     from ipskit.cohort import Cohort
-    from ipskit.followups import PointFigures
+    from ipskit.followups import PlanChange, PointFigures
 
 app = typer.Typer(
     help="Follow-up evaluations after a course.",
@@ -49,13 +49,15 @@ def due(
     """List follow-ups due, and who is to answer.
 
     Everyone who completed a course is asked at each of its follow-up points; a point is
-    due from its date until everyone has answered.
+    due from its date until everyone has answered. Archived cohorts are left out.
     """
     from ipskit.cohort import all_cohorts
     from ipskit.followups import due as due_now
 
     today = parse_day(on, "--on") if on else date.today()
-    found = due_now(all_cohorts(cohorts_dir(ctx)), today)
+    # An archived cohort is read-only, so no answer could be recorded for it.
+    in_use = [c for c in all_cohorts(cohorts_dir(ctx)) if not c.settings.archived]
+    found = due_now(in_use, today)
     if fmt is Format.json:
         print_json([
             {"cohort": d.cohort.id, "point": d.point.at, "due": d.point.due.isoformat(),
@@ -105,12 +107,14 @@ def record(
     Only counts and yes/no are kept. Answering again replaces the earlier answer; the
     change is kept in the cohort's history.
     """
+    from ipskit.cohort import check_writable
     from ipskit.records import changing
     from ipskit.schedule import check_point
 
     answered = parse_day(when, "--date") if when else date.today()
     cohort = load_cohort(ctx, cohort_id)
     point = cohort.followup(check_point(at))
+    check_writable(cohort)
     with changing(cohort) as records:
         person = records.find(who, include_withdrawn=True)
         records.answer(
@@ -128,21 +132,102 @@ def record(
 def plan(
     ctx: typer.Context,
     cohort_id: Annotated[str, typer.Argument(metavar="COHORT")],
+    add: Annotated[
+        list[str] | None,
+        typer.Option("--add", help="Add a point, e.g. 6m (repeatable, or comma-separated)."),
+    ] = None,
+    remove: Annotated[
+        list[str] | None,
+        typer.Option("--remove", help="Remove a point that has no answers (repeatable)."),
+    ] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Set every point to the --at ones, dropping others.")
+    ] = False,
     at: Annotated[
-        list[str], typer.Option("--at", help="A follow-up point, e.g. 9w or 12m (repeatable).")
-    ],
+        list[str] | None,
+        typer.Option("--at", help="With --replace: a point of the new plan (repeatable)."),
+    ] = None,
+    fmt: FormatOption = Format.table,
 ) -> None:
-    """Set a cohort's follow-up points.
+    """Show or change a cohort's follow-up points.
 
-    Each is dated from the cohort's last session; points with answers must stay.
+    Alone, it shows the points and their dates. --add and --remove change them one by
+    one; --replace --at 6m --at 12m sets them all and says which it drops. Points are
+    dated from the cohort's last session; a point with answers cannot be removed.
     """
-    from ipskit.followups import plan_points
+    from ipskit.errors import IpskitError
+    from ipskit.followups import PlanChange, answer_counts, change_plan
+
+    adding, removing, points = _points(add), _points(remove), _points(at)
+    cohort = load_cohort(ctx, cohort_id)
+    if at and not replace:
+        now = ", ".join(p.at for p in cohort.settings.followups) or "none"
+        given = " ".join(f"--at {p}" for p in points)
+        raise IpskitError(
+            f"--at would replace every point of {cohort.id} (now {now}): use --add"
+            f" {','.join(points)} to add, or --replace {given} to set them all"
+        )
+    if replace and not points:
+        raise IpskitError("--replace needs the new points: e.g. --replace --at 6m --at 12m")
+    if replace and (adding or removing):
+        raise IpskitError("give --add and --remove, or --replace with --at, not both")
+    if adding or removing or replace:
+        change = change_plan(
+            cohort, add=adding, remove=removing, replace=points if replace else None
+        )
+    else:
+        change = PlanChange(cohort, (), (), answer_counts(cohort))
+    if fmt is Format.json:
+        print_json(_plan_json(change))
+        return
+    typer.echo(_plan_text(change, replaced=replace))
+
+
+def _points(values: list[str] | None) -> list[str]:
+    from ipskit.cli.common import split_people
     from ipskit.schedule import check_point
 
-    cohort = load_cohort(ctx, cohort_id)
-    cohort = plan_points(cohort, [check_point(a) for a in at])
-    points = ", ".join(f"{f.at} ({day(f.due)})" for f in cohort.settings.followups)
-    typer.echo(f"Follow-ups of {cohort.id}: {points}")
+    return [check_point(v) for v in split_people(values)]
+
+
+def _plan_json(change: PlanChange) -> dict[str, Any]:
+    settings = change.cohort.settings
+    return {
+        "cohort": change.cohort.id,
+        "last_session": settings.sessions[-1].date.isoformat(),
+        "added": list(change.added),
+        "removed": list(change.removed),
+        "points": [
+            {"at": p.at, "due": p.due.isoformat(), "answered": change.answers.get(p.at, 0)}
+            for p in settings.followups
+        ],
+    }
+
+
+def _plan_text(change: PlanChange, *, replaced: bool) -> str:
+    cohort = change.cohort
+    lines = []
+    if replaced:
+        dropped = ", ".join(change.removed) or "none"
+        lines.append(f"Replaced the follow-ups of {cohort.id}; dropped: {dropped}.")
+    elif change.added or change.removed:
+        done = ([f"added {', '.join(change.added)}"] if change.added else []) + (
+            [f"removed {', '.join(change.removed)}"] if change.removed else []
+        )
+        lines.append(f"Follow-ups of {cohort.id}: {'; '.join(done)}.")
+    last = day(cohort.settings.sessions[-1].date)
+    if not cohort.settings.followups:
+        lines.append(
+            f"{cohort.id} has no follow-up points: add one with"
+            f" ipskit followup plan {cohort.id} --add 12m"
+        )
+        return "\n".join(lines)
+    lines.append(f"Follow-up points of {cohort.id}, from its last session on {last}:")
+    rows = [
+        [p.at, day(p.due), str(change.answers.get(p.at, 0))] for p in cohort.settings.followups
+    ]
+    lines.append(table(["At", "Due", "Answered"], rows, right=[2]))
+    return "\n".join(lines)
 
 
 @app.command()
