@@ -100,6 +100,7 @@ class Settings(NamedTuple):
     sessions: tuple[Meeting, ...]
     meetings: tuple[Meeting, ...]
     followups: tuple[FollowUp, ...] = ()
+    archived: bool = False
 
 
 def check_id(cohort_id: str) -> str:
@@ -160,12 +161,17 @@ def open_cohort(cohorts_dir: Path, cohort_id: str) -> Cohort:
     check_id(cohort_id)
     folder = cohorts_dir / cohort_id
     if not (folder / SETTINGS_FILE).is_file():
-        known = sorted(p.name for p in cohorts_dir.iterdir() if (p / SETTINGS_FILE).is_file())
+        known = sorted(p.name for p in cohorts_dir.iterdir() if _is_cohort(p))
         hint = (
             f"; there are: {', '.join(known)}" if known else "; create one with 'ipskit new-cohort'"
         )
         raise NotFoundError(f"no cohort '{cohort_id}'{hint}")
     return Cohort(folder, read_settings(folder / SETTINGS_FILE))
+
+
+def _is_cohort(folder: Path) -> bool:
+    # A cohort being deleted is first renamed to a hidden leftover; no id starts with a dot.
+    return not folder.name.startswith(".") and (folder / SETTINGS_FILE).is_file()
 
 
 def all_cohorts(cohorts_dir: Path) -> list[Cohort]:
@@ -174,8 +180,117 @@ def all_cohorts(cohorts_dir: Path) -> list[Cohort]:
         return []
     found = []
     for folder in sorted(cohorts_dir.iterdir()):
-        if (folder / SETTINGS_FILE).is_file():
+        if _is_cohort(folder):
             found.append(Cohort(folder, read_settings(folder / SETTINGS_FILE)))
+    return found
+
+
+# --- archiving and deleting --------------------------------------------------------------
+#
+# A finished cohort is archived rather than deleted: its records stay, read-only, and it
+# still counts in the funder report. Only a cohort that never issued anything (made by
+# mistake, or as a test) may be deleted.
+
+
+def archived_error(cohort_id: str) -> IpskitError:
+    """What every command that would change an archived cohort says."""
+    return IpskitError(
+        f"cohort {cohort_id} is archived: ipskit cohorts unarchive {cohort_id} to change it"
+    )
+
+
+def check_writable(cohort: Cohort) -> None:
+    """Refuse to change an archived cohort.
+
+    Writers call this while they hold the cohort's lock: ``cohort.yaml`` is read again
+    there (from its cache, so it costs next to nothing), since the cohort may have been
+    archived since the caller opened it.
+    """
+    path = cohort.folder / SETTINGS_FILE
+    if cohort.settings.archived or (path.is_file() and read_settings(path).archived):
+        raise archived_error(cohort.id)
+
+
+def set_archived(cohorts_dir: Path, cohort_id: str, archived: bool) -> Cohort:
+    """Archive a cohort (kept, read-only) or bring it back; saying so if it already is."""
+    from ipskit import store
+
+    cohort = open_cohort(cohorts_dir, cohort_id)
+    with store.locked(cohort.folder, f"cohort {cohort.id}"):
+        cohort = open_cohort(cohorts_dir, cohort_id)
+        if cohort.settings.archived == archived:
+            raise IpskitError(
+                f"cohort {cohort.id} is already archived" if archived
+                else f"cohort {cohort.id} is not archived: there is nothing to undo"
+            )  # fmt: skip
+        settings = cohort.settings._replace(archived=archived)
+        write_settings(cohort.folder, settings)
+    return Cohort(cohort.folder, settings)
+
+
+class Deletion(NamedTuple):
+    """What deleting a cohort removes (or would remove)."""
+
+    cohort: Cohort
+    participants: int
+    marks: int
+    documents: Path | None  # the cohort's folder under out/, where there is one
+
+
+def deletion(workspace_root: Path, cohort_id: str) -> Deletion:
+    """What deleting a cohort would remove; refused once anything was issued for it.
+
+    A certificate register is never removed (a certificate in someone's hands must stay
+    verifiable), and a cohort whose graduates train another cohort is part of a cascade.
+    """
+    from ipskit.cascade import reference
+    from ipskit.certificates import REGISTER_FILE
+    from ipskit.records import Records
+
+    cohorts_dir = workspace_root / "cohorts"
+    cohort = open_cohort(cohorts_dir, cohort_id)
+    if cohort.settings.archived:
+        raise archived_error(cohort.id)
+    if cohort.file(REGISTER_FILE).exists():
+        raise IpskitError(
+            f"cohort {cohort.id} has issued certificates (its register {REGISTER_FILE} is"
+            f" kept for good): archive it instead with ipskit cohorts archive {cohort.id}"
+        )
+    for other in all_cohorts(cohorts_dir):
+        linked = [r for r in map(reference, other.settings.trainers) if r is not None]
+        if other.id != cohort.id and any(r.cohort == cohort.id for r in linked):
+            raise IpskitError(
+                f"cohort {other.id} is trained by people who completed {cohort.id}:"
+                f" archive {cohort.id} instead with ipskit cohorts archive {cohort.id}"
+            )
+    records = Records.load(cohort)
+    documents = workspace_root / "out" / cohort.id
+    return Deletion(cohort, len(records.roster), len(records.marks),
+                    documents if documents.is_dir() else None)  # fmt: skip
+
+
+def delete_cohort(workspace_root: Path, cohort_id: str) -> Deletion:
+    """Remove a cohort that never issued anything: its folder and its documents.
+
+    The folder is first renamed to a temporary name in one step, so that a kill part-way
+    through leaves either the whole cohort or a leftover the next command sweeps away.
+    """
+    import shutil
+
+    from ipskit import store
+
+    found = deletion(workspace_root, cohort_id)
+    folder = found.cohort.folder
+    with store.locked(folder, f"cohort {cohort_id}"):
+        found = deletion(workspace_root, cohort_id)  # nothing issued since it was asked
+        doomed = folder.with_name(f"{store.temp_prefix()}deleted-{cohort_id}")
+        try:
+            folder.rename(doomed)
+        except OSError as error:
+            raise store.cannot(folder, "delete the cohort", error, "nothing was changed") from None
+    shutil.rmtree(doomed)
+    if found.documents is not None:
+        shutil.rmtree(found.documents)
     return found
 
 
@@ -184,7 +299,7 @@ def all_cohorts(cohorts_dir: Path) -> list[Cohort]:
 _TOP = (
     "id", "curriculum", "curriculum_title", "curriculum_source", "curriculum_sha256", "created",
     "venue",
-    "trainers", "skipped", "completion", "sessions", "meetings", "followups",
+    "trainers", "skipped", "completion", "sessions", "meetings", "followups", "archived",
 )  # fmt: skip
 _RULES = (
     "min_attendance_percent", "min_sessions_attended", "compulsory_sessions", "late_counts_as",
@@ -256,6 +371,7 @@ def _to_json(settings: Settings) -> dict[str, Any]:
         "sessions": [meeting(m) for m in settings.sessions],
         "meetings": [meeting(m) for m in settings.meetings],
         "followups": [[f.at, f.due.isoformat()] for f in settings.followups],
+        "archived": settings.archived,
     }  # fmt: skip
 
 
@@ -280,6 +396,8 @@ def _from_json(data: dict[str, Any]) -> Settings:
         sessions=tuple(meeting(row, False) for row in data["sessions"]),
         meetings=tuple(meeting(row, True) for row in data["meetings"]),
         followups=tuple(FollowUp(at, date.fromisoformat(due)) for at, due in data["followups"]),
+        # A cache written before cohorts could be archived has no such key: it misses.
+        archived=data["archived"],
     )
 
 
@@ -314,6 +432,7 @@ def _parse_settings(path: Path) -> Settings:
         sessions=tuple(_meetings(top, "sessions", follow_on=False)),
         meetings=tuple(_meetings(top, "meetings", follow_on=True)),
         followups=tuple(_followups(top)),
+        archived=top.flag("archived", False),
     )
     _check_settings(doc, settings, path)
     return settings
@@ -430,6 +549,8 @@ def settings_text(settings: Settings) -> str:
         else 'followups: []  # e.g. - {at: 9w, due: "2027-06-01"}'
     )
     lines.extend(f'  - {{at: {f.at}, due: "{f.due.isoformat()}"}}' for f in settings.followups)
+    if settings.archived:
+        lines.append("archived: true  # kept, read-only: `ipskit cohorts unarchive` to change it")
     return "\n".join(lines) + "\n"
 
 

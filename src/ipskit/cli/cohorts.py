@@ -12,7 +12,7 @@ from ipskit.cli.output import Format, FormatOption, JsonOption, plural, print_js
 from ipskit.cli.table import clip, day, table
 
 if TYPE_CHECKING:
-    from ipskit.cohort import Meeting
+    from ipskit.cohort import Deletion, Meeting
     from ipskit.newcohort import ImportResult
     from ipskit.status import Overview, Status
 
@@ -110,24 +110,48 @@ def import_summary(result: "ImportResult", *, dry_run: bool = False) -> str:
     return "\n".join(lines)
 
 
-def cohorts(
-    ctx: typer.Context, fmt: FormatOption = Format.table, as_json: JsonOption = False
+cohorts = typer.Typer(
+    help="List the cohorts and how they are going; archive or delete one.\n\n"
+    "'ipskit cohorts' alone lists the cohorts in use; archived ones are left out unless"
+    " --all is given (they still count in 'ipskit report', and 'ipskit status' shows them).",
+    invoke_without_command=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+
+@cohorts.callback()
+def _list(
+    ctx: typer.Context,
+    fmt: FormatOption = Format.table,
+    as_json: JsonOption = False,
+    every: Annotated[
+        bool, typer.Option("--all", help="Archived cohorts too (they are hidden otherwise).")
+    ] = False,
 ) -> None:
-    """List the cohorts and how they are going."""
+    """List the cohorts in use (the group's help says more)."""
+    if ctx.invoked_subcommand is not None:
+        return
     from ipskit.cohort import all_cohorts
     from ipskit.status import quick_overview
 
     today = date.today()
-    found = [quick_overview(c, today) for c in all_cohorts(cohorts_dir(ctx))]
+    everything = all_cohorts(cohorts_dir(ctx))
+    shown = [c for c in everything if every or not c.settings.archived]
+    found = [quick_overview(c, today) for c in shown]
     if wants_json(fmt, as_json):
         print_json([_overview_json(o) for o in found])
         return
+    hidden = len(everything) - len(shown)
     if not found:
-        typer.echo("No cohorts yet: start one with 'ipskit new-cohort'.")
+        typer.echo(
+            f"No cohorts in use: {plural(hidden, 'archived cohort')} (list with --all)."
+            if hidden else "No cohorts yet: start one with 'ipskit new-cohort'."
+        )  # fmt: skip
         return
     rows = [
         [
-            o.cohort.id,
+            o.cohort.id + (" (archived)" if o.cohort.settings.archived else ""),
             o.cohort.settings.curriculum,
             f"{o.cohort.settings.sessions[0].date:%Y-%m-%d} –"
             f" {o.cohort.settings.sessions[-1].date:%Y-%m-%d}",
@@ -140,6 +164,73 @@ def cohorts(
     typer.echo(
         table(["Cohort", "Curriculum", "Dates", "People", "Attendance", "Next"], rows, right=[3, 4])
     )
+    if hidden:
+        typer.echo(f"{plural(hidden, 'archived cohort')} not shown: list with --all.")
+
+
+CohortId = Annotated[str, typer.Argument(metavar="ID", help="The cohort, e.g. spring-2027.")]
+
+
+@cohorts.command()
+def archive(ctx: typer.Context, cohort_id: CohortId) -> None:
+    """Archive a finished cohort: kept, read-only, out of everyday lists.
+
+    Its records and documents stay; it still counts in 'ipskit report' and 'ipskit
+    status' shows it. Every command that would change it refuses until it is unarchived.
+    """
+    from ipskit.cohort import set_archived
+
+    cohort = set_archived(cohorts_dir(ctx), cohort_id, True)
+    typer.echo(
+        f"Archived {cohort.id}: kept, read-only, still counted in reports;"
+        f" 'ipskit cohorts unarchive {cohort.id}' to change it again."
+    )
+
+
+@cohorts.command()
+def unarchive(ctx: typer.Context, cohort_id: CohortId) -> None:
+    """Bring an archived cohort back into use, so that it can be changed again."""
+    from ipskit.cohort import set_archived
+
+    cohort = set_archived(cohorts_dir(ctx), cohort_id, False)
+    typer.echo(f"Unarchived {cohort.id}: it can be changed again.")
+
+
+@cohorts.command()
+def delete(
+    ctx: typer.Context,
+    cohort_id: CohortId,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Really delete it (there is no undo).")
+    ] = False,
+) -> None:
+    """Delete a cohort made by mistake: its folder and its documents.
+
+    Only a cohort that never issued a certificate can be deleted (a certificate
+    register is never removed), and not one whose graduates train another cohort:
+    archive those instead. Without --yes it says what it would delete and changes nothing.
+    """
+    from ipskit.cli.output import workspace_option
+    from ipskit.cohort import delete_cohort, deletion
+    from ipskit.errors import IpskitError
+    from ipskit.workspace import require_workspace
+
+    root = require_workspace(workspace_option(ctx)).root
+    if not yes:
+        found = deletion(root, cohort_id)
+        raise IpskitError(
+            f"this would delete cohort {cohort_id} ({_contents(found)}) for good:"
+            f" add --yes to delete it"
+        )
+    found = delete_cohort(root, cohort_id)
+    typer.echo(f"Deleted cohort {cohort_id} ({_contents(found)}).")
+
+
+def _contents(found: "Deletion") -> str:
+    parts = [plural(found.participants, "participant"), plural(found.marks, "attendance mark")]
+    if found.documents is not None:
+        parts.append("its documents in out/" + found.cohort.id)
+    return ", ".join(parts)
 
 
 def _overview_json(o: "Overview") -> dict[str, Any]:
@@ -149,6 +240,7 @@ def _overview_json(o: "Overview") -> dict[str, Any]:
         "curriculum": settings.curriculum,
         "first_session": settings.sessions[0].date.isoformat(),
         "last_session": settings.sessions[-1].date.isoformat(),
+        "archived": settings.archived,
         "participants": o.participants,
         "attendance_percent": o.rate,
         "next_session": _meeting_json(o.next) if o.next else None,
@@ -242,6 +334,8 @@ def _status_text(report: "Status") -> str:
     settings = o.cohort.settings
     course = len(settings.sessions)
     lines = [f"{o.cohort.id} · {settings.curriculum_title} ({settings.curriculum})"]
+    if settings.archived:
+        lines.append(f"Archived: read-only (ipskit cohorts unarchive {o.cohort.id} to change it)")
     where = [f"Venue: {settings.venue}"] if settings.venue else []
     if settings.trainers:
         from ipskit.cascade import trainer_names
