@@ -6,6 +6,12 @@ in a spreadsheet. Such cells are written with a leading apostrophe, which spread
 show as text; reading the file back removes it, so ``=1+1`` survives a round trip. A
 value that really starts with apostrophes before such a character gains one more on the
 way out and loses it on the way in.
+
+Files a person opened and saved in a spreadsheet are read as well: Excel's "CSV" is
+Windows-1252 rather than UTF-8, its "CSV UTF-8" starts with a byte order mark, some
+regions separate cells with semicolons, and dates come back in the region's short form
+(see :func:`ipskit.dates.written_date`). ipskit writes UTF-8 and ISO dates again the next
+time it saves the file.
 """
 
 from __future__ import annotations
@@ -17,6 +23,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from ipskit.errors import FileProblemsError
+
+#: Columns of ipskit's record files that hold a date (YYYY-MM-DD as ipskit writes it).
+DATE_COLUMNS = frozenset({"added", "left", "date", "answered", "signed", "issued"})
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 _DANGEROUS = re.compile(r"^'*[=+\-@\t\r\n\uff1d\uff0b\uff0d\uff20]")
 _GUARDED = re.compile(r"^'+[=+\-@\t\r\n\uff1d\uff0b\uff0d\uff20]")
@@ -43,19 +53,58 @@ def to_text(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     return out.getvalue()
 
 
+def read_text(path: Path) -> str:
+    """A CSV file's text: UTF-8 (with or without a byte order mark) or Windows-1252.
+
+    A line that is not UTF-8 is read as Windows-1252, which is what Excel's plain "CSV"
+    writes; line by line, because ipskit adds UTF-8 rows to the end of a file that a
+    spreadsheet saved. A file that is neither (another program's encoding, a spreadsheet
+    saved as "Unicode Text") is refused, with what to do.
+    """
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if "\x00" not in text:
+            return text
+    lines = data.removeprefix(b"\xef\xbb\xbf").split(b"\n")
+    for number, raw in enumerate(lines):
+        try:
+            lines[number] = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                lines[number] = raw.decode("cp1252")
+            except UnicodeDecodeError:
+                raise _not_text(path, number + 1) from None
+        if "\x00" in lines[number]:
+            raise _not_text(path, number + 1)
+    return "\n".join(lines)
+
+
+def _not_text(path: Path, line: int) -> FileProblemsError:
+    return FileProblemsError(
+        [
+            f"{path}:{line}: not UTF-8 or Windows-1252 text: open it in Excel and"
+            " Save As 'CSV UTF-8'"
+        ]
+    )
+
+
 def read_table(path: Path, header: Sequence[str]) -> Iterator[tuple[int, list[str]]]:
     """Rows of a CSV file ipskit wrote, as lists, with their line numbers, cells restored.
 
     The header must be exactly ``header``: a file whose columns were changed by hand is
-    reported rather than misread. Blank lines are skipped.
+    reported rather than misread. Blank lines are skipped. A file saved by a spreadsheet
+    is read too (see the module's notes).
     """
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise FileProblemsError(
-            [f"{path}:1: not UTF-8 text: was it saved in another encoding?"]
-        ) from error
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    text = read_text(path)
+    first_line = text.partition("\n")[0]
+    # Excel in much of Europe saves "CSV" with semicolons, because the comma is the
+    # decimal mark there.
+    delimiter = ";" if ";" in first_line and "," not in first_line else ","
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter)
     width = len(header)
     guarded = "'" in text  # most files hold no apostrophe at all: then nothing to restore
     try:
@@ -79,6 +128,27 @@ def read_table(path: Path, header: Sequence[str]) -> Iterator[tuple[int, list[st
 
 
 def read_rows(path: Path, header: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
-    """Like :func:`read_table`, each row as a dict by column name."""
+    """Like :func:`read_table`, each row as a dict by column name.
+
+    Dates in :data:`DATE_COLUMNS` that a spreadsheet rewrote in its region's short form
+    (03/02/2027) are given back as ipskit writes them (2027-02-03); one that is no date
+    at all is reported by its line and column.
+    """
+    dated = [(i, name) for i, name in enumerate(header) if name in DATE_COLUMNS]
     for line, row in read_table(path, header):
+        for index, name in dated:
+            cell = row[index].strip()
+            if cell and not _ISO_DATE.match(cell):
+                row[index] = _iso(path, line, name, cell)
         yield line, dict(zip(header, row, strict=True))
+
+
+def _iso(path: Path, line: int, column: str, cell: str) -> str:
+    """A date cell a spreadsheet wrote, as YYYY-MM-DD, or the cell's problem."""
+    from ipskit.dates import written_date
+    from ipskit.workspace import locale_near
+
+    try:
+        return written_date(cell, locale_near(path)).isoformat()
+    except ValueError as error:
+        raise FileProblemsError([f"{path}:{line}: {column}: {error}"]) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -67,6 +68,36 @@ def find_workspace(explicit: Path | None = None, start: Path | None = None) -> W
         if (candidate / SETTINGS_FILE).is_file():
             return Workspace(candidate)
     return None
+
+
+_LOCALE_LINE = re.compile(
+    rb"""^locale:[ \t]*["']?([a-z]{2,3}(?:-[A-Z]{2})?)["']?[ \t]*(?:#.*)?$""", re.MULTILINE
+)
+_locales: dict[tuple[Path, int, int], str] = {}
+
+
+def locale_near(path: Path) -> str:
+    """The locale of the workspace holding ``path`` (as its ``ipskit.yaml`` says), or en-GB.
+
+    Wanted only to read a date a spreadsheet wrote into a record file, so the settings
+    file is scanned for its ``locale:`` line rather than loaded and validated: that would
+    make a hand-made mistake elsewhere in ``ipskit.yaml`` stop the reading of a roster.
+    """
+    for folder in list(path.parents)[:4]:
+        settings = folder / SETTINGS_FILE
+        try:
+            seen = settings.stat()
+        except OSError:
+            continue
+        key = (settings, seen.st_mtime_ns, seen.st_size)
+        if key not in _locales:
+            try:
+                found = _LOCALE_LINE.search(settings.read_bytes())
+            except OSError:
+                found = None
+            _locales[key] = found.group(1).decode() if found else "en-GB"
+        return _locales[key]
+    return "en-GB"
 
 
 def require_workspace(explicit: Path | None = None) -> Workspace:
