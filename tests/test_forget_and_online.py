@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 
@@ -104,18 +105,36 @@ def test_attend_from_a_zoom_report(ws, tmp_path):
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].endswith("present means at least 101 minutes (--min-minutes to change)")
-    assert lines[1:4] == ["Marked present: 2", "  p01  147 min", "  p04  144 min"]
-    assert "Under the threshold, not marked:\n  p02  39 min" in result.stdout
-    assert "Not matched to anyone on the roster (mark them by hand if they are):" in result.stdout
-    assert "line 5: Alex Morgan (Host)  157 min" in result.stdout
-    assert "line 9: Amara's iPhone  150 min" in result.stdout
+    assert lines[2:] == [
+        "host: Alex Morgan (Host), 157 min",
+        'p01 Siân Hughes ← "Siân Hughes (she/her)": 147 min, present (match 1.00)',
+        'p02 Tomasz Wiśniewski ← "tomasz wisniewski": 39 min, absent, under the threshold'
+        " (match 1.00)",
+        'p04 Amara Okafor ← "Amara O": 144 min, present (match 1.00)',
+        "Not matched to anyone on the roster; if they are, mark them with:",
+        '  line 9 "Amara\'s iPhone": 150 min, present (perhaps p04 Amara Okafor, match 0.56):'
+        " ipskit attend spring 1 --present p04",
+        "p03 Sam Patel: not in the report, not marked",
+        "Marked 2 present, 0 late, 1 absent; 1 not matched",
+    ]
     grid = json.loads(cli(ws, "attendance", "spring", "--json").stdout)
     marks = {p["id"]: p["marks"]["1"] for p in grid["participants"]}
-    assert marks == {"p01": "present", "p02": None, "p03": None, "p04": "present"}
+    assert marks == {"p01": "present", "p02": "absent", "p03": None, "p04": "present"}
+    # A lower threshold does not overwrite the absence now recorded: it says how to.
     result = cli(ws, "attend", "spring", "1", "--import", str(tmp_path / "zoom.csv"),
                  "--min-minutes", "30")  # fmt: skip
-    assert "Marked present: 1\n  p02  39 min\n" in result.stdout
-    assert "Already marked, left as they were: p01, p04" in result.stdout
+    today = date.today()
+    assert (
+        'p02 Tomasz Wiśniewski ← "tomasz wisniewski": 39 min, present (match 1.00);'
+        f" absent recorded {today.day} {today:%b}, kept"
+        " (to change it: ipskit attend spring 1 --present p02)\n"
+    ) in result.stdout
+    assert (
+        'p01 Siân Hughes ← "Siân Hughes (she/her)": 147 min, present (match 1.00),'
+        " already recorded\n" in result.stdout
+    )
+    assert result.stdout.endswith("Marked 0 present, 0 late, 0 absent; 1 kept as recorded;"
+                                  " 1 not matched\n")  # fmt: skip
 
 
 def test_attend_from_a_teams_report(ws, tmp_path):
@@ -132,8 +151,11 @@ def test_attend_from_a_teams_report(ws, tmp_path):
     (tmp_path / "teams.csv").write_bytes(report.encode("utf-16"))
     result = cli(ws, "attend", "spring", "2", "--import", str(tmp_path / "teams.csv"))
     assert result.exit_code == 0, result.output
-    assert "Marked present: 1\n  p01  150.2 min\n" in result.stdout
-    assert "Under the threshold, not marked:\n  p02  80 min" in result.stdout
+    assert result.stdout.splitlines()[2:] == [
+        'p01 Siân Hughes ← "Sian Hughes": 150.2 min, present (match 1.00)',
+        'p02 Zoë Adams ← "Zoe Adams (External)": 80 min, absent, under the threshold (match 1.00)',
+        "Marked 1 present, 0 late, 1 absent",
+    ]
 
 
 def test_a_report_that_is_not_one(ws, tmp_path):

@@ -10,10 +10,12 @@ from ipskit.cli.output import JsonOption, TableFormat, TableFormatOption, plural
 from ipskit.cli.table import clip, day, table
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from ipskit.cohort import Cohort
     from ipskit.eligibility import Standing
-    from ipskit.marking import ReportMarks
-    from ipskit.records import Records
+    from ipskit.marking import Decision, ReportMarks
+    from ipskit.records import Mark, Participant, Records
 
 #: Grid symbols, ASCII so that every terminal and printer shows them.
 SYMBOLS = {"present": "P", "late": "L", "absent": "A", "excused": "E"}
@@ -53,7 +55,12 @@ def attend(
         typer.Option("--made-up", help="Missed it, and made it up since.", show_default=False),
     ] = None,
     all_present: Annotated[
-        bool, typer.Option("--all-present", help="Everyone not named otherwise was present.")
+        bool,
+        typer.Option(
+            "--all-present",
+            help="Everyone not named and not yet marked was present (marks already"
+            " recorded, such as apologies, are kept).",
+        ),
     ] = False,
     note: Annotated[str, typer.Option(help="A short note kept with these marks.")] = "",
     report: Annotated[
@@ -64,23 +71,48 @@ def attend(
         float | None,
         typer.Option(
             "--min-minutes",
-            help="With --import: minutes needed to count as present (0 to 1440).",
+            help="With --import: minutes needed to count as there; under it is absent"
+            " (0 to 1440; default: three quarters of the session's contact time).",
             callback=_minutes,
         ),
     ] = None,
+    late_after: Annotated[
+        float | None,
+        typer.Option(
+            "--late-after",
+            help="With --import: joining more than this many minutes after the start is"
+            " late (0 to 1440; default: 15).",
+            callback=_minutes,
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print what was done as JSON, for scripts.")
+    ] = False,
 ) -> None:
     """Mark attendance, by hand or from Zoom/Teams.
 
     Name people with --present, --late, --absent, --excused (apologies) or --made-up,
-    or use --all-present with exceptions. --import reads a Zoom or Teams attendance
-    report and marks present those who stayed at least --min-minutes.
+    or use --all-present with exceptions: it fills only people with no mark yet, and a
+    recorded mark changes only when you name the person. --import reads a Zoom or Teams
+    attendance report: at least --min-minutes is present (or late, for joining more than
+    --late-after minutes after the start), less is absent; the host and the cohort's
+    trainers are recognised, and each name that matches no one comes with the command
+    that would mark it.
     """
     from ipskit.marking import attend as mark
 
     cohort = load_cohort(ctx, cohort_id)
     if report is not None:
-        _report(cohort, session, report, min_minutes)
+        if present or late or absent or excused or made_up or all_present:
+            raise typer.BadParameter(
+                "mark people by hand or from a report, not both in one command",
+                param_hint="--import",
+            )
+        _report(cohort, session, report, min_minutes, late_after, as_json)
         return
+    for value, option in ((min_minutes, "--min-minutes"), (late_after, "--late-after")):
+        if value is not None:
+            raise typer.BadParameter("goes with --import (a meeting report)", param_hint=option)
     done = mark(
         cohort,
         session,
@@ -93,6 +125,45 @@ def attend(
         note=note,
     )
     m, c = done.meeting, done.counts
+    if as_json:
+        print_json(
+            {
+                "cohort": cohort.id,
+                "session": m.number,
+                "counts": c,
+                "changes": done.changed,
+                "people": [
+                    {
+                        "id": o.person.id,
+                        "name": o.person.name,
+                        "before": _mark_json(o.before),
+                        "after": _mark_json(o.after),
+                        "outcome": o.kind,
+                        "recorded": o.recorded.isoformat() if o.recorded else None,
+                    }
+                    for o in done.outcomes
+                ],
+            }
+        )
+        return
+    kept = []
+    for outcome in done.outcomes:
+        who = _who(outcome.person)
+        if outcome.kind == "kept":
+            kept.append(outcome)
+            typer.echo(f"{who}: {_said(outcome.before)}{_recorded(outcome.recorded)}, kept")
+        elif outcome.kind == "changed":
+            typer.echo(f"{who}: {_said(outcome.before)} → {_said(outcome.after)}")
+        elif outcome.kind == "same":
+            noted = outcome.before and outcome.after and outcome.before.note != outcome.after.note
+            typer.echo(f"{who}: already {_said(outcome.after)}" + (", note kept" if noted else ""))
+        else:
+            typer.echo(f"{who}: {_said(outcome.after)}")
+    if kept:
+        typer.echo(
+            "To change a kept mark, name the person:"
+            f" ipskit attend {cohort.id} {m.number} --present {kept[0].person.id}"
+        )
     typer.echo(
         f"Session {m.number} ({m.id}, {day(m.date)}): {c['present']} present, {c['late']} late,"
         f" {c['absent']} absent, {c['excused']} apologies"
@@ -102,28 +173,152 @@ def attend(
     typer.echo(f"{plural(done.changed, 'change')} recorded.")
 
 
-def _report(cohort: "Cohort", session: str, report: Path, min_minutes: float | None) -> None:
+#: How marks are said to people: "excused" is what a coordinator calls apologies.
+WORDS = {"present": "present", "late": "late", "absent": "absent", "excused": "apologies"}
+
+
+def _said(mark: "Mark | None") -> str:
+    if mark is None:
+        return "not marked"
+    return WORDS[mark.status] + (" (made up)" if mark.made_up else "")
+
+
+def _mark_json(mark: "Mark | None") -> dict[str, Any] | None:
+    if mark is None:
+        return None
+    return {"status": mark.status, "made_up": mark.made_up, "note": mark.note}
+
+
+def _who(person: "Participant") -> str:
+    from ipskit.names import isolate
+
+    return f"{person.id} {isolate(person.name)}"
+
+
+def _recorded(when: "date | None") -> str:
+    if when is None:
+        return ""
+    from datetime import date
+
+    shown = f"{when.day} {when:%b}" + (f" {when.year}" if when.year != date.today().year else "")
+    return f" recorded {shown}"
+
+
+def _report(
+    cohort: "Cohort",
+    session: str,
+    report: Path,
+    min_minutes: float | None,
+    late_after: float | None,
+    as_json: bool,
+) -> None:
     from ipskit.marking import attend_from_report
 
-    result: ReportMarks = attend_from_report(cohort, session, report, min_minutes=min_minutes)
+    result = attend_from_report(
+        cohort, session, report, min_minutes=min_minutes, late_after=late_after
+    )
+    if as_json:
+        print_json(_report_json(cohort, result))
+        return
+    from ipskit.names import isolate
+
     m = result.meeting
     typer.echo(
         f"Session {m.number} ({m.id}, {day(m.date)}): present means at least"
         f" {result.threshold:g} minutes (--min-minutes to change)"
     )
-    typer.echo(f"Marked present: {len(result.marked)}")
-    for pid, minutes, sure in result.marked:
-        typer.echo(f"  {pid}  {minutes:g} min" + (f"  (name match {sure:.0%})" if sure < 1 else ""))
-    if result.already:
-        typer.echo("Already marked, left as they were: " + ", ".join(p for p, _ in result.already))
-    if result.below:
-        typer.echo("Under the threshold, not marked:")
-        for pid, minutes in result.below:
-            typer.echo(f"  {pid}  {minutes:g} min")
-    if result.unmatched:
-        typer.echo("Not matched to anyone on the roster (mark them by hand if they are):")
-        for name, minutes, line in result.unmatched:
-            typer.echo(f"  line {line}: {name}  {minutes:g} min")
+    if result.joins_known:
+        typer.echo(
+            f"Late means joining more than {result.late_after:g} minutes after the start,"
+            f" {m.start:%H:%M} (--late-after to change)"
+        )
+    else:
+        typer.echo("The report has no join times: no one is marked late from it")
+    for d in result.decisions:
+        if d.person is None:
+            if d.outcome == "unmatched":
+                continue
+            typer.echo(f"{d.outcome}: {isolate(d.names[0])}, {d.minutes:g} min")
+            continue
+        said = f"{_who(d.person)} ← {_names(d.names)}: {d.minutes:g} min, {_stay(d)}"
+        sure = f"(match {d.confidence:.2f})"
+        if d.outcome == "marked":
+            typer.echo(f"{said} {sure}")
+        elif d.outcome == "same":
+            typer.echo(f"{said} {sure}, already recorded")
+        else:
+            typer.echo(
+                f"{said} {sure}; {_said(d.before)}{_recorded(d.recorded)}, kept (to change it:"
+                f" {_command(cohort, m.number, d.status, d.person.id)})"
+            )
+    unmatched = result.of("unmatched")
+    if unmatched:
+        typer.echo("Not matched to anyone on the roster; if they are, mark them with:")
+    for d in unmatched:
+        if d.candidate is not None:
+            maybe = f" (perhaps {_who(d.candidate)}, match {d.confidence:.2f})"
+            target = d.candidate.id
+        else:
+            maybe, target = "", '"NAME"'
+        typer.echo(
+            f"  line {d.line} {_names(d.names)}: {d.minutes:g} min, {_stay(d)}{maybe}:"
+            f" {_command(cohort, m.number, d.status, target)}"
+        )
+    for person in result.missing:
+        typer.echo(f"{_who(person)}: not in the report, not marked")
+    marked = [d for d in result.decisions if d.outcome == "marked"]
+    counts = {s: sum(d.status == s for d in marked) for s in ("present", "late", "absent")}
+    typer.echo(
+        f"Marked {counts['present']} present, {counts['late']} late, {counts['absent']} absent"
+        + (f"; {len(result.of('kept'))} kept as recorded" if result.of("kept") else "")
+        + (f"; {len(unmatched)} not matched" if unmatched else "")
+    )
+
+
+def _names(names: "tuple[str, ...]") -> str:
+    from ipskit.names import isolate
+
+    return " + ".join(f'"{isolate(name)}"' for name in names)
+
+
+def _stay(d: "Decision") -> str:
+    if d.status == "absent":
+        return "absent, under the threshold"
+    if d.status == "late" and d.joined is not None:
+        return f"late, joined {d.joined:%H:%M}, {d.late_by:g} min after the start"
+    return d.status
+
+
+def _command(cohort: "Cohort", number: int, status: str, target: str) -> str:
+    return f"ipskit attend {cohort.id} {number} --{status} {target}"
+
+
+def _report_json(cohort: "Cohort", result: "ReportMarks") -> dict[str, Any]:
+    m = result.meeting
+    return {
+        "cohort": cohort.id,
+        "session": m.number,
+        "threshold_minutes": result.threshold,
+        "late_after_minutes": result.late_after if result.joins_known else None,
+        "decisions": [
+            {
+                "line": d.line,
+                "names": list(d.names),
+                "minutes": d.minutes,
+                "joined": f"{d.joined:%H:%M:%S}" if d.joined else None,
+                "id": d.person.id if d.person else None,
+                "name": d.person.name if d.person else None,
+                "match": d.confidence,
+                "status": d.status or None,
+                "outcome": d.outcome,
+                "late_by_minutes": d.late_by,
+                "recorded_mark": _mark_json(d.before),
+                "candidate": d.candidate.id if d.candidate else None,
+            }
+            for d in result.decisions
+        ],
+        "not_in_report": [p.id for p in result.missing],
+    }
 
 
 def attendance(
@@ -218,23 +413,38 @@ def _grid_json(cohort: "Cohort", records: "Records", standings: list["Standing"]
 def assessment(
     ctx: typer.Context,
     cohort_id: Annotated[str, typer.Argument(metavar="COHORT")],
-    who: Annotated[str, typer.Argument(metavar="WHO", help="An id, or part of a name.")],
+    who: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="WHO...", help="Ids or parts of names; several, or separated by commas."
+        ),
+    ],
     passed: Annotated[bool, typer.Option("--passed", help="The assessment was passed.")] = False,
     not_yet: Annotated[bool, typer.Option("--not-yet", help="Not passed yet.")] = False,
-    on: Annotated[str | None, typer.Option("--date", help="Default: today.")] = None,
+    on: Annotated[
+        str | None, typer.Option("--date", help="The day it took place (default: today).")
+    ] = None,
     note: Annotated[str, typer.Option(help="A short note.")] = "",
 ) -> None:
     """Record a final assessment result.
 
     For courses that require one, such as the ten-week course's Four Tasks presentation.
+    Several people may be named at once; the date cannot be later than today.
     """
     from ipskit.marking import assess
 
     if passed == not_yet:
         raise typer.BadParameter("give either --passed or --not-yet", param_hint="--passed")
     cohort = load_cohort(ctx, cohort_id)
-    person = assess(
-        cohort, who, passed=passed, when=parse_day(on, "--date") if on else None, note=note
+    done = assess(
+        cohort,
+        split_people(who),
+        passed=passed,
+        when=parse_day(on, "--date") if on else None,
+        note=note,
     )
+    words = {"passed": "passed", "not-yet": "not yet passed"}
     result = "passed" if passed else "not yet passed"
-    typer.echo(f"{person.id}: {cohort.settings.rules.assessment} {result}")
+    for item in done:
+        was = f" (was {words[item.before]})" if item.before else ""
+        typer.echo(f"{_who(item.person)}: {cohort.settings.rules.assessment} {result}{was}")
