@@ -229,7 +229,7 @@ def test_json_says_which_courses_it_counts_and_when(ws):
         "rule": "a course counts in the period when its first session falls in it",
     }
     assert list(data) == ["organisation", "period", "generated", "courses", "totals",
-                          "followups"]  # fmt: skip
+                          "followups", "not_counted"]  # fmt: skip
     assert data["totals"]["courses_run"] == 4 and data["totals"]["courses_planned"] == 1
     assert run("-w", str(ws), "report", "--json").stdout == ok(
         "-w", str(ws), "report", "--format", "json"

@@ -9,6 +9,13 @@ reports, and two reports for adjoining periods add up.
 A course whose first session is still to come is *planned*: it is counted as such and
 nothing else about it is. A course that has started but not finished is counted with
 what has happened so far.
+
+A course is *run* once anyone has attended a session of it (marked present or late, or
+a session made up). One with no attendance whose sessions are still to come is counted
+as planned (its first evening may not be marked yet); one whose sessions are all over
+with no one ever attending was never run (a cohort made by mistake or as a test, or a
+course cancelled) and is not counted at all, only said to be left out. Archived cohorts
+count like any other.
 """
 
 from __future__ import annotations
@@ -82,6 +89,7 @@ class Report:
     lines: list[Line]  # one per curriculum, by id
     total: Line
     followups: list[PointFigures]  # over every course run
+    not_counted: int = 0  # courses in the period that are over with no one ever attending
 
     @property
     def heading(self) -> str:
@@ -146,31 +154,47 @@ def build_report(
     total = Line("total", "All courses")
     lines = []
     run: list[Cohort] = []
+    not_counted = 0
     for curriculum in sorted(groups):
         members = groups[curriculum]
         # The newest course's title: a curriculum retitled since still reads as it is now.
         line = Line(curriculum, members[-1].settings.curriculum_title)
-        begun = [c for c in members if c.settings.sessions[0].date <= today]
-        line.courses_planned = len(members) - len(begun)
-        for cohort in begun:
-            line.add(course_line(cohort, today))
+        begun = []
+        for cohort in members:
+            if cohort.settings.sessions[0].date > today:
+                line.courses_planned += 1
+                continue
+            records = Records.load(cohort)
+            if anyone_attended(records):
+                begun.append(cohort)
+                line.add(course_line(cohort, today, records))
+            elif cohort.settings.sessions[-1].date >= today:
+                line.courses_planned += 1
+            else:
+                not_counted += 1
         line.followups = figures(begun, today)
         run += begun
-        total.add(line)
-        lines.append(line)
+        if begun or line.courses_planned:
+            total.add(line)
+            lines.append(line)
     followups = figures(run, today)
     total.followups = followups
     return Report(workspace.settings.organisation.name, start, end, today, lines, total,
-                  followups)  # fmt: skip
+                  followups, not_counted)  # fmt: skip
 
 
-def course_line(cohort: Cohort, today: date) -> Line:
+def anyone_attended(records: Records) -> bool:
+    """Whether anyone was ever marked present or late, or made a session up."""
+    return any(m.status in ("present", "late") or m.made_up for m in records.marks.values())
+
+
+def course_line(cohort: Cohort, today: date, records: Records | None = None) -> Line:
     """The counts of one course that has started."""
     from ipskit.certificates import REGISTER_FILE, current, read_register
     from ipskit.eligibility import completers, outcome_of
 
     settings = cohort.settings
-    records = Records.load(cohort)
+    records = records or Records.load(cohort)
     line = Line(settings.curriculum, settings.curriculum_title, courses_run=1)
     line.courses_running = int(settings.sessions[-1].date > today)
     line.started = len(records.roster)
@@ -264,6 +288,7 @@ def report_json(report: Report) -> dict[str, Any]:
         ],  # fmt: skip
         "totals": line_figures(report.total),
         "followups": [point_figures(p) for p in report.followups],
+        "not_counted": report.not_counted,
     }
 
 
@@ -456,9 +481,21 @@ def notes(report: Report) -> list[str]:
     if total.courses_planned:
         found.append(
             f"Planned: {total.courses_planned} course{'s' if total.courses_planned != 1 else ''}"
-            " in the period still to start, counted as planned only."
+            " in the period still to start, or started with no attendance marked yet,"
+            " counted as planned only."
         )
+    if report.not_counted:
+        found.append(not_counted_note(report.not_counted))
     return found
+
+
+def not_counted_note(count: int) -> str:
+    """Why some cohorts of the period are left out of the figures."""
+    courses = f"{count} course{'s' if count != 1 else ''}"
+    return (
+        f"Not counted: {courses} in the period whose sessions are over with no one marked"
+        " as attending (made by mistake, as a test, or cancelled)."
+    )
 
 
 def make_report(

@@ -55,7 +55,9 @@ def report(
     A course counts in the period when its first session falls in it (--from and --to
     both included; default: all time); everything about that course (its people, hours,
     certificates and follow-ups) is counted with it. A course still to start is counted
-    as planned only.
+    as planned only; so is one with no one marked as attending yet while its sessions
+    are still to come. One whose sessions are over with no one ever attending (made by
+    mistake, or cancelled) is not counted. Archived cohorts are counted.
 
     csv gives one row per curriculum and a 'total' row, with the follow-up figures as
     columns for each point (followup_3m_reached, ...). pdf writes a branded one- or
@@ -120,6 +122,10 @@ def report_text(found: "Report") -> str:
     rows = [*found.lines, found.total]
     if not found.lines:
         lines += ["", "No course started in this period."]
+        if found.not_counted:
+            from ipskit.report import not_counted_note
+
+            lines.append(not_counted_note(found.not_counted))
         return "\n".join(lines)
 
     def name(line: "Line") -> str:
@@ -178,6 +184,10 @@ def report_text(found: "Report") -> str:
     if found.total.courses_running:
         lines += ["", f"{plural(found.total.courses_running, 'course')} still running:"
                   " completion figures are not final."]  # fmt: skip
+    if found.not_counted:
+        from ipskit.report import not_counted_note
+
+        lines += ["", not_counted_note(found.not_counted)]
     lines.append("")
     lines += textwrap.wrap(" ".join(notes(found)[:2]), 88)
     return "\n".join(lines)
