@@ -42,7 +42,7 @@ def test_roster_add_and_list(ws, cohort):
     result = cli(ws, "roster", "spring", "add", "Łukasz Nowak", "--certificate-name",
                  "Łukasz J. Nowak", "--email", "lukasz@example.org", "--pronouns", "he/him")  # fmt: skip
     assert result.exit_code == 0
-    assert result.stdout == "Added p05\n"
+    assert result.stdout == "Added p05 Łukasz Nowak\n"
     listed = json.loads(cli(ws, "roster", "spring", "list", "--json").stdout)
     assert listed[-1] == {
         "id": "p05", "name": "Łukasz Nowak", "certificate_name": "Łukasz J. Nowak",
@@ -58,9 +58,11 @@ def test_roster_add_refuses_a_duplicate_unless_forced(ws, cohort):
     result = cli(ws, "roster", "spring", "add", "sian hughes")
     assert result.exit_code == 1
     assert result.stderr == (
-        "p01 on the roster has that name or email already; use --force to add a second person\n"
+        "p01 Siân Hughes on the roster has that name or email already;"
+        " use --force to add a second person\n"
     )
-    assert cli(ws, "roster", "spring", "add", "sian hughes", "--force").stdout == "Added p05\n"
+    result = cli(ws, "roster", "spring", "add", "sian hughes", "--force")
+    assert result.stdout == "Added p05 sian hughes\n"
 
 
 @pytest.mark.parametrize(
@@ -85,19 +87,23 @@ def test_roster_import_dry_run_changes_nothing(ws, cohort, tmp_path):
     result = cli(ws, "roster", "spring", "import", str(tmp_path / "more.csv"), "--dry-run")
     assert result.exit_code == 0
     assert result.stdout == (
-        "Would add 1 participant\n  line 3: already on the roster as p04; not added again\n"
+        "Would add 1 participant:\n"
+        "  p05 Zoë Adams\n"
+        "  line 3: already on the roster as p04 Sam Patel; not added again\n"
     )
     assert (cohort / "roster.csv").read_bytes() == before
     result = cli(ws, "roster", "spring", "import", str(tmp_path / "more.csv"))
-    assert result.stdout.startswith("Added 1 participant: p05\n")
+    assert result.stdout.startswith("Added 1 participant:\n  p05 Zoë Adams\n")
 
 
 def test_withdraw(ws, cohort):
     result = cli(ws, "roster", "spring", "withdraw", "tomasz", "--date", "2027-01-02")
-    assert result.stdout == "p02 has withdrawn (2027-01-02)\n"
+    assert result.stdout == "p02 Tomasz Wiśniewski has withdrawn (2027-01-02)\n"
     listed = {p["id"]: p for p in json.loads(cli(ws, "roster", "spring", "list", "--json").stdout)}
     assert (listed["p02"]["status"], listed["p02"]["left"]) == ("withdrawn", "2027-01-02")
-    assert cli(ws, "roster", "spring", "withdraw", "p02").stderr == "p02 has already withdrawn\n"
+    assert cli(ws, "roster", "spring", "withdraw", "p02").stderr == (
+        "p02 Tomasz Wiśniewski has already withdrawn\n"
+    )
     assert cli(ws, "roster", "spring", "withdraw", "tomasz").stderr == (
         "no one on the roster of spring matches 'tomasz'\n"
     )

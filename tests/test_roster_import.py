@@ -414,9 +414,24 @@ def test_binary_file(write):
     assert problems(path) == (f"{path}:3: not a text file (it holds NUL bytes): {RESAVE}",)
 
 
-def test_spreadsheet_workbook(write):
+RESAVE_WORKBOOK = (
+    "save it from the spreadsheet as 'Excel Workbook (.xlsx)' or 'CSV UTF-8' and import that"
+)
+
+
+def test_a_damaged_workbook(write):
+    """Workbooks are read (see test_import_garbled.py); a broken one is one line."""
     path = write(b"PK\x03\x04\x14\x00\x06\x00", name="people.xlsx")
-    assert problems(path) == (f"{path}:1: this is a spreadsheet workbook, not CSV: {RESAVE}",)
+    assert problems(path) == (
+        f"{path}:1: not an Excel workbook (.xlsx) that can be read: {RESAVE_WORKBOOK}",
+    )
+
+
+def test_an_old_excel_workbook(write):
+    path = write(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", name="people.xls")
+    assert problems(path) == (
+        f"{path}:1: an old Excel workbook (.xls), or one locked by a password: {RESAVE_WORKBOOK}",
+    )
 
 
 def test_neither_utf8_nor_windows_1252(write):

@@ -25,7 +25,7 @@ from ipskit import csvio, store
 from ipskit.cohort import Cohort, Meeting
 from ipskit.dates import parse_date
 from ipskit.errors import FileProblemsError, IpskitError, NotFoundError
-from ipskit.names import check_name, fold
+from ipskit.names import check_name, fold, isolate
 
 ROSTER_FILE = "roster.csv"
 ROSTER_COLUMNS = (
@@ -78,6 +78,19 @@ class Participant(NamedTuple):
     def name_on_certificate(self) -> str:
         """The name the person chose for their certificate."""
         return self.certificate_name or self.name
+
+
+#: The roster fields a correction may change, as a coordinator calls them.
+FIELDS = {"name": "name", "certificate_name": "certificate name", "email": "email",
+          "pronouns": "pronouns"}  # fmt: skip
+
+
+class Edit(NamedTuple):
+    """One field of a roster entry corrected: what it was, and what it is now."""
+
+    field: str
+    before: str
+    after: str
 
 
 class Mark(NamedTuple):
@@ -350,7 +363,7 @@ class Records:
             return found[0]
         if not found:
             raise NotFoundError(f"no one on the roster of {self.cohort.id} matches '{who}'")
-        listed = ", ".join(f"{p.id} ({p.name})" for p in found)
+        listed = ", ".join(f"{p.id} ({isolate(p.name)})" for p in found)
         raise IpskitError(f"'{who}' could be {listed}: use the id")
 
     def mark(self, meeting: Meeting, participant_id: str) -> Mark | None:
@@ -367,41 +380,116 @@ class Records:
 
     def add(self, name: str, *, certificate_name: str = "", email: str = "",
             pronouns: str = "") -> Participant:  # fmt: skip
-        """Add someone with the next free id."""
+        """Add someone with the next free id: never one that someone removed had."""
         if self._last_id is None:  # found once: an import adds thousands one by one
-            self._last_id = max((int(p.id[1:]) for p in self.roster), default=0)
+            self._last_id = max((int(pid[1:]) for pid in self._ids_ever()), default=0)
         self._last_id += 1
         person = Participant(
             id=f"p{self._last_id:02d}",
             added=date.today(),
-            name=check_name(name),
-            certificate_name=check_name(certificate_name, "the certificate name")
-            if certificate_name.strip()
-            else "",
-            email=check_email(email),
-            pronouns=" ".join(check_name(pronouns, "the pronouns field").split())[:40]
-            if pronouns.strip()
-            else "",
+            name=_checked("name", name),
+            certificate_name=_checked("certificate_name", certificate_name),
+            email=_checked("email", email),
+            pronouns=_checked("pronouns", pronouns),
         )
         self.roster.append(person)
         self.changed.add(ROSTER_FILE)
         self.log("added", participant=person.id)
         return person
 
-    def duplicate_of(self, name: str, email: str = "") -> Participant | None:
-        """Someone already on the roster with this name (or email), if any."""
+    def _ids_ever(self) -> Iterator[str]:
+        """Every id the roster holds or has held: removed people's ids are in the history.
+
+        An id names the same person for good (in history rows, exports, a trainer's
+        notes), so the id of someone removed is never handed out again.
+        """
+        yield from (p.id for p in self.roster)
+        path = self.cohort.file(HISTORY_FILE)
+        rows = csvio.read_table(path, HISTORY_COLUMNS) if path.exists() else iter(())
+        for row in [*(row for _, row in rows), *self.history]:
+            if row[1] == "removed" and _PID.match(row[3]):
+                yield row[3]
+
+    def duplicate_of(self, name: str, email: str = "", *,
+                     besides: Participant | None = None) -> Participant | None:  # fmt: skip
+        """Someone already on the roster with this name (or email), if any.
+
+        ``besides`` is left out: the person whose own entry is being corrected.
+        """
         key, mail = fold(name), email.strip().casefold()
         for person in self.roster:
-            if person.status == "erased":
+            if person.status == "erased" or (besides is not None and person.id == besides.id):
                 continue
             if fold(person.name) == key or (mail and person.email.casefold() == mail):
                 return person
         return None
 
+    def edit(self, person: Participant, *, name: str | None = None,
+             certificate_name: str | None = None, email: str | None = None,
+             pronouns: str | None = None) -> tuple[Participant, list[Edit]]:  # fmt: skip
+        """Correct someone's roster entry; the entry as it now is, and what changed.
+
+        Each value is checked as :meth:`add` checks it; an empty certificate name, email
+        or pronouns clears it. Each changed field gets a history row that says which
+        field changed and whether it was set, never the text itself: history rows hold
+        ids only, and a name there could not be erased by ``forget``.
+        """
+        given = {"name": name, "certificate_name": certificate_name, "email": email,
+                 "pronouns": pronouns}  # fmt: skip
+        new = {key: _checked(key, value) for key, value in given.items() if value is not None}
+        edits = [Edit(key, getattr(person, key), value) for key, value in new.items()
+                 if getattr(person, key) != value]  # fmt: skip
+        if not edits:
+            return person, []
+        updated = person._replace(**{e.field: e.after for e in edits})
+        self._put(updated)
+        for e in edits:
+            what = FIELDS[e.field]
+            self.log("edited", participant=person.id,
+                     before=what if e.before else f"no {what}",
+                     after=f"new {what}" if e.after else f"no {what}")  # fmt: skip
+        return updated, edits
+
+    def held_for(self, person: Participant) -> list[str]:
+        """What is recorded about someone beyond their roster entry, in words."""
+        from ipskit.certificates import REGISTER_FILE, read_register
+        from ipskit.sending import SENT_FILE, read_sent
+
+        pid = person.id
+        marks = sum(1 for m in self.marks.values() if m.participant == pid)
+        found = [
+            (marks, f"{marks} attendance mark" + ("s" if marks != 1 else "")),
+            (pid in self.assessments, "an assessment result"),
+            (any(a.participant == pid for a in self.answers.values()), "follow-up answers"),
+            (any(r.participant == pid for r in self.ratings.values()), "self-ratings"),
+            (pid in self.signed, "a signed agreement"),
+            (any(e.participant == pid
+                 for e in read_register(self.cohort.file(REGISTER_FILE))), "a certificate"),
+            (any(who == pid for _, who in read_sent(self.cohort.file(SENT_FILE))),
+             "emails sent to them"),
+        ]  # fmt: skip
+        return [words for held, words in found if held]
+
+    def remove(self, person: Participant) -> None:
+        """Take off the roster someone added by mistake, who has nothing recorded.
+
+        Their id is not handed out again (see :meth:`add`). Anyone with a record of any
+        kind is refused: they took part, so they are withdrawn instead, and counted.
+        """
+        held = self.held_for(person)
+        if held:
+            raise IpskitError(
+                f"{person.id} {isolate(person.name)} has {_and(held)}, so cannot be removed:"
+                f" use ipskit roster {self.cohort.id} withdraw {person.id} instead"
+            )
+        self.roster = [p for p in self.roster if p.id != person.id]
+        self.changed.add(ROSTER_FILE)
+        self.log("removed", participant=person.id, before=person.status)
+
     def withdraw(self, person: Participant, when: date) -> None:
         """Record that someone has left the course."""
         if person.status == "withdrawn":
-            raise IpskitError(f"{person.id} has already withdrawn")
+            raise IpskitError(f"{person.id} {isolate(person.name)} has already withdrawn")
         self._put(person._replace(status="withdrawn", left=when))
         self.log("withdrawn", participant=person.id, before="active", after="withdrawn")
 
@@ -597,6 +685,23 @@ class Records:
         if not self.history and not scrubbed:
             return None
         return history_with(old, self.history)
+
+
+def _checked(key: str, value: str) -> str:
+    """A roster field's value as it is stored, or ValueError saying what is wrong."""
+    if key == "name":
+        return check_name(value)
+    if key == "email":
+        return check_email(value)
+    if not value.strip():
+        return ""
+    if key == "certificate_name":
+        return check_name(value, "the certificate name")
+    return " ".join(check_name(value, "the pronouns field").split())[:40]
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _describe(mark: Mark | None) -> str:

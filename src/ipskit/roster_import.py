@@ -1,27 +1,40 @@
-"""Reading the people in a CSV file a trainer already has: a spreadsheet list or form answers.
+"""Reading the people in a file a trainer already has: a spreadsheet list or form answers.
 
-The file comes as Excel, Google Forms or Microsoft Forms wrote it, in whatever encoding
-and with whatever separator the trainer's spreadsheet uses; the columns that hold names,
-certificate names, email addresses and pronouns are found by their headings. Nothing
-about a person is changed beyond trimming spaces (and undoing the apostrophe ipskit puts
-before formula-like cells). Duplicates are looked for elsewhere, not here.
+The file comes as Excel, Google Forms or Microsoft Forms wrote it: CSV in whatever
+encoding and with whatever separator the trainer's spreadsheet uses, or an Excel
+workbook (``.xlsx``, read with openpyxl, only when one is given); the columns that hold
+names, certificate names, email addresses and pronouns are found by their headings.
+Nothing about a person is changed beyond trimming spaces (and undoing the apostrophe
+ipskit puts before formula-like cells). Duplicates are looked for elsewhere, not here.
+
+Names a spreadsheet garbled on the way (a ``?`` or ``\ufffd`` where a letter was, UTF-8
+read as Windows-1252) are not refused: they are imported and flagged by line (see
+:func:`garbled`), because a person left out is easily missed, while a flagged one comes
+with the command that corrects their name. A file garbled throughout is refused with
+the fix instead (``repair_encoding``), before anyone is added.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import io
 import itertools
 import re
 import stat
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ipskit.csvio import restore
-from ipskit.errors import FileProblemsError, NotFoundError
+from ipskit.errors import FileProblemsError, IpskitError, NotFoundError
 from ipskit.names import check_name
+
+if TYPE_CHECKING:
+    from ipskit.records import Participant, Records
 
 # A roster is a few kilobytes; a file this big is almost certainly the wrong one.
 MAX_BYTES = 20 * 1024 * 1024
@@ -37,8 +50,13 @@ _SEP_HINT = re.compile(r"sep=([^\w\s\"'])[ \t]*(?:\r\n|\r|\n|\Z)")
 # A file whose header has one column is read as one cell a line, so that "Smith, John"
 # in a semicolon file stays one name; no text holds this control character.
 _ONE_COLUMN = "\x1f"
-_WORKBOOKS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # .xlsx/.ods, old .xls
+_ZIP = b"PK\x03\x04"  # .xlsx (and .ods, which openpyxl cannot read)
+_OLD_WORKBOOK = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, or an .xlsx locked by a password
+_WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 _RESAVE = "save it from the spreadsheet as 'CSV UTF-8' and import that"
+_RESAVE_WORKBOOK = (
+    "save it from the spreadsheet as 'Excel Workbook (.xlsx)' or 'CSV UTF-8' and import that"
+)
 _NO_NAMES = (
     "no column with people's names: expected one called 'Name', 'Full name', "
     "or 'First name' and 'Last name'"
@@ -115,22 +133,33 @@ class RosterFile:
 
 
 def read_roster_csv(
-    path: Path, *, max_people: int | None = None, course: str = "a course allows"
-) -> RosterFile:
-    """The people in a CSV file saved from Excel, Google Forms or Microsoft Forms.
+    path: Path, *, max_people: int | None = None, course: str = "a course allows",
+    repair_encoding: bool = False,
+) -> RosterFile:  # fmt: skip
+    """The people in a CSV file or Excel workbook from Excel, Google Forms or Microsoft Forms.
 
     Rows with a usable name become :class:`ImportedPerson`; rows with data but no usable
     name or email are listed in ``skipped``; empty rows are passed over. A problem with
     the file as a whole raises :class:`FileProblemsError`, one line naming where; so does
     a file with more than ``max_people`` people, as soon as the one too many is read
-    (``course`` completes "more than N people ...").
+    (``course`` completes "more than N people ..."), and a CSV file whose text is UTF-8
+    read as Windows-1252 throughout, unless ``repair_encoding`` reads it as it was meant.
     """
     path = Path(path)
-    text, utf16 = _decode(path, _read_bytes(path))
+    data = _read_bytes(path)
+    if data.startswith(_ZIP) or path.suffix.lower() in _WORKBOOK_SUFFIXES:
+        if repair_encoding:
+            raise IpskitError(f"{path}: --repair-encoding is for CSV files; a workbook's"
+                              " letters are read as they are: import it without it")  # fmt: skip
+        return _read_workbook(path, data, max_people, course)
+    text, utf16 = _decode(path, data)
     if not re.sub(r'[\s,;"\ufeff]', "", text):
         raise FileProblemsError([f"{path}: the file is empty"])
+    text = _as_meant(path, text, repair_encoding)
     delimiter, header_index = _find_header(path, text, utf16)
-    return _read_people(path, text, delimiter, header_index, max_people, course)
+    return _read_people(
+        path, _records(path, text, delimiter), header_index, max_people, course, delimiter
+    )
 
 
 # --- the file as text ---------------------------------------------------------------------
@@ -156,8 +185,11 @@ def _read_bytes(path: Path) -> bytes:
 
 def _decode(path: Path, data: bytes) -> tuple[str, bool]:
     """The file's text, and whether it was UTF-16 (Excel's tab-separated "Unicode text")."""
-    if data.startswith(_WORKBOOKS):
-        raise FileProblemsError([f"{path}:1: this is a spreadsheet workbook, not CSV: {_RESAVE}"])
+    if data.startswith(_OLD_WORKBOOK):
+        raise FileProblemsError(
+            [f"{path}:1: an old Excel workbook (.xls), or one locked by a password:"
+             f" {_RESAVE_WORKBOOK}"]
+        )  # fmt: skip
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             text = data.decode("utf-16")
@@ -364,36 +396,45 @@ def _layout(header: Sequence[str]) -> _Layout | None:
 # --- the rows -----------------------------------------------------------------------------
 
 
-def _read_people(
-    path: Path, text: str, delimiter: str, header_index: int, most: int | None, course: str
-) -> RosterFile:
+def _records(path: Path, text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """Each CSV record with the line it begins on: a quoted cell may span lines."""
     reader = csv.reader(_lines(text), delimiter=delimiter, strict=True)
+    start = 1
+    try:
+        for row in reader:
+            yield start, row
+            start = reader.line_num + 1
+    except csv.Error as error:
+        raise FileProblemsError([_csv_problem(path, start, error)]) from None
+
+
+def _read_people(
+    path: Path, records: Iterable[tuple[int, list[str]]], header_index: int,
+    most: int | None, course: str, delimiter: str | None,
+) -> RosterFile:  # fmt: skip
+    """The people in the records after the header; ``delimiter`` None for a workbook."""
     people: list[ImportedPerson] = []
     skipped: list[Skipped] = []
     header: list[str] = []
     layout: _Layout | None = None
-    start = 1  # where the record being read began: a quoted cell may span lines
-    try:
-        for index, row in enumerate(reader):
-            if index == header_index:
-                header = row
-                layout = _layout(row)
-            elif layout is not None and any(cell.strip() for cell in row):
+    for index, (start, row) in enumerate(records):
+        if index == header_index:
+            header = row
+            layout = _layout(row)
+        elif layout is not None and any(cell.strip() for cell in row):
+            if delimiter is not None:
                 _check_width(path, start, row, header, delimiter)
-                result = _person(start, row, header, layout)
-                if isinstance(result, ImportedPerson):
-                    if most is not None and len(people) == most:
-                        raise FileProblemsError(
-                            [f"{path}:{start}: more than the {most} people {course}:"
-                             " import a shorter list; nothing was changed"]
-                        )  # fmt: skip
-                    people.append(result)
-                else:
-                    skipped.append(result)
-            start = reader.line_num + 1
-    except csv.Error as error:
-        raise FileProblemsError([_csv_problem(path, start, error)]) from None
-    assert layout is not None  # _find_header found this header with the same separator
+            result = _person(start, row, header, layout)
+            if isinstance(result, ImportedPerson):
+                if most is not None and len(people) == most:
+                    raise FileProblemsError(
+                        [f"{path}:{start}: more than the {most} people {course}:"
+                         " import a shorter list; nothing was changed"]
+                    )  # fmt: skip
+                people.append(result)
+            else:
+                skipped.append(result)
+    assert layout is not None  # the header was found in these same records
     return RosterFile(tuple(people), tuple(skipped), layout.columns(header))
 
 
@@ -442,3 +483,281 @@ def _person(
     if email and not _EMAIL.match(email):
         return Skipped(line, "the email address is not valid")
     return ImportedPerson(line, name, certificate_name, email, pronouns)
+
+
+# --- garbled letters ------------------------------------------------------------------------
+
+
+def _cp1252_letter(byte: int) -> str:
+    # Windows reads the five bytes Windows-1252 leaves undefined as the control characters
+    # of the same number, so text mangled that way can still be turned back.
+    try:
+        return bytes([byte]).decode("cp1252")
+    except UnicodeDecodeError:
+        return chr(byte)
+
+
+_BACK_TO_BYTES = {ord(_cp1252_letter(b)): chr(b) for b in range(0x80, 0x100)}
+_FOLLOWING = "".join(map(_cp1252_letter, range(0x80, 0xC0)))  # UTF-8 continuation bytes
+
+
+def _letters(first: int, last: int) -> str:
+    return re.escape("".join(map(_cp1252_letter, range(first, last + 1))))
+
+
+#: A letter of two, three or four UTF-8 bytes, each byte read as a Windows-1252 letter.
+_MANGLED = re.compile(
+    f"[{_letters(0xC2, 0xDF)}][{re.escape(_FOLLOWING)}]"
+    f"|[{_letters(0xE0, 0xEF)}][{re.escape(_FOLLOWING)}]{{2}}"
+    f"|[{_letters(0xF0, 0xF4)}][{re.escape(_FOLLOWING)}]{{3}}"
+)
+#: Signs no name holds, which a letter read in the wrong encoding becomes (Polish "ł"
+#: saved as Windows-1250 and read as 1252 is "³"). "ª" and "º" are left out ("Mª José"),
+#: and so are "´" and "·", written in names as an apostrophe and in Catalan "l·l".
+_SIGNS = re.compile("[\u00a1-\u00a9\u00ab\u00ac\u00ae-\u00b3\u00b5\u00b6\u00b8\u00b9"
+                    "\u00bb-\u00bf\u00d7\u00f7]")  # fmt: skip
+MANGLED_WHY = "UTF-8 letters read as Windows-1252"
+
+
+def unmangled(text: str) -> str | None:
+    """``text`` as it was before its UTF-8 was read as Windows-1252, if that happened to it.
+
+    "MaÅ‚gorzata" was "Małgorzata"; a text that could not have come about that way
+    (most text: "Zoë" is not UTF-8 read wrongly) gives None.
+    """
+    if text.isascii():
+        return None
+    try:
+        before = text.translate(_BACK_TO_BYTES).encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return None
+    return before if before != text else None
+
+
+def garbled(name: str) -> tuple[str, str | None] | None:
+    """Whether a name looks garbled on its way through a spreadsheet, and how.
+
+    Gives why, in words for the coordinator (``a "?" where a letter was``), and what the
+    name probably was where that can be told; None for a name that looks as meant.
+    """
+    for lost in ("\ufffd", "?"):
+        if lost in name:
+            return f'a "{lost}" where a letter was', None
+    if _MANGLED.search(name):
+        return MANGLED_WHY, unmangled(name)
+    sign = _SIGNS.search(name)
+    if sign:
+        return f'a "{sign.group()}" where a letter was', None
+    return None
+
+
+def _as_meant(path: Path, text: str, repair: bool) -> str:
+    """The file's text, refused or repaired where it is UTF-8 read as Windows-1252 throughout."""
+    before = unmangled(text)
+    if before is None:
+        if repair:
+            raise IpskitError(
+                f"{path}: its letters do not look garbled, so there is nothing to repair:"
+                " import it without --repair-encoding"
+            )
+        return text
+    if repair:
+        return before
+    found = _MANGLED.search(text)
+    assert found is not None  # text and before differ, so some letter was mangled
+    raise FileProblemsError(
+        [f'{path}:{_line_at(text[: found.start()])}: the letters look garbled throughout'
+         f' ({MANGLED_WHY}: "{found.group()}" for "{unmangled(found.group())}"): import it'
+         " again with --repair-encoding to read them as they were meant; nothing was changed"]
+    )  # fmt: skip
+
+
+# --- Excel workbooks --------------------------------------------------------------------------
+
+
+def _read_workbook(path: Path, data: bytes, most: int | None, course: str) -> RosterFile:
+    """The people on the first sheet of an Excel workbook, found as in a CSV file."""
+    title, rows = _sheet_rows(path, data)
+    first = list(itertools.islice(rows, HEADER_SEARCH))
+    filled = [line for line, row in first if any(cell.strip() for cell in row)]
+    found = [index for index, (_, row) in enumerate(first) if _layout(row) is not None]
+    if not found:
+        if not filled and next(rows, None) is None:
+            raise FileProblemsError([f"{path}: the file is empty"])
+        where = filled[0] if filled else 1
+        raise FileProblemsError(
+            [f"{path}:{where}: {_NO_NAMES} (ipskit reads the first sheet, '{title}')"]
+        )
+    return _read_people(path, itertools.chain(first, rows), found[0], most, course, None)
+
+
+def _sheet_rows(path: Path, data: bytes) -> tuple[str, Iterator[tuple[int, list[str]]]]:
+    """The first sheet's title, and its rows as text with their row numbers."""
+    import warnings
+
+    unreadable = f"{path}:1: not an Excel workbook (.xlsx) that can be read: {_RESAVE_WORKBOOK}"
+    try:
+        # Imported only here: it takes a tenth of a second, and most rosters are CSV.
+        from openpyxl import load_workbook
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # styles and extensions it passes over
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            sheet = book.worksheets[0]
+            sheet.reset_dimensions()  # some writers record a size smaller than the sheet
+    except Exception:  # a damaged or foreign file fails in many ways, none worth a trace
+        raise FileProblemsError([unreadable]) from None
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        source = sheet.iter_rows(values_only=True)
+        line = 0
+        while True:
+            # Warnings are silenced row by row: a generator may be left unfinished, and
+            # must not leave them silenced for everything else.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                try:
+                    values = next(source, None)
+                except Exception:
+                    raise FileProblemsError(
+                        [f"{path}:{line + 1}: this row of the workbook cannot be read:"
+                         f" {_RESAVE_WORKBOOK}"]
+                    ) from None  # fmt: skip
+            if values is None:
+                book.close()
+                return
+            line += 1
+            yield line, [_cell_text(value) for value in values]
+
+    return sheet.title, rows()
+
+
+def _cell_text(value: object) -> str:
+    """A cell as text, much as the spreadsheet shows it: dates as YYYY-MM-DD."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime):
+        if value.time() == time(0):
+            return value.date().isoformat()
+        return value.strftime("%Y-%m-%d %H:%M:%S" if value.second else "%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.strftime("%H:%M:%S" if value.second else "%H:%M")
+    if isinstance(value, float):
+        # A phone number or a count is a float in a workbook: 7700900123.0 was typed
+        # 7700900123; other numbers keep the 15 digits Excel shows.
+        return str(int(value)) if value.is_integer() else f"{value:.15g}"
+    return str(value)
+
+
+# --- adding the people to a roster ----------------------------------------------------------
+
+
+#: The most people one import may bring when the curriculum sets no ``max_participants``:
+#: more than any room or online session holds, so a bigger file is the wrong one (a whole
+#: mailing list), and it is refused before it costs anything.
+MAX_IMPORT = 5000
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A name added as it came, which looks garbled: for the coordinator to check."""
+
+    line: int
+    participant: str  # the id the person was given
+    field: str  # "name" or "certificate_name"
+    text: str
+    why: str
+    probably: str | None  # what it was, where that can be told
+
+
+@dataclass
+class ImportResult:
+    """What an import added, what it left out and why, and what it added but flagged.
+
+    Lines, ids and reasons; names only in ``added`` and ``matched`` (for the
+    coordinator's own terminal) and in each flag's text.
+    """
+
+    added: list[Participant] = dataclasses.field(default_factory=list)
+    #: (line, existing id)
+    duplicates: list[tuple[int, str]] = dataclasses.field(default_factory=list)
+    skipped: list[tuple[int, str]] = dataclasses.field(default_factory=list)  # (line, reason)
+    flagged: list[Flag] = dataclasses.field(default_factory=list)
+    matched: dict[str, Participant] = dataclasses.field(default_factory=dict)  # the duplicates' ids
+    lines: dict[str, int] = dataclasses.field(default_factory=dict)  # each added id: its line
+
+
+def import_people(records: Records, path: Path, *, repair_encoding: bool = False) -> ImportResult:
+    """Add everyone in a CSV file or workbook who is not on the roster already.
+
+    No more people than the course is for (its curriculum's ``max_participants``, or
+    :data:`MAX_IMPORT`): a longer file is refused as soon as that many rows have been
+    read, and an import that would take the roster past it is refused whole. A name that
+    looks garbled is added as it is, and flagged.
+    """
+    from ipskit.names import fold
+
+    limit, course = _most_people(records)
+    read = read_roster_csv(path, max_people=limit, course=course,
+                           repair_encoding=repair_encoding)  # fmt: skip
+    result = ImportResult(skipped=[(s.line, s.reason) for s in read.skipped])
+    # Each row is looked up in an index of the roster, not compared with everyone on it:
+    # 3,000 rows against each other would be 4.5 million comparisons.
+    by_name: dict[str, int] = {}  # folded name, or email: the first place on the roster
+    by_email: dict[str, int] = {}
+    for place, person in enumerate(records.roster):
+        if person.status != "erased":
+            _index(by_name, by_email, place, person)
+    active = sum(p.active for p in records.roster)
+    for row in read.people:
+        mail = row.email.strip().casefold()
+        same = [by_name.get(fold(row.name)), by_email.get(mail) if mail else None]
+        if same != [None, None]:
+            first = records.roster[min(place for place in same if place is not None)]
+            result.duplicates.append((row.line, first.id))
+            result.matched[first.id] = first
+            continue
+        if active + len(result.added) == limit:
+            raise IpskitError(
+                f"{path}: the roster would hold more than the {limit} people {course};"
+                " nothing was changed"
+            )
+        try:
+            added = records.add(row.name, certificate_name=row.certificate_name,
+                                email=row.email, pronouns=row.pronouns)  # fmt: skip
+        except ValueError as error:
+            result.skipped.append((row.line, str(error)))
+            continue
+        result.added.append(added)
+        result.lines[added.id] = row.line
+        _index(by_name, by_email, len(records.roster) - 1, added)
+        for key in ("name", "certificate_name"):
+            text = getattr(added, key)
+            found = garbled(text) if text else None
+            if found is not None:
+                result.flagged.append(Flag(row.line, added.id, key, text, *found))
+    return result
+
+
+def _index(by_name: dict[str, int], by_email: dict[str, int], place: int,
+           person: Participant) -> None:  # fmt: skip
+    from ipskit.names import fold
+
+    by_name.setdefault(fold(person.name), place)
+    if person.email:
+        by_email.setdefault(person.email.casefold(), place)
+
+
+def _most_people(records: Records) -> tuple[int, str]:
+    """The most people the cohort's course is for, and how to name the course."""
+    from ipskit.catalogue import load_curriculum
+    from ipskit.cohort import CURRICULUM_FILE
+
+    pinned = load_curriculum(records.cohort.file(CURRICULUM_FILE))
+    if pinned.max_participants is None:
+        return MAX_IMPORT, "an import allows"
+    return pinned.max_participants, f"the course {pinned.id} is for"

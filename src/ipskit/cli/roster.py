@@ -1,4 +1,4 @@
-"""``ipskit roster COHORT list | add | import | withdraw``."""
+"""``ipskit roster COHORT list | add | import | edit | remove | withdraw``."""
 
 from datetime import date
 from pathlib import Path
@@ -19,17 +19,21 @@ class RosterGroup(LazyGroup):
         "list": ("ipskit.cli.roster", "list_"),
         "add": ("ipskit.cli.roster", "add"),
         "import": ("ipskit.cli.roster", "import_"),
+        "edit": ("ipskit.cli.roster", "edit"),
+        "remove": ("ipskit.cli.roster", "remove"),
         "withdraw": ("ipskit.cli.roster", "withdraw"),
     }
 
 
 if TYPE_CHECKING:
     from ipskit.cohort import Cohort
+    from ipskit.records import Participant
+    from ipskit.roster_import import Flag, ImportResult
 
 
 app = typer.Typer(
     cls=RosterGroup,
-    help="List, add, import or withdraw participants.",
+    help="List, add, import, correct, remove or withdraw participants.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -40,12 +44,19 @@ def _cohort(
     ctx: typer.Context,
     cohort_id: Annotated[str, typer.Argument(metavar="COHORT", help="The cohort's id.")],
 ) -> None:
-    """List, add, import or withdraw participants."""
+    """List, add, import, correct, remove or withdraw participants."""
     ctx.meta["cohort"] = cohort_id
 
 
 def _cohort_of(ctx: typer.Context) -> "Cohort":
     return load_cohort(ctx, ctx.meta["cohort"])
+
+
+def who_is(person: "Participant") -> str:
+    """A person as the coordinator's own terminal shows them: id and name."""
+    from ipskit.names import isolate
+
+    return f"{person.id} {isolate(person.name)}" if person.name else person.id
 
 
 def list_(
@@ -107,7 +118,7 @@ def add(
         existing = records.duplicate_of(name, email)
         if existing is not None and not force:
             raise IpskitError(
-                f"{existing.id} on the roster has that name or email already;"
+                f"{who_is(existing)} on the roster has that name or email already;"
                 " use --force to add a second person"
             )
         try:
@@ -116,34 +127,167 @@ def add(
             )
         except ValueError as error:
             raise IpskitError(str(error)) from None
-    typer.echo(f"Added {person.id}")
+    typer.echo(f"Added {who_is(person)}")
 
 
 def import_(
     ctx: typer.Context,
-    csv_file: Annotated[
-        Path, typer.Argument(metavar="CSV", help="Excel, Google Forms or Microsoft Forms CSV.")
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE",
+            help="A CSV file or Excel workbook (.xlsx): a list, or Google or Microsoft Forms"
+            " answers.",
+        ),
     ],
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show what would be added; change nothing.")
+        bool, typer.Option("--dry-run", help="Show who would be added; change nothing.")
+    ] = False,
+    repair_encoding: Annotated[
+        bool,
+        typer.Option(
+            "--repair-encoding",
+            help="Read a CSV file whose letters were garbled throughout (UTF-8 opened as"
+            ' Windows-1252, "Ã©" for "é") as it was meant.',
+        ),
     ] = False,
 ) -> None:
-    """Add participants from a CSV file.
+    """Add participants from a CSV file or an Excel workbook.
 
-    Reads Excel CSV and Google Forms or Microsoft Forms exports; people already on the
-    roster are reported, not added twice.
+    Reads Excel (.xlsx or CSV) and Google Forms or Microsoft Forms exports; people
+    already on the roster are reported, not added twice. A name that looks garbled (a
+    "?" where a letter was) is added and flagged, with the command that corrects it.
     """
-    from ipskit.cli.cohorts import import_summary
-    from ipskit.newcohort import import_people
     from ipskit.records import Records, changing
+    from ipskit.roster_import import import_people
 
     cohort = _cohort_of(ctx)
     if dry_run:
-        result = import_people(Records.load(cohort), csv_file)
+        records = Records.load(cohort)
+        result = import_people(records, file, repair_encoding=repair_encoding)
     else:
         with changing(cohort) as records:
-            result = import_people(records, csv_file)
-    typer.echo(import_summary(result, dry_run=dry_run))
+            result = import_people(records, file, repair_encoding=repair_encoding)
+    typer.echo(import_report(result, cohort.id, dry_run=dry_run))
+
+
+def import_report(result: "ImportResult", cohort_id: str, *, dry_run: bool = False) -> str:
+    """What a roster import did (or would do): each person added, then each line of note.
+
+    Names are shown beside ids, as this goes to the coordinator's own terminal.
+    """
+    from ipskit.cli.output import plural
+
+    count = len(result.added)
+    lines = [f"{'Would add' if dry_run else 'Added'} {plural(count, 'participant')}"
+             + (":" if count else "")]  # fmt: skip
+    lines += [f"  {who_is(person)}" for person in result.added]
+    notes = [(line, f"already on the roster as {who_is(result.matched[pid])}; not added again")
+             if pid in result.matched
+             else (line, f"already on the roster as {pid}; not added again")
+             for line, pid in result.duplicates]  # fmt: skip
+    notes += [(line, f"skipped: {reason}") for line, reason in result.skipped]
+    notes += [(flag.line, _flag_note(flag, cohort_id)) for flag in result.flagged]
+    lines += [f"  line {line}: {note}" for line, note in sorted(notes, key=lambda n: n[0])]
+    return "\n".join(lines)
+
+
+def _flag_note(flag: "Flag", cohort_id: str) -> str:
+    """A garbled name, why it looks so, and the command that corrects it."""
+    import shlex
+
+    from ipskit.names import isolate
+
+    what = "name" if flag.field == "name" else "certificate name"
+    option = "--name" if flag.field == "name" else "--certificate-name"
+    seen = f'{"" if flag.field == "name" else what + " "}"{isolate(flag.text)}" looks garbled'
+    fix = f"ipskit roster {cohort_id} edit {flag.participant} {option}"
+    if flag.probably is not None:
+        return (f'{seen} ({flag.why}; it was probably "{isolate(flag.probably)}"): check the'
+                f" {what}, then fix it with {fix} {shlex.quote(flag.probably)}")  # fmt: skip
+    return f'{seen} ({flag.why}): check the {what}, then fix it with {fix} "..."'
+
+
+def edit(
+    ctx: typer.Context,
+    who: Annotated[str, typer.Argument(metavar="WHO", help="An id, or part of a name.")],
+    name: Annotated[str | None, typer.Option("--name", help="The corrected name.")] = None,
+    certificate_name: Annotated[
+        str | None,
+        typer.Option("--certificate-name", help='The name to print; "" to print the name.'),
+    ] = None,
+    email: Annotated[str | None, typer.Option("--email", help='"" to clear it.')] = None,
+    pronouns: Annotated[
+        str | None, typer.Option("--pronouns", help='e.g. she/her; "" to clear them.')
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Even if someone else has that name or email.")
+    ] = False,
+) -> None:
+    """Correct someone's name, certificate name, email or pronouns.
+
+    Each change is kept in the cohort's history, which says what changed (the name,
+    the email...) but never holds the text itself.
+    """
+    from ipskit.errors import IpskitError
+    from ipskit.records import changing
+
+    if (name, certificate_name, email, pronouns) == (None, None, None, None):
+        raise IpskitError(
+            "nothing to change: give --name, --certificate-name, --email or --pronouns"
+        )
+    with changing(_cohort_of(ctx)) as records:
+        person = records.find(who, include_withdrawn=True)
+        if (name is not None or email) and not force:
+            existing = records.duplicate_of(name or "", email or "", besides=person)
+            if existing is not None:
+                raise IpskitError(
+                    f"{who_is(existing)} on the roster has that name or email already;"
+                    f" use --force to give it to {person.id} as well"
+                )
+        try:
+            updated, edits = records.edit(person, name=name, certificate_name=certificate_name,
+                                          email=email, pronouns=pronouns)  # fmt: skip
+        except ValueError as error:
+            raise IpskitError(str(error)) from None
+    if not edits:
+        typer.echo(f"{who_is(person)}: already as given; nothing changed")
+    for change in edits:
+        typer.echo(f"{who_is(updated)}: {_change_words(change.field, change.before, change.after)}")
+
+
+def _change_words(key: str, before: str, after: str) -> str:
+    """One corrected field in words: "email changed to x (was y)"."""
+    from ipskit.names import isolate
+    from ipskit.records import FIELDS
+
+    what = FIELDS[key]
+    if key == "name":  # the new name is beside the id already
+        return f"{what} changed (was {isolate(before)})"
+    if not before:
+        return f"{what} set to {isolate(after)}"
+    if not after:
+        return f"{what} cleared (was {isolate(before)})"
+    return f"{what} changed to {isolate(after)} (was {isolate(before)})"
+
+
+def remove(
+    ctx: typer.Context,
+    who: Annotated[str, typer.Argument(metavar="WHO", help="An id, or part of a name.")],
+) -> None:
+    """Take someone added by mistake off the roster.
+
+    Only someone with nothing recorded (no attendance, results, answers, ratings,
+    signature, certificate or email sent) can be removed; anyone else is withdrawn
+    instead. Their id is never given to anyone else.
+    """
+    from ipskit.records import changing
+
+    cohort = _cohort_of(ctx)
+    with changing(cohort) as records:
+        person = records.find(who, include_withdrawn=True)
+        records.remove(person)
+    typer.echo(f"Removed {who_is(person)} from the roster of {cohort.id}")
 
 
 def withdraw(
@@ -158,4 +302,4 @@ def withdraw(
     with changing(_cohort_of(ctx)) as records:
         person = records.find(who)
         records.withdraw(person, when)
-    typer.echo(f"{person.id} has withdrawn ({when.isoformat()})")
+    typer.echo(f"{who_is(person)} has withdrawn ({when.isoformat()})")
