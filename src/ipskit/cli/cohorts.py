@@ -111,9 +111,10 @@ def import_summary(result: "ImportResult", *, dry_run: bool = False) -> str:
 
 
 cohorts = typer.Typer(
-    help="List the cohorts and how they are going; archive or delete one.\n\n"
-    "'ipskit cohorts' alone lists the cohorts in use; archived ones are left out unless"
-    " --all is given (they still count in 'ipskit report', and 'ipskit status' shows them).",
+    help="List, archive or delete cohorts.\n\n"
+    "'ipskit cohorts' alone lists the cohorts in use and how they are going; archived ones"
+    " are left out unless --all is given (they still count in 'ipskit report', and"
+    " 'ipskit status' shows them).",
     invoke_without_command=True,
     add_completion=False,
     rich_markup_mode=None,
@@ -173,10 +174,12 @@ CohortId = Annotated[str, typer.Argument(metavar="ID", help="The cohort, e.g. sp
 
 @cohorts.command()
 def archive(ctx: typer.Context, cohort_id: CohortId) -> None:
-    """Archive a finished cohort: kept, read-only, out of everyday lists.
+    """Keep a finished cohort, read-only and hidden.
 
-    Its records and documents stay; it still counts in 'ipskit report' and 'ipskit
-    status' shows it. Every command that would change it refuses until it is unarchived.
+    Its records and documents stay; it still counts in 'ipskit report', and 'ipskit
+    status' shows it, but it is left out of 'ipskit cohorts' (unless --all) and of
+    'ipskit followup due'. Every command that would change its records refuses until
+    it is unarchived; documents can still be printed, and a person's data erased.
     """
     from ipskit.cohort import set_archived
 
@@ -189,7 +192,7 @@ def archive(ctx: typer.Context, cohort_id: CohortId) -> None:
 
 @cohorts.command()
 def unarchive(ctx: typer.Context, cohort_id: CohortId) -> None:
-    """Bring an archived cohort back into use, so that it can be changed again."""
+    """Let an archived cohort be changed again."""
     from ipskit.cohort import set_archived
 
     cohort = set_archived(cohorts_dir(ctx), cohort_id, False)
@@ -204,11 +207,12 @@ def delete(
         bool, typer.Option("--yes", help="Really delete it (there is no undo).")
     ] = False,
 ) -> None:
-    """Delete a cohort made by mistake: its folder and its documents.
+    """Delete a cohort made by mistake.
 
-    Only a cohort that never issued a certificate can be deleted (a certificate
-    register is never removed), and not one whose graduates train another cohort:
-    archive those instead. Without --yes it says what it would delete and changes nothing.
+    It removes the cohort's folder and its documents under out/. Only a cohort that
+    never issued a certificate can be deleted (a certificate register is never removed),
+    and not one whose graduates train another cohort: archive those instead. Without
+    --yes it says what it would delete and changes nothing.
     """
     from ipskit.cli.output import workspace_option
     from ipskit.cohort import delete_cohort, deletion
