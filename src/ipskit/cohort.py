@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterable
 from datetime import date, time
@@ -281,13 +282,23 @@ def delete_cohort(workspace_root: Path, cohort_id: str) -> Deletion:
 
     found = deletion(workspace_root, cohort_id)
     folder = found.cohort.folder
-    with store.locked(folder, f"cohort {cohort_id}"):
-        found = deletion(workspace_root, cohort_id)  # nothing issued since it was asked
-        doomed = folder.with_name(f"{store.temp_prefix()}deleted-{cohort_id}")
+    doomed = folder.with_name(f"{store.temp_prefix()}deleted-{cohort_id}")
+
+    def set_aside() -> None:
         try:
             folder.rename(doomed)
         except OSError as error:
             raise store.cannot(folder, "delete the cohort", error, "nothing was changed") from None
+
+    # Windows cannot rename a folder while a file in it (the lock) is open: there the
+    # folder is set aside just after the lock is let go.
+    under_lock = os.name != "nt"
+    with store.locked(folder, f"cohort {cohort_id}"):
+        found = deletion(workspace_root, cohort_id)  # nothing issued since it was asked
+        if under_lock:
+            set_aside()
+    if not under_lock:
+        set_aside()
     shutil.rmtree(doomed)
     if found.documents is not None:
         shutil.rmtree(found.documents)
