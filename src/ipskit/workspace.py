@@ -127,7 +127,48 @@ def init_workspace(folder: Path, organisation: str) -> Workspace:
     for name in FOLDERS:
         store.make_private_dir(folder / name)
     store.write_atomic(settings, settings_text(organisation))
+    write_gitignore(folder)
     return Workspace(folder.resolve())
+
+
+GITIGNORE_FILE = ".gitignore"
+#: What a workspace shared through git keeps out of it. Documents are made again from the
+#: records (and print names in every one); caches and publishing keys are made again from
+#: the files beside them; a lock works on one computer only, and means nothing on
+#: another; the rest are what a stopped write or an open spreadsheet leaves behind.
+GITIGNORE = """\
+# Written by ipskit init: what git leaves out when trainers share this workspace.
+# Documents, made again from the records with ipskit build and the like:
+out/
+# Caches and keys ipskit makes again from the files beside them:
+.cohort-cache.json
+.overview-cache.json
+.publish-keys.json
+# Locks, which hold on one computer only:
+.ipskit.lock
+# Leftovers of a write stopped part way, and of a spreadsheet with a file open:
+.ipskit-tmp-*
+.ipskit-commit*
+.~lock.*#
+~$*
+"""
+
+
+def write_gitignore(folder: Path) -> None:
+    """Write the workspace's ``.gitignore``, adding to one already there what it lacks."""
+    path = folder / GITIGNORE_FILE
+    try:
+        old = path.read_text(encoding="utf-8") if path.is_file() else ""
+    except (OSError, UnicodeDecodeError):
+        return  # someone else's file, in a form ipskit will not rewrite
+    if not old.strip():
+        store.write_atomic(path, GITIGNORE)
+        return
+    have = {line.strip() for line in old.splitlines()}
+    missing = [p for p in GITIGNORE.splitlines() if not p.startswith("#") and p not in have]
+    if missing:
+        added = "".join(f"{pattern}\n" for pattern in missing)
+        store.write_atomic(path, f"{old.rstrip()}\n\n# Added by ipskit init:\n{added}")
 
 
 def settings_text(organisation: str) -> str:

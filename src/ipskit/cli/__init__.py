@@ -48,6 +48,7 @@ COMMANDS = {
     "cascade": ("ipskit.cli.cascade", "app"),
     "report": ("ipskit.cli.report", "report"),
     "send": ("ipskit.cli.send", "app"),
+    "check": ("ipskit.cli.check", "check"),
     "demo": ("ipskit.cli.demo", "demo"),
 }
 

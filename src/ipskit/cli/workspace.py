@@ -17,7 +17,8 @@ def init(
     """Create a workspace for your organisation.
 
     Makes ipskit.yaml (settings), cohorts/, curricula/ and templates/, readable by you
-    only.
+    only, and a .gitignore for sharing the workspace through git (it leaves out out/,
+    caches and locks).
     """
     from ipskit.workspace import init_workspace
 
@@ -27,4 +28,5 @@ def init(
     typer.echo("  cohorts/      one folder per course you run (private: owner only)")
     typer.echo("  curricula/    your own or adapted curricula")
     typer.echo("  templates/    your own versions of document templates")
+    typer.echo("  .gitignore    what git leaves out if you share this folder: out/, caches, locks")
     typer.echo("Next: 'ipskit curricula list' to see the courses you can run.")
