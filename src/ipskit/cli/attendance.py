@@ -112,7 +112,9 @@ def attend(
         return
     for value, option in ((min_minutes, "--min-minutes"), (late_after, "--late-after")):
         if value is not None:
-            raise typer.BadParameter("goes with --import (a meeting report)", param_hint=option)
+            raise typer.BadParameter(
+                "only with --import (a Zoom or Teams report)", param_hint=option
+            )
     done = mark(
         cohort,
         session,
