@@ -75,7 +75,9 @@ def test_forget_leaves_no_byte_of_the_name(ws):
     assert cli(ws, "attend", "spring", "3", "--present", "p04").stderr == (
         "no one on the roster of spring matches 'p04'\n"
     )
-    assert cli(ws, "roster", "spring", "add", "Bronwen Ap Tudwal").stdout == "Added p05\n"
+    assert cli(ws, "roster", "spring", "add", "Bronwen Ap Tudwal").stdout == (
+        "Added p05 Bronwen Ap Tudwal\n"
+    )
 
 
 ZOOM = """\
