@@ -123,6 +123,7 @@ def test_init_creates_a_private_workspace(tmp_path):
     root = tmp_path / "ws"
     assert result.stdout.startswith(f"Created an ipskit workspace in {root}\n")
     assert sorted(p.name for p in root.iterdir()) == [
+        ".gitignore",
         "cohorts",
         "curricula",
         "ipskit.yaml",
@@ -131,6 +132,7 @@ def test_init_creates_a_private_workspace(tmp_path):
     for path in [root, root / "cohorts", root / "curricula", root / "templates"]:
         assert stat.S_IMODE(path.stat().st_mode) == 0o700
     assert stat.S_IMODE((root / "ipskit.yaml").stat().st_mode) == 0o600
+    assert stat.S_IMODE((root / ".gitignore").stat().st_mode) == 0o600
     from ipskit.workspace import Workspace
 
     assert Workspace(root).settings.organisation.name == "Riverside Peer Network"

@@ -411,3 +411,12 @@ def test_the_funder_report_matches_a_count_made_from_the_files(demo):
                 mine["people_trained"]) == (
             counted_point["asked"], counted_point["reached"], counted_point["using_skills"],
             counted_point["trained_others"], counted_point["people_trained"])  # fmt: skip
+
+
+def test_check_finds_nothing_in_the_demo(demo):
+    root, _ = demo
+    before = snapshot(root)
+    result = cli(root, "check")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"No problems found in {root.resolve()}\n"
+    assert snapshot(root) == before

@@ -52,15 +52,18 @@ class Problem:
     path: Path
     line: int | None
     message: str
+    column: int | None = None
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else f"{self.path}"
+        if self.column:
+            where += f":{self.column}"
         return f"{where}: {self.message}"
 
     def as_json(self) -> dict[str, object]:
         """The problem for ``--format json``."""
         return {"kind": self.kind, "path": str(self.path), "line": self.line,
-                "message": self.message}  # fmt: skip
+                "column": self.column, "message": self.message}  # fmt: skip
 
 
 def check(workspace: Workspace) -> list[Problem]:
@@ -76,7 +79,7 @@ def check(workspace: Workspace) -> list[Problem]:
     unmerged = {p.path for p in merged}
     # A file git could not merge fails to read too: its markers are the problem to fix.
     problems += [p for p in _records(workspace) if p.path not in unmerged]
-    return sorted(problems, key=lambda p: (str(p.path), p.line or 0, p.message))
+    return sorted(problems, key=lambda p: (str(p.path), p.line or 0, p.column or 0, p.message))
 
 
 # --- the files there are -------------------------------------------------------------------
@@ -288,9 +291,11 @@ def _merge_conflicts(root: Path, entries: list[_Entry]) -> Iterator[Problem]:
 def _problems(error: IpskitError, kind: str = "unreadable") -> Iterator[Problem]:
     """An error's lines as problems, each by the file and line it names."""
     for text in error.lines:
-        found = re.match(r"^(?P<path>/.+?|[A-Za-z]:\\.+?):(?P<line>\d+)(?::\d+)?: ", text)
+        found = re.match(r"^(?P<path>/.+?|[A-Za-z]:\\.+?):(?P<line>\d+)(?::(?P<col>\d+))?: ", text)
         if found:
-            yield Problem(kind, Path(found["path"]), int(found["line"]), text[found.end():])
+            column = int(found["col"]) if found["col"] else None
+            yield Problem(kind, Path(found["path"]), int(found["line"]), text[found.end():],
+                          column)
         else:
             path, _, message = text.partition(": ")
             yield Problem(kind, Path(path), None, message or text)
