@@ -362,3 +362,26 @@ def test_a_csv_import_does_not_load_the_workbook_reader(ws, cohort, tmp_path):
                                "--dry-run", env=env)  # fmt: skip
     assert "ipskit.roster_import" in modules
     assert not any(m.startswith("openpyxl") for m in modules)
+
+
+def test_the_import_as_json_for_scripts(ws, cohort, tmp_path):
+    path = tmp_path / "signups.csv"
+    path.write_text(FLAGGED_CSV, encoding="utf-8")
+    before = files(cohort)
+    result = cli(ws, "import", str(path), "--dry-run", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {
+        "dry_run": True,
+        "added": [{"id": "p05", "name": "Ann Lee", "line": 2},
+                  {"id": "p06", "name": "Ma?gorzata Wójcik", "line": 3},
+                  {"id": "p07", "name": "Bo Chan", "line": 5}],
+        "duplicates": [{"line": 4, "id": "p04"}],
+        "skipped": [{"line": 6, "reason": "no name"}],
+        "flagged": [
+            {"line": 3, "id": "p06", "field": "name", "text": "Ma?gorzata Wójcik",
+             "why": 'a "?" where a letter was', "probably": None},
+            {"line": 5, "id": "p07", "field": "certificate_name", "text": "Bo Ch\ufffdn",
+             "why": 'a "\ufffd" where a letter was', "probably": None},
+        ],
+    }  # fmt: skip
+    assert files(cohort) == before

@@ -151,6 +151,9 @@ def import_(
             ' Windows-1252, "Ã©" for "é") as it was meant.',
         ),
     ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="What was added, left out and flagged, as JSON.")
+    ] = False,
 ) -> None:
     """Add participants from a CSV file or an Excel workbook.
 
@@ -168,7 +171,22 @@ def import_(
     else:
         with changing(cohort) as records:
             result = import_people(records, file, repair_encoding=repair_encoding)
-    typer.echo(import_report(result, cohort.id, dry_run=dry_run))
+    if as_json:
+        print_json(_import_json(result, dry_run=dry_run))
+    else:
+        typer.echo(import_report(result, cohort.id, dry_run=dry_run))
+
+
+def _import_json(result: "ImportResult", *, dry_run: bool) -> dict[str, object]:
+    return {
+        "dry_run": dry_run,
+        "added": [{"id": p.id, "name": p.name, "line": result.lines[p.id]}
+                  for p in result.added],
+        "duplicates": [{"line": line, "id": pid} for line, pid in result.duplicates],
+        "skipped": [{"line": line, "reason": reason} for line, reason in result.skipped],
+        "flagged": [{"line": f.line, "id": f.participant, "field": f.field, "text": f.text,
+                     "why": f.why, "probably": f.probably} for f in result.flagged],
+    }  # fmt: skip
 
 
 def import_report(result: "ImportResult", cohort_id: str, *, dry_run: bool = False) -> str:
