@@ -264,3 +264,19 @@ def test_report_options_without_a_report(ws, cohort, option):
         f"Error: Invalid value for {option}: only with --import (a Zoom or Teams report)"
     )
     assert not (cohort / "attendance.csv").exists()
+
+
+@pytest.mark.parametrize("minutes", [float("nan"), float("inf"), -1.0, 1441.0])
+def test_the_library_refuses_a_lateness_allowance_that_is_no_number_of_minutes(
+    ws, cohort, tmp_path, minutes
+):
+    from ipskit.errors import IpskitError
+    from ipskit.marking import attend_from_report
+
+    with pytest.raises(IpskitError) as raised:
+        attend_from_report(open_cohort(ws / "cohorts", "spring"), "3", zoom(ws, tmp_path),
+                           late_after=minutes)  # fmt: skip
+    assert str(raised.value) == (
+        f"--late-after: {minutes:g} is not a number of minutes from 0 to 1440"
+    )
+    assert not (cohort / "attendance.csv").exists()

@@ -336,7 +336,7 @@ def attend_from_report(
     from ipskit.meeting_report import read_meeting_report
 
     _check_minutes(min_minutes)
-    _check_minutes(late_after, "lateness: ")
+    _check_minutes(late_after, "--late-after: ")
     meeting = cohort.meeting(session)
     if meeting.date > (today or date.today()):
         raise IpskitError(
