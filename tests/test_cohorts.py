@@ -179,14 +179,25 @@ def test_new_cohort_with_roster(ws, tmp_path):
         "2027/01/01 10:05:00,Tomasz Wiśniewski,\n"
         "2027/01/01 10:09:00,siân hughes,\n"
         "2027/01/01 10:11:00,,nobody@example.org\n"
+        "2027/01/01 10:12:00,Ma?gorzata Wójcik,\n"
     )
     result = run("-w", str(ws), "new-cohort", "spring", "--curriculum", "ips-taster",
                  "--start", "2027-01-01", "--roster", str(tmp_path / "people.csv"))  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "Added 2 participants: p01, p02\n" in result.stdout
-    assert "  line 4: already on the roster as p01; not added again\n" in result.stdout
-    assert "  line 5: skipped: no name\n" in result.stdout
-    assert "Siân" not in result.stdout
+    # The same import as `roster import`: names beside ids on the coordinator's terminal,
+    # and a garbled name flagged with the command that corrects it.
+    assert result.stdout.split("Added ", 1)[1].split("Folder: ")[0] == (
+        "3 participants:\n"
+        "  p01 Siân Hughes\n"
+        "  p02 Tomasz Wiśniewski\n"
+        "  p03 Ma?gorzata Wójcik\n"
+        "  line 4: already on the roster as p01 Siân Hughes; not added again\n"
+        "  line 5: skipped: no name\n"
+        '  line 6: "Ma?gorzata Wójcik" looks garbled (a "?" where a letter was): check the'
+        ' name, then fix it with ipskit roster spring edit p03 --name "..."\n'
+    )
+    history = (ws / "cohorts" / "spring" / "history.csv").read_text(encoding="utf-8")
+    assert "Siân" not in history and "Tomasz" not in history
 
 
 def test_cohorts_lists_each_with_its_next_session(ws):

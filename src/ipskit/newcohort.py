@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ipskit import store
 from ipskit.cohort import (
@@ -20,90 +20,11 @@ from ipskit.cohort import (
     write_settings,
 )
 from ipskit.errors import IpskitError
-from ipskit.records import Participant, Records
+from ipskit.records import Records
 from ipskit.workspace import Workspace
 
-
-@dataclass
-class ImportResult:
-    """What an import added, and what it left out and why (by line, never by name)."""
-
-    added: list[Participant] = field(default_factory=list)
-    duplicates: list[tuple[int, str]] = field(default_factory=list)  # (line, existing id)
-    skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
-
-
-#: The most people one import may bring when the curriculum sets no ``max_participants``:
-#: more than any room or online session holds, so a bigger file is the wrong one (a whole
-#: mailing list), and it is refused before it costs anything.
-MAX_IMPORT = 5000
-
-
-def import_people(records: Records, path: Path) -> ImportResult:
-    """Add everyone in a CSV file who is not on the roster already.
-
-    No more people than the course is for (its curriculum's ``max_participants``, or
-    :data:`MAX_IMPORT`): a longer file is refused as soon as that many rows have been
-    read, and an import that would take the roster past it is refused whole.
-    """
-    from ipskit.names import fold
-    from ipskit.roster_import import read_roster_csv
-
-    limit, course = _most_people(records)
-    read = read_roster_csv(path, max_people=limit, course=course)
-    result = ImportResult(skipped=[(s.line, s.reason) for s in read.skipped])
-    # Each row is looked up in an index of the roster, not compared with everyone on it:
-    # 3,000 rows against each other would be 4.5 million comparisons.
-    by_name: dict[str, int] = {}  # folded name, or email: the first place on the roster
-    by_email: dict[str, int] = {}
-    for place, person in enumerate(records.roster):
-        if person.status != "erased":
-            _index(by_name, by_email, place, person)
-    active = sum(p.active for p in records.roster)
-    for row in read.people:
-        mail = row.email.strip().casefold()
-        same = [by_name.get(fold(row.name)), by_email.get(mail) if mail else None]
-        if same != [None, None]:
-            first = min(place for place in same if place is not None)
-            result.duplicates.append((row.line, records.roster[first].id))
-            continue
-        if active + len(result.added) == limit:
-            raise IpskitError(
-                f"{path}: the roster would hold more than the {limit} people {course};"
-                " nothing was changed"
-            )
-        try:
-            added = records.add(
-                row.name,
-                certificate_name=row.certificate_name,
-                email=row.email,
-                pronouns=row.pronouns,
-            )
-        except ValueError as error:
-            result.skipped.append((row.line, str(error)))
-            continue
-        result.added.append(added)
-        _index(by_name, by_email, len(records.roster) - 1, added)
-    return result
-
-
-def _index(by_name: dict[str, int], by_email: dict[str, int], place: int,
-           person: Participant) -> None:  # fmt: skip
-    from ipskit.names import fold
-
-    by_name.setdefault(fold(person.name), place)
-    if person.email:
-        by_email.setdefault(person.email.casefold(), place)
-
-
-def _most_people(records: Records) -> tuple[int, str]:
-    """The most people the cohort's course is for, and how to name the course."""
-    from ipskit.catalogue import load_curriculum
-
-    pinned = load_curriculum(records.cohort.file(CURRICULUM_FILE))
-    if pinned.max_participants is None:
-        return MAX_IMPORT, "an import allows"
-    return pinned.max_participants, f"the course {pinned.id} is for"
+if TYPE_CHECKING:
+    from ipskit.roster_import import ImportResult
 
 
 def create_cohort(
@@ -193,6 +114,9 @@ def create_cohort(
         cohort = Cohort(building, settings)
         records = Records(cohort, [], {}, {})
         records.log("created")
+        # The same import as `ipskit roster COHORT import`: garbled names are flagged.
+        from ipskit.roster_import import import_people
+
         result = import_people(records, roster) if roster is not None else None
         records.save()
         building.rename(folder)

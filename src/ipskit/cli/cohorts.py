@@ -13,7 +13,6 @@ from ipskit.cli.table import clip, day, table
 
 if TYPE_CHECKING:
     from ipskit.cohort import Deletion, Meeting
-    from ipskit.newcohort import ImportResult
     from ipskit.status import Overview, Status
 
 
@@ -36,7 +35,10 @@ def new_cohort(
         ),
     ] = None,
     roster: Annotated[
-        Path | None, typer.Option("--roster", help="Participants from a CSV file.", dir_okay=False)
+        Path | None,
+        typer.Option(
+            "--roster", help="Participants from a CSV file or an Excel workbook.", dir_okay=False
+        ),
     ] = None,
     skip: Annotated[
         list[str] | None, typer.Option("--skip", help="A date with no session (repeatable).")
@@ -84,7 +86,9 @@ def new_cohort(
     if settings.followups:
         typer.echo("Follow-ups: " + ", ".join(f"{f.at} ({day(f.due)})" for f in settings.followups))
     if imported is not None:
-        typer.echo(import_summary(imported))
+        from ipskit.cli.roster import import_report
+
+        typer.echo(import_report(imported, cohort.id))
     typer.echo(f"Folder: {cohort.folder}")
 
 
@@ -95,19 +99,6 @@ def schedule_table(meetings: "Sequence[Meeting]") -> str:
         for m in meetings
     ]
     return table(["#", "Date", "Time", "Session", "Title"], rows, right=[0])
-
-
-def import_summary(result: "ImportResult", *, dry_run: bool = False) -> str:
-    """What a roster import did (or would do), by id and line only."""
-    verb = "Would add" if dry_run else "Added"
-    lines = [f"{verb} {plural(len(result.added), 'participant')}"
-             + (f": {', '.join(p.id for p in result.added)}" if result.added and not dry_run
-                else "")]  # fmt: skip
-    for line, existing in result.duplicates:
-        lines.append(f"  line {line}: already on the roster as {existing}; not added again")
-    for line, reason in result.skipped:
-        lines.append(f"  line {line}: skipped: {reason}")
-    return "\n".join(lines)
 
 
 cohorts = typer.Typer(
