@@ -298,3 +298,11 @@ def test_init_adds_to_a_gitignore_already_there(tmp_path):
         "*.bak\nout/\n\n# Added by ipskit init:\n.cohort-cache.json\n.overview-cache.json\n"
         ".publish-keys.json\n.ipskit.lock\n.ipskit-tmp-*\n.ipskit-commit*\n.~lock.*#\n~$*\n"
     )
+
+
+def test_a_numbered_file_with_no_original_is_not_a_conflict_copy(ws):
+    plant(ws / "templates" / "logo (1).png", b"\x89PNG")
+    (ws / "out").mkdir(mode=0o700)
+    plant(ws / "out" / "spring (1).ics", "BEGIN:VCALENDAR")
+    plant(ws / "out" / "spring.ics", "BEGIN:VCALENDAR")
+    assert check(ws).exit_code == 0

@@ -70,7 +70,7 @@ def check(workspace: Workspace) -> list[Problem]:
     """Every problem found in the workspace, by file and line."""
     root = workspace.root
     entries = list(_walk(root))
-    problems = [*_leftovers(entries), *_locks(entries), *_conflict_copies(entries)]
+    problems = [*_leftovers(entries), *_locks(entries), *_conflict_copies(root, entries)]
     # A file to delete need not be made private first.
     deleted = {p.path for p in problems}
     problems += [p for p in _permissions(entries) if p.path not in deleted]
@@ -246,17 +246,19 @@ def _ipskit_lock(entry: _Entry) -> Iterator[Problem]:
 # --- copies a synced folder made, and what git could not merge ------------------------------
 
 
-def _conflict_copies(entries: list[_Entry]) -> Iterator[Problem]:
+def _conflict_copies(root: Path, entries: list[_Entry]) -> Iterator[Problem]:
+    out = root / "out"
     for entry in entries:
-        if entry.is_dir:
-            continue
+        if entry.is_dir or entry.path.is_relative_to(out):
+            continue  # documents are made again from the records
         name = entry.path.name
         found = _CONFLICT_COPY.match(name) or _COMPUTER_COPY.match(name)
         if found is None:
             continue
         original = found.group("stem") + (found.group("ext") or "")
-        if found.re is _COMPUTER_COPY and not (entry.path.parent / original).exists():
-            continue  # only a copy of a file that is there is taken for one
+        worded = "onflict" in name  # "conflicted copy", "sync-conflict", "Case Conflict"
+        if not worded and not (entry.path.parent / original).exists():
+            continue  # "logo (1).png" alone is a file of that name, not a copy
         yield Problem("conflict-copy", entry.path, None,
                       f"a copy of {original} that a synced folder made when two computers"
                       f" changed it at once: put any change it holds into {original} with"
