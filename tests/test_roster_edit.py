@@ -132,6 +132,22 @@ def test_a_name_someone_else_has_needs_force(ws, cohort):
     assert result.stdout == "p04 SIAN HUGHES: name changed (was Sam Patel)\n"
 
 
+def test_only_what_changes_is_compared_with_the_others(ws, cohort):
+    assert cli(ws, "add", "Sam Patel", "--email", "sam@example.org", "--force").exit_code == 0
+    # Two people called Sam Patel already: correcting one's email is not a new duplicate.
+    result = cli(ws, "edit", "p04", "--name", "sam patel", "--email", "s.patel@example.org")
+    assert result.stdout == (
+        "p04 sam patel: name changed (was Sam Patel)\n"
+        "p04 sam patel: email set to s.patel@example.org\n"
+    )
+    result = cli(ws, "edit", "p01", "--email", "SAM@example.org")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "p05 Sam Patel on the roster has that name or email already;"
+        " use --force to give it to p01 as well\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

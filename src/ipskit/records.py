@@ -420,7 +420,7 @@ class Records:
         for person in self.roster:
             if person.status == "erased" or (besides is not None and person.id == besides.id):
                 continue
-            if fold(person.name) == key or (mail and person.email.casefold() == mail):
+            if (name and fold(person.name) == key) or (mail and person.email.casefold() == mail):
                 return person
         return None
 

@@ -248,6 +248,7 @@ def edit(
     the email...) but never holds the text itself.
     """
     from ipskit.errors import IpskitError
+    from ipskit.names import fold
     from ipskit.records import changing
 
     if (name, certificate_name, email, pronouns) == (None, None, None, None):
@@ -256,8 +257,12 @@ def edit(
         )
     with changing(_cohort_of(ctx)) as records:
         person = records.find(who, include_withdrawn=True)
-        if (name is not None or email) and not force:
-            existing = records.duplicate_of(name or "", email or "", besides=person)
+        if not force:
+            # Only what changes is compared: an email corrected beside a name someone
+            # else shares already is not a new duplicate.
+            new_name = name if name is not None and fold(name) != fold(person.name) else ""
+            new_email = email if email and email.strip() != person.email else ""
+            existing = records.duplicate_of(new_name, new_email, besides=person)
             if existing is not None:
                 raise IpskitError(
                     f"{who_is(existing)} on the roster has that name or email already;"
