@@ -334,3 +334,18 @@ def test_help_explains_both_commands(ws, cohort):
         result = cli(ws, command, "--help")
         assert result.exit_code == 0
         assert words in " ".join(result.stdout.split())
+
+
+@pytest.mark.parametrize(
+    "args", [("edit", "p01", "--email", "sian@example.org"), ("remove", "p04")]
+)
+def test_edit_and_remove_stay_instant(ws, cohort, args):
+    import os
+
+    from test_startup import imported_modules
+
+    env = {**os.environ, "IPSKIT_WORKSPACE": str(ws)}
+    modules = imported_modules("roster", "spring", *args, env=env)
+    assert "ipskit.records" in modules
+    heavy = ("weasyprint", "pydantic", "jinja2", "pypdf", "openpyxl")
+    assert sorted(m for m in modules if m.split(".")[0] in heavy) == []
