@@ -306,3 +306,12 @@ def test_a_numbered_file_with_no_original_is_not_a_conflict_copy(ws):
     plant(ws / "out" / "spring (1).ics", "BEGIN:VCALENDAR")
     plant(ws / "out" / "spring.ics", "BEGIN:VCALENDAR")
     assert check(ws).exit_code == 0
+
+
+def test_a_git_folder_others_can_read_is_one_problem(ws):
+    subprocess.run(["git", "init", "-q", str(ws)], check=True)
+    (ws / ".git").chmod(0o755)
+    found(ws, f"{ws / '.git'}: can be read by other users: run chmod -R go-rwx on it, and git"
+              " config core.sharedRepository 0600 to keep it so")  # fmt: skip
+    subprocess.run(["chmod", "-R", "go-rwx", str(ws / ".git")], check=True)
+    assert check(ws).exit_code == 0

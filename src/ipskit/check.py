@@ -96,7 +96,7 @@ def _walk(root: Path) -> Iterator[_Entry]:
     """Every file and folder of the workspace (not git's own, nor inside a leftover)."""
     yield _Entry(root, True, os.stat(root).st_mode)
     for folder, subfolders, files in os.walk(root):
-        subfolders[:] = sorted(n for n in subfolders if n != ".git")
+        subfolders.sort()
         for name in (*subfolders, *sorted(files)):
             path = Path(folder, name)
             try:
@@ -105,8 +105,10 @@ def _walk(root: Path) -> Iterator[_Entry]:
                 continue
             is_dir = os.path.isdir(path) and not os.path.islink(path)
             yield _Entry(path, is_dir, seen.st_mode)
-        # A leftover folder is reported whole; its insides are not the workspace's.
-        subfolders[:] = [n for n in subfolders if not n.startswith(store.TEMP_PREFIX)]
+        # A leftover folder is reported whole, and git's own folder is judged whole: its
+        # insides are not the workspace's files.
+        subfolders[:] = [n for n in subfolders
+                         if n != ".git" and not n.startswith(store.TEMP_PREFIX)]  # fmt: skip
 
 
 # --- permissions -----------------------------------------------------------------------------
@@ -120,7 +122,13 @@ def _permissions(entries: list[_Entry]) -> Iterator[Problem]:
         if any(entry.path.is_relative_to(folder) for folder in opened):
             continue  # the folder's fix covers it
         if entry.mode & 0o077:
-            if entry.is_dir:
+            if entry.path.name == ".git":
+                # It holds every version of every record, and git makes new files in it
+                # readable by all unless told otherwise.
+                opened.append(entry.path)
+                fix = ("can be read by other users: run chmod -R go-rwx on it, and"
+                       " git config core.sharedRepository 0600 to keep it so")  # fmt: skip
+            elif entry.is_dir:
                 opened.append(entry.path)
                 fix = "can be read by other users: run chmod -R go-rwx on it"
             else:
