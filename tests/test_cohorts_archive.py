@@ -227,3 +227,29 @@ def test_a_made_up_session_is_attendance(ws):
     result = cli(ws, "attend", "later", "1", "--made-up", "Ann")
     assert result.exit_code == 0, result.output
     assert figures(ws) == (3, 0, 4, 0)
+
+
+def test_archiving_says_which_follow_ups_are_not_finished(tmp_path):
+    ws = make_workspace(tmp_path)
+    make_cohort(ws, "taster", "ips-taster", PAST, ("Siân Hughes", "Sam Patel"),
+                "--followup", "2w", "--followup", "12m")  # fmt: skip
+    assert cli(ws, "attend", "taster", "1", "--all-present").exit_code == 0
+    twelve = json.loads(cli(ws, "followup", "plan", "taster", "--json").stdout)["points"][1]
+    from ipskit.cli.table import day
+
+    result = cli(ws, "cohorts", "archive", "taster")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1] == (
+        f"Follow-ups not finished: 2w (2 people waiting), 12m"
+        f" ({day(date.fromisoformat(twelve['due']))}); 'ipskit followup due' leaves archived"
+        " cohorts out."
+    )
+
+
+def test_a_person_can_still_be_erased_from_an_archived_cohort(ws):
+    assert cli(ws, "cohorts", "archive", "spring").exit_code == 0
+    result = cli(ws, "forget", "spring", "Sam", "--yes")
+    assert result.exit_code == 0, result.output
+    roster = (ws / "cohorts" / "spring" / "roster.csv").read_text(encoding="utf-8")
+    assert "Sam Patel" not in roster
+    assert "archived: true" in (ws / "cohorts" / "spring" / "cohort.yaml").read_text()

@@ -12,7 +12,7 @@ from ipskit.cli.output import Format, FormatOption, JsonOption, plural, print_js
 from ipskit.cli.table import clip, day, table
 
 if TYPE_CHECKING:
-    from ipskit.cohort import Deletion, Meeting
+    from ipskit.cohort import Cohort, Deletion, Meeting
     from ipskit.status import Overview, Status
 
 
@@ -179,6 +179,27 @@ def archive(ctx: typer.Context, cohort_id: CohortId) -> None:
         f"Archived {cohort.id}: kept, read-only, still counted in reports;"
         f" 'ipskit cohorts unarchive {cohort.id}' to change it again."
     )
+    unfinished = _unfinished_followups(cohort)
+    if unfinished:
+        typer.echo(
+            f"Follow-ups not finished: {', '.join(unfinished)}; 'ipskit followup due' leaves"
+            " archived cohorts out."
+        )
+
+
+def _unfinished_followups(cohort: "Cohort") -> list[str]:
+    """Follow-up points still to come, or come with people yet to answer."""
+    from ipskit.followups import due
+
+    today = date.today()
+    waiting = {d.point.at: len(d.waiting) for d in due([cohort], today)}
+    return [
+        f"{p.at} ({plural(waiting[p.at], 'person')} waiting)".replace("persons", "people")
+        if p.at in waiting
+        else f"{p.at} ({day(p.due)})"
+        for p in cohort.settings.followups
+        if p.at in waiting or p.due > today
+    ]
 
 
 @cohorts.command()

@@ -13,10 +13,12 @@ from ipskit.cli.common import cohorts_dir, load_cohort, parse_day
 from ipskit.cli.output import (
     Format,
     FormatOption,
+    JsonOption,
     ReportFormat,
     ReportFormatOption,
     plural,
     print_json,
+    wants_json,
 )
 from ipskit.cli.table import day, table
 
@@ -148,6 +150,7 @@ def plan(
         typer.Option("--at", help="With --replace: a point of the new plan (repeatable)."),
     ] = None,
     fmt: FormatOption = Format.table,
+    as_json: JsonOption = False,
 ) -> None:
     """Show or change a cohort's follow-up points.
 
@@ -177,7 +180,7 @@ def plan(
         )
     else:
         change = PlanChange(cohort, (), (), answer_counts(cohort))
-    if fmt is Format.json:
+    if wants_json(fmt, as_json):
         print_json(_plan_json(change))
         return
     typer.echo(_plan_text(change, replaced=replace))
