@@ -31,6 +31,7 @@ from ipskit.errors import FileProblemsError, IpskitError, NotFoundError
 
 if TYPE_CHECKING:
     from ipskit.fields import Fields
+    from ipskit.workspace import Workspace
     from ipskit.yamlio import Document
 
 SETTINGS_FILE = "cohort.yaml"
@@ -238,7 +239,7 @@ class Deletion(NamedTuple):
     documents: Path | None  # the cohort's folder under out/, where there is one
 
 
-def deletion(workspace_root: Path, cohort_id: str) -> Deletion:
+def deletion(workspace: Workspace, cohort_id: str) -> Deletion:
     """What deleting a cohort would remove; refused once anything was issued for it.
 
     A certificate register is never removed (a certificate in someone's hands must stay
@@ -248,7 +249,7 @@ def deletion(workspace_root: Path, cohort_id: str) -> Deletion:
     from ipskit.certificates import REGISTER_FILE
     from ipskit.records import Records
 
-    cohorts_dir = workspace_root / "cohorts"
+    cohorts_dir = workspace.cohorts_dir
     cohort = open_cohort(cohorts_dir, cohort_id)
     if cohort.settings.archived:
         raise archived_error(cohort.id)
@@ -265,12 +266,12 @@ def deletion(workspace_root: Path, cohort_id: str) -> Deletion:
                 f" archive {cohort.id} instead with ipskit cohorts archive {cohort.id}"
             )
     records = Records.load(cohort)
-    documents = workspace_root / "out" / cohort.id
+    documents = workspace.root / "out" / cohort.id
     return Deletion(cohort, len(records.roster), len(records.marks),
                     documents if documents.is_dir() else None)  # fmt: skip
 
 
-def delete_cohort(workspace_root: Path, cohort_id: str) -> Deletion:
+def delete_cohort(workspace: Workspace, cohort_id: str) -> Deletion:
     """Remove a cohort that never issued anything: its folder and its documents.
 
     The folder is first renamed to a temporary name in one step, so that a kill part-way
@@ -280,7 +281,7 @@ def delete_cohort(workspace_root: Path, cohort_id: str) -> Deletion:
 
     from ipskit import store
 
-    found = deletion(workspace_root, cohort_id)
+    found = deletion(workspace, cohort_id)
     folder = found.cohort.folder
     doomed = folder.with_name(f"{store.temp_prefix()}deleted-{cohort_id}")
 
@@ -294,7 +295,7 @@ def delete_cohort(workspace_root: Path, cohort_id: str) -> Deletion:
     # folder is set aside just after the lock is let go.
     under_lock = os.name != "nt"
     with store.locked(folder, f"cohort {cohort_id}"):
-        found = deletion(workspace_root, cohort_id)  # nothing issued since it was asked
+        found = deletion(workspace, cohort_id)  # nothing issued since it was asked
         if under_lock:
             set_aside()
     if not under_lock:

@@ -231,14 +231,14 @@ def delete(
     from ipskit.errors import IpskitError
     from ipskit.workspace import require_workspace
 
-    root = require_workspace(workspace_option(ctx)).root
+    workspace = require_workspace(workspace_option(ctx))
     if not yes:
-        found = deletion(root, cohort_id)
+        found = deletion(workspace, cohort_id)
         raise IpskitError(
             f"this would delete cohort {cohort_id} ({_contents(found)}) for good:"
             f" add --yes to delete it"
         )
-    found = delete_cohort(root, cohort_id)
+    found = delete_cohort(workspace, cohort_id)
     typer.echo(f"Deleted cohort {cohort_id} ({_contents(found)}).")
 
 
