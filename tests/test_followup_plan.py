@@ -152,3 +152,18 @@ def test_an_archived_cohort_shows_its_plan_but_refuses_changes_and_answers(ws):
     assert cli(ws, "cohorts", "unarchive", "taster").exit_code == 0
     due = json.loads(cli(ws, "followup", "due", "--format", "json").stdout)
     assert [(d["cohort"], d["point"], d["waiting"]) for d in due] == [("taster", "2w", ["p02"])]
+
+
+def test_every_point_without_answers_can_go_and_the_plan_says_how_to_add_one(tmp_path):
+    ws = make_workspace(tmp_path)
+    make_cohort(ws, "taster", "ips-taster", START, ("Sam Patel",), "--followup", "12m")
+    result = cli(ws, "followup", "plan", "taster", "--remove", "12m")
+    assert (result.exit_code, result.stdout) == (0,
+        "Follow-ups of taster: removed 12m.\n"
+        "taster has no follow-up points: add one with ipskit followup plan taster --add 12m\n")  # fmt: skip
+    assert "followups: []" in settings(ws).read_text()
+    result = cli(ws, "followup", "plan", "taster", "--at", "9w")
+    assert result.stderr == (
+        "--at would replace every point of taster (now none): use --add 9w to add,"
+        " or --replace --at 9w to set them all\n"
+    )
