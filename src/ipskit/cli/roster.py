@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     cls=RosterGroup,
-    help="List, add, import, correct, remove or withdraw participants.",
+    help="Add, import, edit or withdraw participants.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -44,7 +44,7 @@ def _cohort(
     ctx: typer.Context,
     cohort_id: Annotated[str, typer.Argument(metavar="COHORT", help="The cohort's id.")],
 ) -> None:
-    """List, add, import, correct, remove or withdraw participants."""
+    """Add, import, edit or withdraw participants."""
     ctx.meta["cohort"] = cohort_id
 
 
