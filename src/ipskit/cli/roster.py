@@ -155,7 +155,7 @@ def import_(
         bool, typer.Option("--json", help="What was added, left out and flagged, as JSON.")
     ] = False,
 ) -> None:
-    """Add participants from a CSV file or an Excel workbook.
+    """Add participants from a CSV or .xlsx file.
 
     Reads Excel (.xlsx or CSV) and Google Forms or Microsoft Forms exports; people
     already on the roster are reported, not added twice. A name that looks garbled (a
@@ -242,10 +242,11 @@ def edit(
         bool, typer.Option("--force", help="Even if someone else has that name or email.")
     ] = False,
 ) -> None:
-    """Correct someone's name, certificate name, email or pronouns.
+    """Correct a name, email or pronouns.
 
-    Each change is kept in the cohort's history, which says what changed (the name,
-    the email...) but never holds the text itself.
+    Any of the name, the certificate name, the email and the pronouns; "" clears all
+    but the name. Each change is kept in the cohort's history, which says what changed
+    (the name, the email...) but never holds the text itself.
     """
     from ipskit.errors import IpskitError
     from ipskit.names import fold
@@ -298,7 +299,7 @@ def remove(
     ctx: typer.Context,
     who: Annotated[str, typer.Argument(metavar="WHO", help="An id, or part of a name.")],
 ) -> None:
-    """Take someone added by mistake off the roster.
+    """Take off someone added by mistake.
 
     Only someone with nothing recorded (no attendance, results, answers, ratings,
     signature, certificate or email sent) can be removed; anyone else is withdrawn
