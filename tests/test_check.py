@@ -315,3 +315,17 @@ def test_a_git_folder_others_can_read_is_one_problem(ws):
               " config core.sharedRepository 0600 to keep it so")  # fmt: skip
     subprocess.run(["chmod", "-R", "go-rwx", str(ws / ".git")], check=True)
     assert check(ws).exit_code == 0
+
+
+def test_a_hand_edited_cohort_yaml_is_checked_without_writing_its_cache(ws):
+    settings = ws / "cohorts" / "spring" / "cohort.yaml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(text.replace("\nvenue: ", "\nvenue: 'Room 2' #", 1), encoding="utf-8")
+    before = snapshot(ws)
+    assert check(ws).stdout == f"No problems found in {ws}\n"
+    assert snapshot(ws) == before
+    line = text[: text.index("\nvenue:")].count("\n") + 2
+    settings.write_text(text.replace("\nvenue:", "\nvenu:", 1), encoding="utf-8")
+    problems = check(ws).stdout.splitlines()
+    assert problems[0].startswith(f"{settings}:{line}:1: ")
+    found(ws, *problems[:-1])

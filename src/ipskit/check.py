@@ -334,7 +334,8 @@ def _records(workspace: Workspace) -> Iterator[Problem]:
 def _cohort(folder: Path) -> Iterator[Problem]:
     from ipskit import csvio, curriculum
     from ipskit.certificates import REGISTER_FILE, read_register
-    from ipskit.cohort import CURRICULUM_FILE, SETTINGS_FILE, Cohort, read_settings
+    from ipskit.cohort import CURRICULUM_FILE, SETTINGS_FILE, Cohort
+    from ipskit.cohort import _parse_settings as parse_settings
     from ipskit.records import HISTORY_COLUMNS, HISTORY_FILE, ROSTER_COLUMNS, ROSTER_FILE, Records
     from ipskit.sending import SENT_FILE, read_sent
 
@@ -345,7 +346,8 @@ def _cohort(folder: Path) -> Iterator[Problem]:
                       " or move the folder out of cohorts if it is not a cohort")  # fmt: skip
         return
     try:
-        cohort = Cohort(folder, read_settings(settings_path))
+        # Parsed, not read through its cache: reading would write the cache on a miss.
+        cohort = Cohort(folder, parse_settings(settings_path))
     except IpskitError as error:
         yield from _problems(error)
         return
