@@ -136,8 +136,8 @@ def test_a_file_open_in_a_spreadsheet_and_a_lock_held_now(ws):
     try:
         found(
             ws,
-            f"{cohort / '.ipskit.lock'}: spring is being changed by an ipskit command running"
-            " now: run ipskit check again when it has finished",
+            f"{cohort / '.ipskit.lock'}: cohort spring is being changed by an ipskit command"
+            " running now: run ipskit check again when it has finished",
             f"{cohort / '.~lock.roster.csv#'}: roster.csv is open in a spreadsheet, or was when"
             " it stopped: close it there before running ipskit (saving it later would undo"
             " ipskit's changes); if it is closed, delete this lock",
@@ -329,3 +329,17 @@ def test_a_hand_edited_cohort_yaml_is_checked_without_writing_its_cache(ws):
     problems = check(ws).stdout.splitlines()
     assert problems[0].startswith(f"{settings}:{line}:1: ")
     found(ws, *problems[:-1])
+
+
+def test_a_lock_that_is_not_a_file_and_a_journal_edited_by_hand(ws):
+    cohort = ws / "cohorts" / "spring"
+    (cohort / ".ipskit.lock").unlink()
+    (cohort / ".ipskit.lock").mkdir(mode=0o700)
+    plant(cohort / ".ipskit-commit.json", '{"token": "../../x", "files": ["roster.csv"]}')
+    found(
+        ws,
+        f"{cohort / '.ipskit-commit.json'}:1: not a commit ipskit wrote (edited by hand?):"
+        " delete it, and the change it was finishing with it",
+        f"{cohort / '.ipskit.lock'}: not a lock file ipskit can use (it is a folder or a link):"
+        " delete it",
+    )

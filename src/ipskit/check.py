@@ -143,10 +143,8 @@ def _leftovers(entries: list[_Entry]) -> Iterator[Problem]:
     from ipskit.forget import INTENT_FILE
     from ipskit.records import COMMIT_JOURNAL, STAGED_PREFIX
 
-    journals: dict[Path, str | None] = {}
-    for entry in entries:
-        if entry.path.name == COMMIT_JOURNAL:
-            journals[entry.path.parent] = _journal_token(entry.path)
+    journals = {e.path.parent: _journal(e.path.parent) for e in entries
+                if e.path.name == COMMIT_JOURNAL}  # fmt: skip
     for entry in entries:
         name, folder = entry.path.name, entry.path.parent
         if name.startswith(store.TEMP_PREFIX):
@@ -163,10 +161,9 @@ def _leftovers(entries: list[_Entry]) -> Iterator[Problem]:
                           "left by a change that was stopped before it was saved (the files"
                           " beside it are as they were): delete it")  # fmt: skip
         elif name == COMMIT_JOURNAL:
-            if journals[folder] is None:
-                yield Problem("leftover", entry.path, 1,
-                              "not a change ipskit wrote (edited by hand?): delete it, and"
-                              f" the files beside it named {STAGED_PREFIX}...")  # fmt: skip
+            journal = journals[folder]
+            if isinstance(journal, IpskitError):
+                yield from _problems(journal, "leftover")
             else:
                 yield Problem("leftover", entry.path, None,
                               f"a change to cohort {folder.name} was stopped part way: the"
@@ -175,13 +172,15 @@ def _leftovers(entries: list[_Entry]) -> Iterator[Problem]:
             yield from _erasures(entry.path)
 
 
-def _journal_token(path: Path) -> str | None:
+def _journal(folder: Path) -> str | IpskitError | None:
+    """The token of the change a folder's journal names, or why it names none."""
+    from ipskit.records import _journal as read_journal
+
     try:
-        saved = json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        return None
-    token = saved.get("token") if isinstance(saved, dict) else None
-    return token if isinstance(token, str) and re.fullmatch(r"[0-9a-f]{12}", token) else None
+        found = read_journal(folder)
+    except IpskitError as error:
+        return error
+    return found[0] if found else None
 
 
 def _erasures(path: Path) -> Iterator[Problem]:
@@ -243,8 +242,8 @@ def _ipskit_lock(entry: _Entry) -> Iterator[Problem]:
         fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
     except BlockingIOError:
         yield Problem("lock", entry.path, None,
-                      f"{entry.path.parent.name} is being changed by an ipskit command running"
-                      " now: run ipskit check again when it has finished")  # fmt: skip
+                      f"cohort {entry.path.parent.name} is being changed by an ipskit command"
+                      " running now: run ipskit check again when it has finished")  # fmt: skip
     else:
         fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
