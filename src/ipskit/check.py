@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -275,8 +276,8 @@ def _conflict_copies(root: Path, entries: list[_Entry]) -> Iterator[Problem]:
 def _merge_conflicts(root: Path, entries: list[_Entry]) -> Iterator[Problem]:
     out = root / "out"
     for entry in entries:
-        if entry.is_dir or not os.path.isfile(entry.path):
-            continue
+        if not stat.S_ISREG(entry.mode):
+            continue  # a link is not followed: it may point anywhere
         if entry.path.is_relative_to(out) or entry.path.name.startswith(store.TEMP_PREFIX):
             continue  # documents ipskit makes again, and leftovers reported already
         try:
