@@ -192,3 +192,11 @@ def test_a_history_saved_by_excel_is_added_to_in_utf8(ws, cohort):
     result = cli(ws, "attend", "spring", "3", "--present", "zoe")
     assert result.exit_code == 0, result.output
     assert "café after" in path.read_bytes().decode("utf-8")
+
+
+def test_quoted_cells_as_excel_writes_them(ws, cohort):
+    assert cli(ws, "roster", "spring", "add", 'Jo "JJ" Smith, Jr').exit_code == 0
+    before = roster(ws)
+    save_as_excel(cohort / "roster.csv", encoding="utf-8-sig")
+    assert b'"Jo ""JJ"" Smith, Jr"' in (cohort / "roster.csv").read_bytes()
+    assert roster(ws) == before
