@@ -111,21 +111,15 @@ def test_bad_archive_and_delete_change_nothing(ws, args, message):
     assert snapshot(ws / "cohorts") == before
 
 
-# The refusals below come from records.changing and the certificate run, which must ask
-# cohort.check_writable while they hold the cohort's lock (see the call in followups.py).
-NEEDS_HOOK = pytest.mark.xfail(
-    strict=True, reason="records.changing and certificates do not yet call check_writable"
-)
-
-
 @pytest.mark.parametrize(
     "args",
     [
         ["followup", "plan", "spring", "--add", "6m"],
-        pytest.param(["attend", "spring", "1", "--absent", "Sam"], marks=NEEDS_HOOK),
-        pytest.param(["roster", "spring", "add", "Amara Okafor"], marks=NEEDS_HOOK),
-        pytest.param(["roster", "spring", "withdraw", "Sam"], marks=NEEDS_HOOK),
-        pytest.param(["certificates", "spring"], marks=NEEDS_HOOK),
+        ["attend", "spring", "1", "--absent", "Sam"],
+        ["roster", "spring", "add", "Amara Okafor"],
+        ["roster", "spring", "withdraw", "Sam"],
+        ["certificates", "spring"],
+        ["cascade", "add-trainer", "spring", "Jo Evans"],
     ],
     ids=" ".join,
 )

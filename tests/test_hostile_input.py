@@ -219,8 +219,8 @@ def test_3000_rows_are_imported_and_duplicates_found_by_index(open_ended, tmp_pa
     csv = people_csv(tmp_path / "people.csv", 3000)
     result = run("-w", str(open_ended), "roster", "big", "import", str(csv))
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("Added 3000 participants: p01, p02, ")
-    assert result.stdout.rstrip().endswith("p2999, p3000")
+    assert result.stdout.startswith("Added 3000 participants:\n  p01 Person 0 Ñandú\n")
+    assert result.stdout.endswith("\n  p3000 Person 2999 Ñandú\n")
     # Again, with 10 new rows and the same people under other spellings and emails:
     again = tmp_path / "again.csv"
     rows = ["Full name,Email", "PERSON 5 ÑANDÚ,", "someone,P7@EXAMPLE.ORG", "New One,n1@x.org",
@@ -229,10 +229,11 @@ def test_3000_rows_are_imported_and_duplicates_found_by_index(open_ended, tmp_pa
     result = run("-w", str(open_ended), "roster", "big", "import", str(again))
     assert result.exit_code == 0, result.output
     assert result.stdout == (
-        "Added 1 participant: p3001\n"
-        "  line 2: already on the roster as p06; not added again\n"
-        "  line 3: already on the roster as p08; not added again\n"
-        "  line 5: already on the roster as p3001; not added again\n"
+        "Added 1 participant:\n"
+        "  p3001 New One\n"
+        "  line 2: already on the roster as p06 Person 5 Ñandú; not added again\n"
+        "  line 3: already on the roster as p08 Person 7 Ñandú; not added again\n"
+        "  line 5: already on the roster as p3001 New One; not added again\n"
     )
 
 
@@ -436,7 +437,7 @@ def test_a_path_with_bytes_that_are_not_utf8_still_names_a_file(tmp_path):
         capture_output=True, cwd=ws,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert done.stdout == b"Added 1 participant: p01\n"
+    assert done.stdout == b"Added 1 participant:\n  p01 Amara Okafor\n"
 
 
 @hostile

@@ -30,7 +30,7 @@ def test_three_hundred_awkward_names(tmp_path):
     make_cohort(ws, "spring", "mini", people=())
     result = run("-w", str(ws), "roster", "spring", "import", str(tmp_path / "people.csv"))
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("Added 300 participants: p01, p02, ")
+    assert result.stdout.startswith("Added 300 participants:\n  p01 <b>x</b>\n  p02 =1+1\n")
     listed = json.loads(run("-w", str(ws), "roster", "spring", "list", "--json").stdout)
     assert [p["name"] for p in listed] == names
 

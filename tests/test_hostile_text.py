@@ -108,7 +108,7 @@ def test_pronouns_that_steer_the_text_are_refused_on_add_and_on_import(ws, tmp_p
     result = run("-w", str(ws), "roster", "spring", "import", str(csv))
     assert result.exit_code == 0, result.output
     assert result.stdout == (
-        "Added 1 participant: p01\n  line 3: skipped: the pronouns field contains a"
+        "Added 1 participant:\n  p01 Ann Lee\n  line 3: skipped: the pronouns field contains a"
         " right-to-left isolate (U+2067) at character 5: remove it\n"
     )
 
@@ -121,7 +121,8 @@ def test_roster_import_skips_such_a_name_by_line_and_place(ws, tmp_path, name, w
     result = run("-w", str(ws), "roster", "spring", "import", str(csv))
     assert result.exit_code == 0, result.output
     assert result.stdout == (
-        f"Added 1 participant: p01\n  line 3: skipped: the name contains {what}: remove it\n"
+        f"Added 1 participant:\n  p01 Ann Lee\n"
+        f"  line 3: skipped: the name contains {what}: remove it\n"
     )
     listed = json.loads(run("-w", str(ws), "roster", "spring", "list", "--json").stdout)
     assert [p["name"] for p in listed] == ["Ann Lee"]

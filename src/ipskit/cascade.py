@@ -230,11 +230,12 @@ def trainer_entry(cohorts_dir: Path, text: str, cohort_id: str, start: date, *,
 def add_trainer(cohorts_dir: Path, cohort_id: str, text: str) -> str:
     """Add a trainer to an existing cohort (a name, or ``COHORT:WHO``); return the entry."""
     from ipskit import store
-    from ipskit.cohort import write_settings
+    from ipskit.cohort import check_writable, write_settings
 
     cohort = open_cohort(cohorts_dir, cohort_id)
     with store.locked(cohort.folder, f"cohort {cohort.id}"):
         cohort = open_cohort(cohorts_dir, cohort_id)
+        check_writable(cohort)
         start = cohort.settings.sessions[0].date
         entry = trainer_entry(cohorts_dir, text, cohort.id, start, option="trainer")
         if entry in cohort.settings.trainers:

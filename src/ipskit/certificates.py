@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ipskit import csvio, store
-from ipskit.cohort import CURRICULUM_FILE, Cohort, all_cohorts
+from ipskit.cohort import CURRICULUM_FILE, Cohort, all_cohorts, check_writable
 from ipskit.errors import FileProblemsError, IpskitError, NotFoundError
 from ipskit.records import Participant, Records, check_note
 from ipskit.workspace import Workspace
@@ -414,6 +414,7 @@ def issue_certificates(
     path = cohort.file(REGISTER_FILE)
     folder = out or workspace.root / "out" / cohort.id / "certificates"
     with store.locked(cohort.folder, f"cohort {cohort.id}"):
+        check_writable(cohort)
         records = Records.load(cohort)
         entries = read_register(path)
         decided = plan(cohort, records, entries, who=who, reissue=reissue)

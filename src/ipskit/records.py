@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ipskit import csvio, store
-from ipskit.cohort import Cohort, Meeting
+from ipskit.cohort import Cohort, Meeting, check_writable
 from ipskit.dates import parse_date
 from ipskit.errors import FileProblemsError, IpskitError, NotFoundError
 from ipskit.names import check_name, fold, isolate
@@ -751,9 +751,15 @@ def history_with(old: str, rows: list[list[str]]) -> str:
 
 @contextmanager
 def changing(cohort: Cohort) -> Iterator[Records]:
-    """Hold the cohort's lock while its records are read, changed and written."""
-    with store.locked(cohort.folder, f"cohort {cohort.id}"), changes(cohort) as records:
-        yield records
+    """Hold the cohort's lock while its records are read, changed and written.
+
+    An archived cohort is refused here, in the one place every change passes (erasure
+    does not pass here: a person may be forgotten whatever the cohort's state).
+    """
+    with store.locked(cohort.folder, f"cohort {cohort.id}"):
+        check_writable(cohort)
+        with changes(cohort) as records:
+            yield records
 
 
 @contextmanager

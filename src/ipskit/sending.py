@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from ipskit import csvio, store
-from ipskit.cohort import Cohort, point_parts
+from ipskit.cohort import Cohort, check_writable, point_parts
 from ipskit.errors import FileProblemsError, IpskitError
 from ipskit.names import isolate
 from ipskit.records import Participant, Records
@@ -652,6 +652,7 @@ def send_certificates(workspace: Workspace, cohort: Cohort, *, who: Sequence[str
     with _post(workspace, dry_run=dry_run) as post:
         outcome = _outcome(post, cohort)
         with store.locked(cohort.folder, f"cohort {cohort.id}"):
+            check_writable(cohort)
             sent = read_sent(cohort.file(SENT_FILE))
             records = Records.load(cohort)
             letters = certificate_letters(workspace, cohort, records, sent, sender, outcome, who)
