@@ -184,7 +184,6 @@ def test_a_date_that_is_not_one_names_its_cell(ws, cohort, written, locale, mess
     assert path.read_bytes() == before
 
 
-@pytest.mark.xfail(strict=True, reason="records._history_text must read through csvio.read_text")
 def test_a_history_saved_by_excel_is_added_to_in_utf8(ws, cohort):
     cli(ws, "attend", "spring", "2", "--present", "p01", "--note", "café after")
     path = cohort / "history.csv"

@@ -670,7 +670,7 @@ class Records:
     def _history_text(self) -> str | None:
         """``history.csv`` with the new rows added and erased names scrubbed; None if same."""
         path = self.cohort.file(HISTORY_FILE)
-        old = path.read_bytes().decode("utf-8-sig") if path.exists() else ""
+        old = csvio.read_text(path) if path.exists() else ""
         scrubbed = False
         if self.erased and old:
             rows = []

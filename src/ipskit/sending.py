@@ -88,7 +88,7 @@ def _record(path: Path, row: list[str]) -> None:
     """Add one row to the log, rewriting it whole so that it is never half-written."""
     try:
         if path.exists():
-            old = path.read_bytes().decode("utf-8-sig")
+            old = csvio.read_text(path)
             if not old.endswith("\n"):
                 old += "\r\n"
             text = old + csvio.to_text(SENT_COLUMNS, [row]).split("\r\n", 1)[1]
