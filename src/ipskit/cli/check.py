@@ -12,7 +12,7 @@ def check(
     fmt: FormatOption = Format.table,
     as_json: JsonOption = False,
 ) -> None:
-    """Read every file of the workspace and list each problem with its fix.
+    """Find problems in the workspace, with fixes.
 
     Finds rows that cannot be read (with FILE:LINE), files and folders other users can
     read, a cohort's copy of its curriculum broken by hand, files open in a spreadsheet,
