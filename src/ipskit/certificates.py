@@ -168,14 +168,8 @@ def current(entries: Iterable[Entry]) -> dict[str, Entry]:
 
 
 def _append(path: Path, entries: Sequence[Entry]) -> None:
-    """Add rows to the end of a register, leaving every byte already there as it was."""
-    before = path.read_bytes() if path.exists() else b""
-    text = csvio.to_text(COLUMNS, [e.row() for e in entries])
-    if before:
-        text = text.split("\r\n", 1)[1]  # the header is there already
-        if not before.endswith(b"\n"):
-            before += b"\r\n"
-    store.write_atomic(path, before + text.encode("utf-8"))
+    """Add rows to the end of a register, leaving every row already there as it was."""
+    csvio.append_rows(path, COLUMNS, [e.row() for e in entries])
 
 
 def erase_names(cohort: Cohort, participant: str | None, finder: Any = None) -> None:

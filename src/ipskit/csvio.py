@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
+from ipskit import store
 from ipskit.errors import FileProblemsError
 
 #: Columns of ipskit's record files that hold a date (YYYY-MM-DD as ipskit writes it).
@@ -51,6 +52,33 @@ def to_text(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     for row in rows:
         writer.writerow([neutralise(cell) for cell in row])
     return out.getvalue()
+
+
+def appended(old: str, header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """The text of an append-only CSV file (``old``, or nothing yet) with ``rows`` added.
+
+    A new file starts with ``header``. A file edited by hand may have lost its last line
+    break: one is added, so the first new row never joins the last old one (which would
+    leave a row of twice the cells, and the file refused from then on).
+    """
+    new = to_text(header, rows)
+    if not old:
+        return new
+    if not old.endswith(("\n", "\r")):
+        old += "\r\n"
+    return old + new.split("\r\n", 1)[1]
+
+
+def append_rows(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
+    """Add rows to the end of an append-only CSV file, rewriting it whole and privately.
+
+    The old text is read as :func:`read_text` reads it (a file a spreadsheet saved as
+    Windows-1252 is written back as UTF-8) and every row already there is kept; the file
+    is replaced in one step (:func:`ipskit.store.write_atomic`), so it is never left
+    half-written. The caller holds the cohort's lock.
+    """
+    old = read_text(path) if path.exists() else ""
+    store.write_atomic(path, appended(old, header, rows))
 
 
 def read_text(path: Path) -> str:

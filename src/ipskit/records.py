@@ -738,15 +738,10 @@ def roster_text(roster: list[Participant]) -> str:
 def history_with(old: str, rows: list[list[str]]) -> str:
     """The text of ``history.csv`` (``old``, or nothing yet) with ``rows`` added at the end.
 
-    A file edited by hand may have lost its last line break: one is added, so the first
-    new row never joins the last old one.
+    The same text :func:`ipskit.csvio.append_rows` writes for every append-only file;
+    here it is committed together with the record files it describes.
     """
-    new = csvio.to_text(HISTORY_COLUMNS, rows)
-    if not old:
-        return new
-    if not old.endswith(("\n", "\r")):
-        old += "\r\n"
-    return old + new.split("\r\n", 1)[1]
+    return csvio.appended(old, HISTORY_COLUMNS, rows)
 
 
 @contextmanager

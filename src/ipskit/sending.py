@@ -87,14 +87,7 @@ def _problem(path: Path, line: int, message: str) -> FileProblemsError:
 def _record(path: Path, row: list[str]) -> None:
     """Add one row to the log, rewriting it whole so that it is never half-written."""
     try:
-        if path.exists():
-            old = csvio.read_text(path)
-            if not old.endswith("\n"):
-                old += "\r\n"
-            text = old + csvio.to_text(SENT_COLUMNS, [row]).split("\r\n", 1)[1]
-        else:
-            text = csvio.to_text(SENT_COLUMNS, [row])
-        store.write_atomic(path, text)
+        csvio.append_rows(path, SENT_COLUMNS, [row])
     except OSError as error:
         raise IpskitError(
             f"{path}: the message to {row[1]} went, but cannot be recorded"
