@@ -158,7 +158,10 @@ def test_an_unwritable_output_leaves_nothing(ws, tmp_path):
     blocker.write_text("x")
     result = run("-w", str(ws), "register", "spring", "1", "--out", str(blocker / "r.pdf"))
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"{blocker / 'r.pdf'}: cannot write it (")
+    assert result.stderr == (
+        f"{blocker / 'r.pdf'}: cannot write it: part of the path is a file, not a folder;"
+        " it is unchanged\n"
+    )
     assert blocker.read_text() == "x"
 
 

@@ -31,9 +31,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ipskit import store
 from ipskit.errors import IpskitError
 from ipskit.resources import builtin_templates_dir
+from ipskit.store import write_output as write_output  # documents import it from here
 from ipskit.workspace import Workspace
 
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
@@ -323,19 +323,6 @@ def workspace_image(workspace: Workspace, relative: str) -> tuple[Path, bytes]:
     if len(data) > MAX_IMAGE_BYTES:
         raise IpskitError(f"{relative}: the image is larger than 5 MB")
     return path, data
-
-
-def write_output(target: Path, data: str | bytes, *, durable: bool = True) -> None:
-    """Write a document atomically: whole, or not at all, with a clear error.
-
-    ``durable=False`` leaves flushing to the caller (see :func:`ipskit.store.sync_files`).
-    """
-    try:
-        if not target.parent.is_dir():  # a folder the user already has keeps its permissions
-            store.make_private_dir(target.parent)
-        store.write_atomic(target, data, durable=durable)
-    except OSError as error:
-        raise IpskitError(f"{target}: cannot write it ({error.strerror or error})") from None
 
 
 def process_pool(workers: int) -> Any:

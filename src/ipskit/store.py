@@ -107,6 +107,8 @@ def make_private_dir(path: Path) -> None:
         path.mkdir(mode=PRIVATE_DIR, exist_ok=True)
         path.chmod(PRIVATE_DIR)
     except OSError as error:
+        if error.errno == errno.EEXIST and folder != path:  # a file where a folder should be
+            folder, error = path, NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR))
         raise cannot(folder, "make this folder", error) from None
 
 
@@ -145,6 +147,28 @@ def write_atomic(
             fsync_dir(folder)
         except OSError as error:
             raise cannot(path, "be sure it was saved", error, "check it is whole") from None
+
+
+def write_output(
+    target: Path, data: str | bytes, *, durable: bool = True, make_folder: bool = True
+) -> None:
+    """Write a file a command makes (``--out`` or the workspace's ``out`` folder).
+
+    The one way every document, calendar, report and schema is written: whole or not
+    at all (:func:`write_atomic`), privately, and a refusal is one line naming
+    ``target``: ``TARGET: cannot write it: REASON; it is unchanged``. A missing folder
+    is made, privately (unless ``make_folder`` is False); one the user already has keeps
+    its permissions. ``durable=False`` leaves flushing to the caller (:func:`sync_files`).
+    """
+    if make_folder:
+        try:
+            if not target.parent.is_dir():
+                make_private_dir(target.parent)
+        except OSError as error:
+            if error.errno == errno.EEXIST:  # a file stands where one of its folders would be
+                error = NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR))
+            raise cannot(target, "write it", error, "it is unchanged") from None
+    write_atomic(target, data, durable=durable)
 
 
 def sync_files(paths: list[Path]) -> None:

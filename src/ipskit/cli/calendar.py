@@ -32,8 +32,8 @@ def calendar(
     settings = workspace.settings
     text = cohort_calendar(cohort, settings.timezone, settings.organisation.name)
     target = out or workspace.root / "out" / cohort.id / f"{cohort.id}.ics"
-    if out is None or not target.parent.is_dir():  # never re-permission a folder of yours
+    if out is None:  # the workspace's out folder is private; a folder of yours is left alone
         store.make_private_dir(target.parent)
-    store.write_atomic(target, text, mode=0o600)
+    store.write_output(target, text)
     events = len(cohort.everything)
     typer.echo(f"Wrote {events} event{'s' if events != 1 else ''} to {target}")

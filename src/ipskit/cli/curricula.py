@@ -151,13 +151,15 @@ def schema(
     Draft-07, as YAML editors such as VS Code's YAML extension expect.
     """
     from ipskit.schema import curriculum_schema_text
-    from ipskit.store import write_atomic
+    from ipskit.store import write_output
 
     text = curriculum_schema_text()
     if out is None:
         typer.echo(text, nl=False)
     else:
-        write_atomic(out, text)  # private like every file ipskit writes, though it holds no data
+        # Private like every file ipskit writes, though it holds no data; into a folder
+        # that is already there, as a schema goes beside the curricula that name it.
+        write_output(out, text, make_folder=False)
         typer.echo(f"Wrote the curriculum schema to {out}")
 
 

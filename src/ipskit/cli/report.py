@@ -103,7 +103,7 @@ def report(
     if out is None:
         typer.echo(text, nl=False)
         return
-    from ipskit.render import write_output
+    from ipskit.store import write_output
 
     write_output(out, text)
     typer.echo(f"Wrote the report to {out}")
