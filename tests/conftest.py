@@ -1,4 +1,10 @@
+import subprocess
+from pathlib import Path
+from typing import NamedTuple
+
 import pytest
+
+from helpers import IPSKIT, clean_environment, plant
 
 
 @pytest.fixture(autouse=True)
@@ -7,6 +13,43 @@ def _isolated(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("IPSKIT_WORKSPACE", raising=False)
     monkeypatch.delenv("IPSKIT_DEBUG", raising=False)
+
+
+# --- the demo workspace, built once for the whole run ----------------------------------------
+
+
+class Ran(NamedTuple):
+    """What a command run as its own process did, read like a CliRunner result."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory) -> tuple[Path, Ran]:
+    """The demo, made as a trainer makes it: the installed command, in a folder of their own.
+
+    That folder holds modules named like the standard library's and ipskit's own; the
+    demo's second process must not run them (see test_safe_workers.py). Building it takes
+    most of a minute, so it is built once for the run: tests only read it, and a test that
+    changes it works on its own copy (``shutil.copytree``).
+    """
+    here = tmp_path_factory.mktemp("demo")
+    marks = here / "marks"
+    marks.mkdir()
+    plant(here, marks)
+    root = here / "demo"
+    done = subprocess.run([IPSKIT, "demo", str(root)], cwd=here, env=clean_environment(),
+                          capture_output=True, text=True)  # fmt: skip
+    result = Ran(done.returncode, done.stdout, done.stderr)
+    assert result.exit_code == 0, result.output
+    assert list(marks.iterdir()) == []
+    return root, result
 
 
 # --- the hostile-input suite ---------------------------------------------------------------
@@ -19,6 +62,10 @@ _hostile: dict[str, int] = {"tried": 0, "held": 0}
 
 
 def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "slow: takes seconds, not tenths (pytest -m 'not slow' leaves these out for a quick loop)",
+    )
     config.addinivalue_line(
         "markers", "hostile: a case of the hostile-input suite (counted at the end of the run)"
     )

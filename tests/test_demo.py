@@ -1,20 +1,18 @@
-"""ipskit demo: a whole invented workspace, built once for the module and read back."""
+"""ipskit demo: a whole invented workspace, built once for the run and read back."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-import subprocess
 import unicodedata
 from datetime import date, timedelta
 from pathlib import Path
-from typing import NamedTuple
 
 import pytest
 from pypdf import PdfReader
 
-from helpers import IPSKIT, clean_environment, plant, run
+from helpers import run
 from ipskit.demo import (
     CASCADE,
     FIRST_CASCADE,
@@ -27,36 +25,10 @@ from ipskit.demo import (
 from ipskit.errors import IpskitError
 
 
-class Ran(NamedTuple):
-    """What a command run as its own process did, read like a CliRunner result."""
-
-    exit_code: int
-    stdout: str
-    stderr: str
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
-
-
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    """The demo, made as a trainer makes it: the installed command, in a folder of their own.
-
-    That folder holds modules named like the standard library's and ipskit's own; the
-    demo's second process must not run them (see test_safe_workers.py).
-    """
-    here = tmp_path_factory.mktemp("demo")
-    marks = here / "marks"
-    marks.mkdir()
-    plant(here, marks)
-    root = here / "demo"
-    done = subprocess.run([IPSKIT, "demo", str(root)], cwd=here, env=clean_environment(),
-                          capture_output=True, text=True)  # fmt: skip
-    result = Ran(done.returncode, done.stdout, done.stderr)
-    assert result.exit_code == 0, result.output
-    assert list(marks.iterdir()) == []
-    return root, result
+def demo(demo_build):
+    """The demo, made as a trainer makes it (see demo_build in conftest.py), only read here."""
+    return demo_build
 
 
 def cli(root, *args):

@@ -1,6 +1,6 @@
 """The published verification page, driven in a real browser (headless Chromium).
 
-The demo workspace is built once for the module and published; one certificate is then
+The run's demo workspace is copied for the module and published; one certificate is then
 revoked and one reissued (which supersedes the old one), and it is published again. The
 page is opened from disk (file://) and from a local web server on 127.0.0.1, as a
 verifier would: a code in the address, a code typed in, a PDF chosen or dropped.
@@ -93,10 +93,10 @@ def current_certificates(root: Path) -> list[Cert]:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Demo:
+def demo(demo_build, tmp_path_factory) -> Demo:
+    # The run's demo (see conftest.py), copied: this module revokes and reissues in it.
     root = tmp_path_factory.mktemp("verify") / "demo"
-    result = run("demo", str(root))
-    assert result.exit_code == 0, result.output
+    shutil.copytree(demo_build[0], root, symlinks=True)
     site = root / "out" / "verify"
     publish(root)
     published = [site_files(site)]
