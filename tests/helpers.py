@@ -95,6 +95,22 @@ def run(*args: str):
     return CliRunner().invoke(app, list(args))
 
 
+def kill_after(process, seconds: float) -> None:
+    """SIGKILL ``process`` once ``seconds`` have passed, or let it be if it ended before.
+
+    The kill lands at the same moment as after ``time.sleep(seconds)``; a process that has
+    finished by then is not waited for any longer (a kill would do nothing to it).
+    """
+    import signal
+    import subprocess
+
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGKILL)
+    process.wait()
+
+
 def weekday_on_or_after(day, weekday: int):
     """The first date on or after ``day`` that falls on ``weekday`` (Monday is 0)."""
     from datetime import timedelta

@@ -314,7 +314,7 @@ def test_a_register_broken_by_hand_is_refused_by_line(tmp_path):
 
 def test_a_name_no_font_can_draw_gets_no_certificate_but_a_warning(tmp_path):
     # Plane 15 private use: no font draws these (Linear B, used here before, has fonts).
-    ws = taster(tmp_path, people=("Siân Hughes", "\U000F0000\U000F0001"))
+    ws = taster(tmp_path, people=("Siân Hughes", "\U000f0000\U000f0001"))
     result = run("-w", str(ws), "certificates", "taster")
     assert result.exit_code == 0
     assert result.stderr == (

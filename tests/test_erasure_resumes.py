@@ -11,10 +11,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
-import time
 import unicodedata
 from datetime import date, timedelta
 from pathlib import Path
@@ -22,7 +20,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from helpers import make_cohort, make_workspace, run
+from helpers import kill_after, make_cohort, make_workspace, run
 from ipskit import csvio
 from ipskit.cohort import open_cohort
 from ipskit.records import HISTORY_COLUMNS, NameFinder, Records, history_with
@@ -444,9 +442,7 @@ def test_a_long_writer_killed_at_random_never_keeps_a_mark_without_its_history(w
             args += [rng.choice(statuses), pid]
         process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL)  # fmt: skip
-        time.sleep(rng.uniform(0.05, 0.5))
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+        kill_after(process, rng.uniform(0.05, 0.5))
         seen = Records.load(open_cohort(ws / "cohorts", "second"))
         ok(ws, "roster", "second", "add", f"Person {rng.random()}", "--force")
         assert together(ws) == {m.participant: m.status for m in seen.marks.values()}

@@ -6,16 +6,14 @@ import multiprocessing
 import os
 import random
 import re
-import signal
 import subprocess
 import sys
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
-from helpers import make_cohort, make_workspace, run
+from helpers import kill_after, make_cohort, make_workspace, run
 from ipskit import csvio
 from ipskit.cohort import open_cohort, read_settings
 from ipskit.records import HISTORY_COLUMNS, Records
@@ -71,9 +69,7 @@ def test_attend_killed_at_random_moments_leaves_every_file_whole(ws):
             args += [rng.choice(statuses), f"p{n:02d}"]
         process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL)  # fmt: skip
-        time.sleep(rng.uniform(0.05, 0.6))
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+        kill_after(process, rng.uniform(0.05, 0.6))
         # Every file parses, whole: old or new, never torn.
         cohort = open_cohort(ws / "cohorts", "spring")
         Records.load(cohort)
