@@ -71,6 +71,13 @@ def pytest_configure(config):
     )
 
 
+def pytest_collection_modifyitems(items):
+    # Whatever reads the demo waits for it to be built (most of a minute, once a run).
+    for item in items:
+        if "demo_build" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_runtest_logreport(report):
     if report.when == "call" and "hostile" in report.keywords:
         _hostile["tried"] += 1

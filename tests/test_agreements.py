@@ -52,6 +52,7 @@ def day_two(cohort):
 # --- the forms ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_one_form_a_page_for_each_participant_with_the_code(ws):
     cohort = cascade(ws, HOSTILE)
     result = agreements(ws, "c1")
@@ -98,6 +99,7 @@ def test_names_are_text_in_the_html(ws):
     assert "<title>Code of conduct: Intentional Peer Support: two-day course (c1)</title>" in html
 
 
+@pytest.mark.slow
 def test_blank_forms_for_walk_ins_and_only_those_not_yet_signed(ws):
     cascade(ws)
     target = ws / "out" / "c1" / "agreements.pdf"

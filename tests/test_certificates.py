@@ -115,6 +115,7 @@ def test_a_certificate_says_who_what_how_long_and_its_code(issued):
     assert "{{" not in text
 
 
+@pytest.mark.slow
 def test_the_qr_code_holds_the_verification_address(issued):
     ws, _ = issued
     for path, row in zip(files(ws), register_rows(ws), strict=True):
@@ -324,6 +325,7 @@ def test_a_name_no_font_can_draw_gets_no_certificate_but_a_warning(tmp_path):
     assert [row[1] for row in register_rows(ws)] == ["p01"]
 
 
+@pytest.mark.slow
 def test_a_large_batch_is_made_in_chunks_by_worker_processes(tmp_path, monkeypatch):
     people = tuple(f"Person {n} Ñandú" for n in range(1, 8))
     ws = taster(tmp_path, people=people)
@@ -343,6 +345,7 @@ def test_a_large_batch_is_made_in_chunks_by_worker_processes(tmp_path, monkeypat
     assert "/OutputIntents" in PdfReader(combined).trailer["/Root"]
 
 
+@pytest.mark.slow
 def test_two_runs_at_once_issue_each_certificate_once(tmp_path):
     ws = taster(tmp_path)
     command = [sys.executable, "-m", "ipskit", "-w", str(ws), "certificates", "taster"]
@@ -387,6 +390,7 @@ def test_forgetting_someone_blanks_their_name_and_deletes_documents_that_print_i
     assert run("-w", str(ws), "verify", str(path)).exit_code == 0  # it still verifies
 
 
+@pytest.mark.slow
 def test_people_beyond_one_sheet_each_get_their_own_box(tmp_path):
     people = tuple(f"Person {n} Ñandú" for n in range(1, 31))  # 24 to a sheet: two sheets
     ws = taster(tmp_path, people=people)

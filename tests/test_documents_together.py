@@ -19,6 +19,8 @@ from helpers import HOSTILE, make_cohort, make_workspace, run
 from ipskit.cohort import open_cohort
 from ipskit.resources import builtin_templates_dir
 
+pytestmark = pytest.mark.slow  # documents laid out and read back: seconds each
+
 PEOPLE = (*HOSTILE, "Dafydd ap Gwilym", "Zoë Ørsted-Nuñez", "Amara Okafor")
 LITERAL = "{{ 7*7 }}"  # a name, printed as written: the only braces allowed in the text
 

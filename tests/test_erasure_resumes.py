@@ -430,6 +430,7 @@ def test_attend_is_not_killed_past_its_last_step(ws):
 
 
 @pytest.mark.hostile
+@pytest.mark.slow
 def test_a_long_writer_killed_at_random_never_keeps_a_mark_without_its_history(ws):
     import random
 

@@ -6,7 +6,11 @@ import json
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
+
 from helpers import make_cohort, make_workspace, run
+
+pytestmark = pytest.mark.slow  # documents laid out and read back: seconds each
 
 START = date.today() - timedelta(days=200)
 

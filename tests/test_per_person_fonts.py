@@ -22,7 +22,7 @@ from helpers import make_cohort, make_workspace, run
 from ipskit.fontprune import _cmap_entries
 from ipskit.fonts import undrawable
 
-pytestmark = pytest.mark.hostile
+pytestmark = [pytest.mark.hostile, pytest.mark.slow]
 
 NAMES = ("Siôn Prydderch", "Zofia Kęszycka", "Ελένη Μαρκάκη", "ليلى حداد", "王小明",
          "अनिल कुमार")  # fmt: skip

@@ -17,6 +17,8 @@ import pytest
 
 from helpers import IPSKIT, clean_environment, plant
 
+pytestmark = pytest.mark.slow  # worker processes started and documents laid out: seconds each
+
 
 def build(root: Path, cohort_id: str, people: int) -> Path:
     from ipskit.cohort import open_cohort

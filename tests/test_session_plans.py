@@ -9,6 +9,8 @@ from helpers import make_cohort, make_workspace, run
 from ipskit.catalogue import get_curriculum
 from ipskit.cohort import open_cohort
 
+pytestmark = pytest.mark.slow  # documents laid out and read back: seconds each
+
 
 @pytest.fixture
 def ws(tmp_path):

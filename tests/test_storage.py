@@ -35,6 +35,7 @@ def _mark_many(workspace: str, people: list[str], sessions: int) -> None:
             attend(cohort, str(number), present=[pid])
 
 
+@pytest.mark.slow
 def test_two_processes_making_200_changes_each_lose_none(ws):
     people = [f"Person {n}" for n in range(1, 41)]
     start = date.today() - timedelta(days=200)
@@ -58,6 +59,7 @@ def test_two_processes_making_200_changes_each_lose_none(ws):
     assert sum(1 for _, row in history if row["action"] == "marked") == 400
 
 
+@pytest.mark.slow
 def test_attend_killed_at_random_moments_leaves_every_file_whole(ws):
     folder = make_cohort(ws, people=tuple(f"Person {n}" for n in range(1, 13)))
     rng = random.Random(20261123)

@@ -11,6 +11,8 @@ from helpers import make_cohort, make_workspace, run
 from ipskit.cohort import open_cohort
 from ipskit.workbooks import homework_lines, prompt_lines
 
+pytestmark = pytest.mark.slow  # documents laid out and read back: seconds each
+
 PEOPLE = (
     "Siân Hughes", "Tomasz Wiśniewski", "Amara Okafor", "Sam Patel", "Zoë Adams",
     "Łukasz Żółć", "Γιώργος Παπαδόπουλος", "Олена Коваленко", "Priya Shah",
