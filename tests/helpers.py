@@ -111,6 +111,28 @@ def kill_after(process, seconds: float) -> None:
     process.wait()
 
 
+def pdf_pages_text(path) -> list[str]:
+    """The text of each page of a PDF, read by PDFium: pypdf's extract_text, many times faster.
+
+    Lines end in "\\n", and a word broken at a line's end keeps its hyphen ("ten-\\nweek"),
+    as pypdf gives them. Within a line, right-to-left words and table cells may come in
+    another order than pypdf's: for text that is searched, not for reading order.
+    """
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(path)
+    try:
+        pages = []
+        for page in document:
+            text = page.get_textpage()
+            pages.append(text.get_text_range().replace("\r\n", "\n").replace("\ufffe", "-"))
+            text.close()
+            page.close()
+        return pages
+    finally:
+        document.close()
+
+
 def weekday_on_or_after(day, weekday: int):
     """The first date on or after ``day`` that falls on ``weekday`` (Monday is 0)."""
     from datetime import timedelta

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 import ipskit.render
 import ipskit.workbooks
-from helpers import HOSTILE, make_cohort, make_workspace, run
+from helpers import HOSTILE, make_cohort, make_workspace, pdf_pages_text, run
 from ipskit.cohort import open_cohort
 from ipskit.resources import builtin_templates_dir
 
@@ -32,7 +32,7 @@ def squeeze(text: str) -> str:
 @cache
 def text_of(path: Path) -> str:
     """The PDF's text (once per file: reading a long workbook's text takes seconds)."""
-    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+    return "\n".join(pdf_pages_text(path))
 
 
 @pytest.fixture(scope="module")

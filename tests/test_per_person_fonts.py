@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from helpers import make_cohort, make_workspace, run
+from helpers import make_cohort, make_workspace, pdf_pages_text, run
 from ipskit.fontprune import _cmap_entries
 from ipskit.fonts import undrawable
 
@@ -160,7 +160,7 @@ def characters(path: Path, maps: dict[str, dict[int, str]]) -> set[str]:
 
 
 def text_of(path: Path, pages: slice = slice(None)) -> str:
-    return "".join(page.extract_text() for page in PdfReader(path).pages[pages])
+    return "".join(pdf_pages_text(path)[pages])
 
 
 def foreign(path: Path, maps: dict[str, dict[int, str]], allowed: str) -> set[str]:

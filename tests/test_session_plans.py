@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pypdf import PdfReader
 
-from helpers import make_cohort, make_workspace, run
+from helpers import make_cohort, make_workspace, pdf_pages_text, run
 from ipskit.catalogue import get_curriculum
 from ipskit.cohort import open_cohort
 
@@ -18,7 +18,7 @@ def ws(tmp_path):
 
 
 def text(path) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+    return "\n".join(pdf_pages_text(path))
 
 
 def squeeze(value: str) -> str:
@@ -39,10 +39,12 @@ def test_ten_week_plans_one_per_session_and_combined(ws):
         path = folder / f"session-{meeting.number:02d}.pdf"
         reader = PdfReader(path)
         total += len(reader.pages)
-        first = squeeze(reader.pages[0].extract_text())
+        pages = pdf_pages_text(path)
+        assert len(pages) == len(reader.pages)
+        first = squeeze(pages[0])
         assert squeeze(meeting.title) in first
         assert squeeze(f"{meeting.date:%A} {meeting.date.day} {meeting.date:%B %Y}") in first
-        footers = [p.extract_text().strip().splitlines()[-1] for p in reader.pages]
+        footers = [page.strip().splitlines()[-1] for page in pages]
         assert footers == [
             f"Session plan {meeting.number} · for facilitators · page {n}"
             for n in range(1, len(footers) + 1)

@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 from pypdf import PdfReader
 
-from helpers import make_cohort, make_workspace, run
+from helpers import make_cohort, make_workspace, pdf_pages_text, run
 from ipskit.cohort import open_cohort
 from ipskit.workbooks import homework_lines, prompt_lines
 
@@ -31,11 +31,11 @@ def spring(tmp_path_factory):
 
 
 def pages_of(path) -> list[str]:
-    return [page.extract_text() for page in PdfReader(path).pages]
+    return pdf_pages_text(path)
 
 
 def cover_of(path) -> str:
-    return PdfReader(path).pages[0].extract_text()
+    return pdf_pages_text(path)[0]
 
 
 def squeeze(text: str) -> str:
@@ -93,7 +93,7 @@ def test_each_copy_is_named_by_id_and_carries_only_its_owners_name(spring):
         path = folder / f"workbook-p{number:02d}.pdf"
         reader = PdfReader(path)
         assert len(reader.pages) == len(shared)
-        cover = squeeze(reader.pages[0].extract_text())
+        cover = squeeze(cover_of(path))
         assert squeeze(name) in cover, name
         assert not any(squeeze(other) in cover for other in PEOPLE[:10] if other != name)
         catalog = reader.trailer["/Root"]
