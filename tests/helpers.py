@@ -155,10 +155,23 @@ def make_cohort(
     people: tuple[str, ...] = ("Siân Hughes", "Tomasz Wiśniewski", "Amara Okafor", "Sam Patel"),
     *extra: str,
 ):
-    """A cohort whose sessions are all in the past (so they can be marked), with people."""
+    """A cohort whose sessions are all in the past (so they can be marked), with people.
+
+    Most tests start from the same few cohorts, and reading the catalogue for new-cohort
+    is most of a small test's time: the files a call made are kept, and a later call on a
+    workspace holding the same files, with the same arguments on the same day, gets the
+    same files copied in (modes and times kept) instead of making them again.
+    """
     from datetime import date, timedelta
 
     start = start or weekday_on_or_after(date.today() - timedelta(days=120), 2)
+    before = _files_of(workspace)
+    key = (_fingerprint(before), cohort_id, curriculum, start.isoformat(), tuple(people),
+           tuple(extra), date.today().isoformat())  # fmt: skip
+    made = _MADE.get(key)
+    if made is not None:
+        _copy_made(*made, workspace)
+        return workspace / "cohorts" / cohort_id
     result = run(
         "-w", str(workspace), "new-cohort", cohort_id, "--curriculum", curriculum,
         "--start", start.isoformat(), *extra,
@@ -166,7 +179,78 @@ def make_cohort(
     assert result.exit_code == 0, result.output
     for person in people:
         assert run("-w", str(workspace), "roster", cohort_id, "add", person).exit_code == 0
+    _keep_made(key, workspace, before, _files_of(workspace))
     return workspace / "cohorts" / cohort_id
+
+
+# Files made by make_cohort, by what it was given: {key: (folder holding them, their names)}.
+_MADE: dict[tuple, tuple[Path, list[str]]] = {}
+
+
+def _files_of(root: Path) -> dict[str, tuple[int, bytes | None]]:
+    """Every file and folder under root: its mode, and a file's bytes."""
+    found: dict[str, tuple[int, bytes | None]] = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_symlink():
+            found[path.relative_to(root).as_posix()] = (-1, os.readlink(path).encode())
+            continue
+        mode = path.stat().st_mode
+        data = path.read_bytes() if path.is_file() else None
+        found[path.relative_to(root).as_posix()] = (mode, data)
+    return found
+
+
+def _fingerprint(files: dict[str, tuple[int, bytes | None]]) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    for name, (mode, data) in files.items():
+        digest.update(f"{name}\0{mode}\0".encode())
+        digest.update(hashlib.sha256(data or b"").digest())
+    return digest.hexdigest()
+
+
+def _keep_made(key: tuple, workspace: Path, before: dict, after: dict) -> None:
+    """Keep what the call added or changed, unless it removed files or names the folder."""
+    import shutil
+    import tempfile
+
+    if set(before) - set(after):
+        return
+    changed = [name for name in after if after[name] != before.get(name)]
+    if any(after[name][0] == -1 for name in changed):
+        return
+    places = {str(workspace).encode(), str(workspace.resolve()).encode()}
+    if any(place in (after[name][1] or b"") for name in changed for place in places):
+        return
+    kept = Path(tempfile.mkdtemp(prefix="ipskit-test-cohort-"))
+    for name in changed:
+        source, target = workspace / name, kept / name
+        if after[name][1] is None:
+            target.mkdir(parents=True, exist_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    for name in sorted(changed, reverse=True):  # folders last, deepest first: modes and times
+        if after[name][1] is None:
+            shutil.copystat(workspace / name, kept / name)
+    _MADE[key] = (kept, changed)
+    import atexit
+
+    atexit.register(shutil.rmtree, kept, ignore_errors=True)
+
+
+def _copy_made(kept: Path, names: list[str], workspace: Path) -> None:
+    import shutil
+
+    for name in names:  # parents before what they hold
+        if (kept / name).is_dir():
+            (workspace / name).mkdir(exist_ok=True)
+        else:
+            shutil.copy2(kept / name, workspace / name)
+    for name in sorted(names, reverse=True):
+        if (kept / name).is_dir():
+            shutil.copystat(kept / name, workspace / name)
 
 
 # --- modules planted where a trainer keeps their own scripts (see test_safe_workers.py) ------
