@@ -89,3 +89,11 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(
             f"hostile-input suite: {_hostile['tried']} cases tried, {_hostile['held']} held"
         )
+
+
+@pytest.fixture
+def ws(tmp_path):
+    """A new workspace in the test's own folder (a module may define its own instead)."""
+    from helpers import make_workspace
+
+    return make_workspace(tmp_path)

@@ -14,9 +14,7 @@ import json
 import re
 from datetime import date, timedelta
 
-import pytest
-
-from helpers import make_workspace, run, weekday_on_or_after
+from helpers import run, weekday_on_or_after
 from ipskit.cohort import open_cohort
 
 SIGNUPS = (
@@ -37,11 +35,6 @@ NAMES = {
     "p04": "Amara Okafor", "p05": "Małgorzata Wójcik", "p06": "Sam Patel",
     "p07": "Zoë Adams", "p08": "José Ramírez", "p09": "Kwame Mensah",
 }  # fmt: skip
-
-
-@pytest.fixture
-def ws(tmp_path):
-    return make_workspace(tmp_path)
 
 
 def cli(ws, *args: str) -> str:

@@ -8,14 +8,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from helpers import make_cohort, make_workspace, run
+from helpers import make_cohort, run
 
 PEOPLE = ("Siân Hughes", "Gwenllïan Prydderch", "Tomasz Wiśniewski", "Amara Okafor")
-
-
-@pytest.fixture
-def ws(tmp_path):
-    return make_workspace(tmp_path)
 
 
 @pytest.fixture

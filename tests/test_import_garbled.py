@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 from openpyxl import Workbook
 
-from helpers import make_cohort, make_workspace, run
+from helpers import make_cohort, run
 from ipskit.errors import FileProblemsError
 from ipskit.roster_import import MANGLED_WHY, garbled, read_roster_csv, unmangled
 from test_startup import imported_modules
@@ -17,11 +17,6 @@ from test_startup import imported_modules
 RESAVE_WORKBOOK = (
     "save it from the spreadsheet as 'Excel Workbook (.xlsx)' or 'CSV UTF-8' and import that"
 )
-
-
-@pytest.fixture
-def ws(tmp_path):
-    return make_workspace(tmp_path)
 
 
 @pytest.fixture

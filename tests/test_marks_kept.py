@@ -9,15 +9,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from helpers import make_cohort, make_workspace, run
+from helpers import make_cohort, run
 from ipskit.cohort import open_cohort
 
 PEOPLE = ("Siân Hughes", "Tomasz Wiśniewski", "Amara Okafor", "Małgorzata Wójcik")
-
-
-@pytest.fixture
-def ws(tmp_path):
-    return make_workspace(tmp_path)
 
 
 @pytest.fixture

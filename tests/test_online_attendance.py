@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from helpers import make_cohort, make_workspace, run
+from helpers import make_cohort, run
 from ipskit.cohort import open_cohort
 
 PEOPLE = (
@@ -19,11 +19,6 @@ PEOPLE = (
     "Małgorzata Wójcik",
     "Sam Patel",
 )
-
-
-@pytest.fixture
-def ws(tmp_path):
-    return make_workspace(tmp_path)
 
 
 @pytest.fixture

@@ -9,14 +9,9 @@ from datetime import date
 
 import pytest
 
-from helpers import make_cohort, make_workspace, run
+from helpers import make_cohort, run
 from ipskit.cohort import open_cohort
 from ipskit.records import changing
-
-
-@pytest.fixture
-def ws(tmp_path):
-    return make_workspace(tmp_path)
 
 
 @pytest.fixture
