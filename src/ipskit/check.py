@@ -149,7 +149,7 @@ def _leftovers(entries: list[_Entry]) -> Iterator[Problem]:
     for entry in entries:
         name, folder = entry.path.name, entry.path.parent
         if name.startswith(store.TEMP_PREFIX):
-            if store._in_progress(entry.path):
+            if store.in_progress(entry.path):
                 continue  # a write going on now
             yield Problem("leftover", entry.path, None,
                           "left by a write that was stopped part way (it may hold personal"
@@ -175,7 +175,7 @@ def _leftovers(entries: list[_Entry]) -> Iterator[Problem]:
 
 def _journal(folder: Path) -> str | IpskitError | None:
     """The token of the change a folder's journal names, or why it names none."""
-    from ipskit.records import _journal as read_journal
+    from ipskit.records import read_journal
 
     try:
         found = read_journal(folder)
@@ -334,8 +334,7 @@ def _records(workspace: Workspace) -> Iterator[Problem]:
 def _cohort(folder: Path) -> Iterator[Problem]:
     from ipskit import csvio, curriculum
     from ipskit.certificates import REGISTER_FILE, read_register
-    from ipskit.cohort import CURRICULUM_FILE, SETTINGS_FILE, Cohort
-    from ipskit.cohort import _parse_settings as parse_settings
+    from ipskit.cohort import CURRICULUM_FILE, SETTINGS_FILE, Cohort, parse_settings
     from ipskit.records import HISTORY_COLUMNS, HISTORY_FILE, ROSTER_COLUMNS, ROSTER_FILE, Records
     from ipskit.sending import SENT_FILE, read_sent
 

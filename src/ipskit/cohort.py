@@ -337,7 +337,7 @@ def read_settings(path: Path) -> Settings:
     with path.open("rb") as handle:
         raw = handle.read(_MAX_CACHED_BYTES + 1)
     if len(raw) > _MAX_CACHED_BYTES:  # far beyond any real schedule: the parser judges it
-        return _parse_settings(path)
+        return parse_settings(path)
     key = hashlib.sha256(raw).hexdigest()
     cache = path.parent / CACHE_FILE
     try:
@@ -346,7 +346,7 @@ def read_settings(path: Path) -> Settings:
             return _from_json(saved["settings"])
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    settings = _parse_settings(path)
+    settings = parse_settings(path)
     with contextlib.suppress(OSError):  # a read-only folder simply goes without
         _write_cache(path.parent, key, settings)
     return settings
@@ -413,7 +413,8 @@ def _from_json(data: dict[str, Any]) -> Settings:
     )
 
 
-def _parse_settings(path: Path) -> Settings:
+def parse_settings(path: Path) -> Settings:
+    """Read ``cohort.yaml`` itself, past its cache, with ``FILE:LINE:COL`` for any mistake."""
     # ruamel.yaml takes longer to import than a cached read takes in all: only on a miss.
     from ipskit import yamlio
     from ipskit.fields import Fields

@@ -842,7 +842,7 @@ def _install(folder: Path, token: str, names: list[str]) -> None:
     (folder / COMMIT_JOURNAL).unlink()
 
 
-def _journal(folder: Path) -> tuple[str, list[str]] | None:
+def read_journal(folder: Path) -> tuple[str, list[str]] | None:
     """The commit a journal in ``folder`` names, if there is one."""
     import json
 
@@ -867,7 +867,7 @@ def settle(folder: Path) -> None:
 
     The caller holds the folder's lock.
     """
-    found = _journal(folder)
+    found = read_journal(folder)
     if found is not None:
         _install(folder, *found)
     for leftover in folder.glob(STAGED_PREFIX + "*"):
@@ -880,7 +880,7 @@ def _reading(folder: Path) -> dict[str, Path]:
     if not os.path.exists(folder / COMMIT_JOURNAL):
         return {}
     try:
-        found = _journal(folder)
+        found = read_journal(folder)
     except IpskitError:
         return {}  # the next writer reports it
     if found is None:

@@ -274,7 +274,7 @@ def sweep_temporary_files(folder: Path) -> list[Path]:
     """
     removed = []
     for leftover in folder.glob(TEMP_PREFIX + "*"):
-        if _in_progress(leftover):
+        if in_progress(leftover):
             continue
         with contextlib.suppress(FileNotFoundError):
             if leftover.is_dir() and not leftover.is_symlink():
@@ -300,7 +300,8 @@ def sweep_leftovers(root: Path) -> list[Path]:
     return removed
 
 
-def _in_progress(path: Path) -> bool:
+def in_progress(path: Path) -> bool:
+    """Whether a temporary file is a write another running process is making now."""
     owner = path.name[len(TEMP_PREFIX) :].split("-", 1)[0]
     if not owner.isdigit():  # named before names carried the process id
         return False
