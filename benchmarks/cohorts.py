@@ -28,9 +28,9 @@ COHORTS, PEOPLE, SESSIONS = 500, 30, 10
 
 
 def build(root: Path) -> Path:
-    from ipskit.cohort import open_cohort, write_settings
-    from ipskit.newcohort import create_cohort
-    from ipskit.records import ATTENDANCE_FILE, Mark, changing
+    from ipskit.cohorts.cohort import open_cohort, write_settings
+    from ipskit.cohorts.newcohort import create_cohort
+    from ipskit.cohorts.records import ATTENDANCE_FILE, Mark, changing
     from ipskit.workspace import init_workspace
 
     workspace = init_workspace(root / "ws", "Benchmark Peer Network")

@@ -124,7 +124,7 @@ def main() -> None:
 
 def sweep(root: Path, runs: int) -> None:
     """The walk writing commands start with, over 500 cohorts with a folder of output each."""
-    from ipskit.store import sweep_leftovers
+    from ipskit.core.store import sweep_leftovers
 
     ws = root / "big"
     for n in range(500):

@@ -28,9 +28,9 @@ IPSKIT = shutil.which("ipskit") or str(Path(sys.executable).parent / "ipskit")
 
 
 def build(root: Path, count: int) -> Path:
-    from ipskit import csvio
-    from ipskit.certificates import COLUMNS, new_code
-    from ipskit.newcohort import create_cohort
+    from ipskit.certificates.issuing import COLUMNS, new_code
+    from ipskit.cohorts.newcohort import create_cohort
+    from ipskit.core import csvio
     from ipskit.workspace import Workspace, init_workspace
 
     workspace = init_workspace(root / "ws", "Benchmark Peer Network")

@@ -15,7 +15,7 @@ import re
 from datetime import date, timedelta
 
 from helpers import run, weekday_on_or_after
-from ipskit.cohort import open_cohort
+from ipskit.cohorts.cohort import open_cohort
 
 SIGNUPS = (
     "Timestamp,Full name,Email address,Pronouns\r\n"

@@ -10,12 +10,12 @@ import pytest
 from pypdf import PdfReader
 
 from helpers import HOSTILE, make_cohort, make_workspace, run
-from ipskit.agreements import agreement_context
 from ipskit.cli.table import day
-from ipskit.cohort import open_cohort
-from ipskit.documents import course_for
-from ipskit.records import Records
-from ipskit.render import Renderer
+from ipskit.cohorts.agreements import agreement_context
+from ipskit.cohorts.cohort import open_cohort
+from ipskit.cohorts.records import Records
+from ipskit.documents.context import course_for
+from ipskit.documents.render import Renderer
 from ipskit.workspace import Workspace
 
 CASCADE = "ips-2-day-cascade"
@@ -374,6 +374,6 @@ def test_status_stays_light_with_a_code_of_conduct(ws):
     cascade(ws)
     agreements(ws, "c1", "--signed", "p01")
     modules = imported_modules("status", "c1", env={**os.environ, "IPSKIT_WORKSPACE": str(ws)})
-    assert "ipskit.status" in modules
+    assert "ipskit.cohorts.status" in modules
     heavy = ("weasyprint", "pydantic", "jinja2", "pypdf", "ruamel", "yaml")
     assert sorted(m for m in modules if m.split(".")[0] in heavy) == []

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from helpers import MINI, run
-from ipskit.curriculum import load
+from ipskit.courses.curriculum import load
 
 
 @pytest.fixture(autouse=True, params=["libyaml", "pure-python"])

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from ipskit import yamlio
-from ipskit.curriculum import Curriculum, Daily, Offsets, Weekly, load
-from ipskit.resources import builtin_curricula_dir
+from ipskit.core import yamlio
+from ipskit.core.resources import builtin_curricula_dir
+from ipskit.courses.curriculum import Curriculum, Daily, Offsets, Weekly, load
 
 FILES = sorted(builtin_curricula_dir().glob("*.yaml"))
 COURSES = {path.stem: load(path) for path in FILES}

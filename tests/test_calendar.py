@@ -13,8 +13,8 @@ import pytest
 from icalendar import Calendar
 
 from helpers import make_cohort, make_workspace, run
-from ipskit.calendar_ics import cohort_calendar, fold
-from ipskit.cohort import open_cohort
+from ipskit.cohorts.cohort import open_cohort
+from ipskit.documents.calendar_ics import cohort_calendar, fold
 from ipskit.workspace import Workspace
 
 # A Wednesday: ten weekly sessions from here cross the clocks going forward on 28 March.
@@ -256,7 +256,7 @@ def test_no_participant_name_appears(ten_week):
     text = export(ten_week)
     unfolded = text.replace("\r\n ", "")
     plain = parse(text).to_ical().decode("utf-8").replace("\r\n ", "")
-    from ipskit.records import Records
+    from ipskit.cohorts.records import Records
 
     roster = Records.load(open_cohort(ten_week / "cohorts", "spring")).roster
     assert len(roster) == len(AWKWARD)

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-import ipskit.certificates
+import ipskit.certificates.issuing
 from helpers import make_cohort, make_workspace, run
-from ipskit.certificates import COLUMNS, EXIT_CODES
+from ipskit.certificates.issuing import COLUMNS, EXIT_CODES
 
 PEOPLE = ("Siân Hughes", "Tomasz Wiśniewski", "Γιώργος Παπαδόπουλος", "Sam Patel")
 URL = "https://riverside.example.org/verify"
@@ -329,8 +329,8 @@ def test_a_name_no_font_can_draw_gets_no_certificate_but_a_warning(tmp_path):
 def test_a_large_batch_is_made_in_chunks_by_worker_processes(tmp_path, monkeypatch):
     people = tuple(f"Person {n} Ñandú" for n in range(1, 8))
     ws = taster(tmp_path, people=people)
-    monkeypatch.setattr(ipskit.certificates, "CHUNK", 3)
-    monkeypatch.setattr(ipskit.certificates, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(ipskit.certificates.issuing, "CHUNK", 3)
+    monkeypatch.setattr(ipskit.certificates.issuing, "PARALLEL_FROM", 2)
     result = run("-w", str(ws), "certificates", "taster")
     assert result.exit_code == 0, result.output
     paths = files(ws)
@@ -416,7 +416,7 @@ def test_out_puts_the_files_where_asked_and_names_only_when_asked(tmp_path):
 
 
 def test_codes_are_read_as_people_type_them():
-    from ipskit.certificates import normal_code
+    from ipskit.certificates.issuing import normal_code
 
     assert normal_code(" k7qm4xtd ") == "K7QM-4XTD"
     assert normal_code("K7QM-4XTD") == "K7QM-4XTD"

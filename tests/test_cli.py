@@ -80,12 +80,12 @@ def test_library_errors_are_one_red_line_without_traceback():
 
 
 def test_bugs_show_where_but_no_message_or_personal_data(monkeypatch):
-    import ipskit.catalogue
+    import ipskit.courses.catalogue
 
     def broken(*args, **kwargs):
         raise ValueError("Siân Jones <siân@example.org> could not be read")
 
-    monkeypatch.setattr(ipskit.catalogue, "catalogue", broken)
+    monkeypatch.setattr(ipskit.courses.catalogue, "catalogue", broken)
     result = run("curricula", "list")
     assert result.exit_code == 70
     assert result.stderr == (
@@ -97,12 +97,12 @@ def test_bugs_show_where_but_no_message_or_personal_data(monkeypatch):
 
 
 def test_ctrl_c_is_one_line(monkeypatch):
-    import ipskit.catalogue
+    import ipskit.courses.catalogue
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(ipskit.catalogue, "catalogue", interrupted)
+    monkeypatch.setattr(ipskit.courses.catalogue, "catalogue", interrupted)
     result = run("curricula", "list")
     assert result.exit_code == 130
     assert result.stderr == "stopped: nothing was half-written\n"
@@ -180,7 +180,7 @@ def test_broken_settings_are_reported_with_their_line(tmp_path):
     run("init", "ws", "--org", "Org")
     settings = tmp_path / "ws" / "ipskit.yaml"
     settings.write_text(settings.read_text() + "colour: red\n")
-    from ipskit.errors import IpskitError
+    from ipskit.core.errors import IpskitError
     from ipskit.workspace import Workspace
 
     with pytest.raises(IpskitError) as caught:
@@ -319,7 +319,7 @@ def test_schema_is_draft_07_and_accepts_every_builtin():
     import jsonschema
     from ruamel.yaml import YAML
 
-    from ipskit.resources import builtin_curricula_dir
+    from ipskit.core.resources import builtin_curricula_dir
 
     result = run("curricula", "schema")
     assert result.exit_code == 0
@@ -403,5 +403,5 @@ def test_every_public_name_is_what_it_says_not_a_module():
     for name in ipskit.__all__:
         value = getattr(ipskit, name)
         assert not isinstance(value, types.ModuleType), name
-    assert ipskit.followups_due.__module__ == "ipskit.followups"
+    assert ipskit.followups_due.__module__ == "ipskit.cohorts.followups"
     assert ipskit.standings.__name__ == "eligibility"

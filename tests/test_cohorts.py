@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from helpers import MINI, make_cohort, make_workspace, run, weekday_on_or_after
-from ipskit.cohort import read_settings
+from ipskit.cohorts.cohort import read_settings
 
 
 @pytest.fixture
@@ -91,7 +91,7 @@ def test_cohort_folder_is_private_and_pins_its_curriculum(ws):
     for path in folder.iterdir():
         if path.name != ".ipskit.lock":
             assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
-    from ipskit.resources import builtin_curricula_dir
+    from ipskit.core.resources import builtin_curricula_dir
 
     pinned = (folder / "curriculum.yaml").read_bytes()
     assert pinned == (builtin_curricula_dir() / "ips-10-week.yaml").read_bytes()

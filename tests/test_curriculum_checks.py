@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from helpers import MINI, run
-from ipskit.curriculum import load, timetable
-from ipskit.curriculum import start_time as clock
+from ipskit.courses.curriculum import load, timetable
+from ipskit.courses.curriculum import start_time as clock
 from test_bad_curricula import position, refused, write
 
 

@@ -13,7 +13,8 @@ import pytest
 from pypdf import PdfReader
 
 from helpers import run
-from ipskit.demo import (
+from ipskit.core.errors import IpskitError
+from ipskit.demo.build import (
     CASCADE,
     FIRST_CASCADE,
     FIVE_DAY,
@@ -22,7 +23,6 @@ from ipskit.demo import (
     check_folder,
     demo_cohorts,
 )
-from ipskit.errors import IpskitError
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +104,7 @@ def test_the_demo_says_what_it_made_and_where(demo):
 
 
 def test_everything_listed_exists_and_is_private(demo):
-    from ipskit.store import readable_by_others
+    from ipskit.core.store import readable_by_others
 
     root, result = demo
     for path, _ in listed(result):
@@ -185,12 +185,12 @@ def test_certificates_for_everyone_who_completed(demo):
 def test_a_failed_demo_leaves_nothing_behind(tmp_path, monkeypatch):
     import os
 
-    import ipskit.plans
+    import ipskit.documents.session_plans
 
     def full(*args, **kwargs):
         raise IpskitError("the disk is full")
 
-    monkeypatch.setattr(ipskit.plans, "make_plans", full)
+    monkeypatch.setattr(ipskit.documents.session_plans, "make_plans", full)
     monkeypatch.setattr(os, "cpu_count", lambda: 1)  # all in this process, where it fails
     with pytest.raises(IpskitError, match="the disk is full"):
         build_demo(tmp_path / "new")
@@ -226,8 +226,8 @@ def test_the_demo_needs_a_new_or_empty_folder(tmp_path):
 
 
 def test_dates_keep_finished_courses_past_and_the_cascade_to_come():
-    from ipskit.catalogue import catalogue
-    from ipskit.schedule import plan
+    from ipskit.courses.catalogue import catalogue
+    from ipskit.courses.schedule import plan
 
     courses = catalogue()
     for offset in range(0, 366, 3):
@@ -243,7 +243,7 @@ def test_dates_keep_finished_courses_past_and_the_cascade_to_come():
 
 
 def test_names_are_in_scripts_every_system_draws():
-    from ipskit.fonts import undrawable
+    from ipskit.documents.fonts import undrawable
 
     people = (*TEN_WEEK, *FIVE_DAY, *FIRST_CASCADE, *CASCADE)
     names = [n for p in people for n in (p.name, p.certificate_name) if n]

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-import ipskit.render
-import ipskit.workbooks
+import ipskit.documents.render
+import ipskit.documents.workbooks
 from helpers import HOSTILE, make_cohort, make_workspace, pdf_pages_text, run
-from ipskit.cohort import open_cohort
-from ipskit.resources import builtin_templates_dir
+from ipskit.cohorts.cohort import open_cohort
+from ipskit.core.resources import builtin_templates_dir
 
 pytestmark = pytest.mark.slow  # documents laid out and read back: seconds each
 
@@ -41,7 +41,7 @@ def course(tmp_path_factory):
     ws = make_workspace(tmp_path_factory.mktemp("together"))
     make_cohort(ws, people=PEOPLE)
     fetchers = []
-    original = ipskit.render._fetcher
+    original = ipskit.documents.render._fetcher
 
     def recording(folders):
         fetcher = original(folders)
@@ -49,9 +49,9 @@ def course(tmp_path_factory):
         return fetcher
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(ipskit.render, "_fetcher", recording)
+        patch.setattr(ipskit.documents.render, "_fetcher", recording)
         # Covers in this process, so that their fetches are recorded too.
-        patch.setattr(ipskit.workbooks, "WORKER_FROM", len(PEOPLE) + 1)
+        patch.setattr(ipskit.documents.workbooks, "WORKER_FROM", len(PEOPLE) + 1)
         results = {
             "plans": run("-w", str(ws), "session-plans", "spring"),
             "workbooks": run("-w", str(ws), "build-workbook", "spring", "--per-participant"),

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ipskit.cohort import Cohort, Meeting, Rules, Settings
-from ipskit.eligibility import standing
-from ipskit.records import Assessment, Mark, Participant, Records
+from ipskit.cohorts.cohort import Cohort, Meeting, Rules, Settings
+from ipskit.cohorts.eligibility import standing
+from ipskit.cohorts.records import Assessment, Mark, Participant, Records
 
 RULES = Rules(
     min_attendance_percent=80, min_sessions_attended=None, compulsory_sessions=(),

@@ -21,9 +21,9 @@ import pytest
 from pypdf import PdfReader
 
 from helpers import kill_after, make_cohort, make_workspace, run
-from ipskit import csvio
-from ipskit.cohort import open_cohort
-from ipskit.records import HISTORY_COLUMNS, NameFinder, Records, history_with
+from ipskit.cohorts.cohort import open_cohort
+from ipskit.cohorts.records import HISTORY_COLUMNS, NameFinder, Records, history_with
+from ipskit.core import csvio
 
 TODAY = date.today()
 NAME = "Siôn Prydderch"

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from helpers import make_cohort, make_workspace, run
-from ipskit.store import LOCK_FILE, PRIVATE_FILE
+from ipskit.core.store import LOCK_FILE, PRIVATE_FILE
 
 hostile = pytest.mark.hostile
 
@@ -243,14 +243,14 @@ def test_every_out_file_is_private(ws, tmp_path, command):
 @pytest.mark.parametrize("named", [True, False], ids=["with a file", "without"])
 def test_a_fault_elsewhere_is_one_line_naming_the_file(ws, monkeypatch, named):
     """An OSError from anywhere, not only the writers in store, is one line."""
-    import ipskit.marking
+    import ipskit.cohorts.marking
 
     folder = ws / "cohorts" / "spring"
 
     def broken(*args, **kwargs):
         raise OSError(errno.EIO, os.strerror(errno.EIO), *([str(folder)] if named else []))
 
-    monkeypatch.setattr(ipskit.marking, "attend", broken)
+    monkeypatch.setattr(ipskit.cohorts.marking, "attend", broken)
     result = run("-w", str(ws), "attend", "spring", "1", "--present", "p01")
     where = f"{folder}: " if named else "stopped: "
     assert one_line(result) == f"{where}the disk reported an error"

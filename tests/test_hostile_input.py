@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from helpers import MINI, make_cohort, make_workspace, run
-from ipskit.store import LOCK_FILE
-from ipskit.yamlio import MAX_DEPTH, MAX_FILE_BYTES
+from ipskit.core.store import LOCK_FILE
+from ipskit.core.yamlio import MAX_DEPTH, MAX_FILE_BYTES
 
 hostile = pytest.mark.hostile
 
@@ -98,7 +98,7 @@ def test_deep_indentation_in_a_curriculum_is_refused(tmp_path):
 
 def test_sixty_four_levels_are_still_read(tmp_path):
     """The limit is where it says: a file exactly that deep is read as usual."""
-    from ipskit.yamlio import parse
+    from ipskit.core.yamlio import parse
 
     text = "a: " + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1) + "\n"
     data = parse(text, tmp_path / "ok.yaml").data
@@ -309,8 +309,8 @@ def test_dates_outside_1900_to_2200_are_refused(tmp_path, option, given):
 
 @hostile
 def test_a_far_future_start_from_python_is_one_error(tmp_path):
-    from ipskit.errors import IpskitError
-    from ipskit.newcohort import create_cohort
+    from ipskit.cohorts.newcohort import create_cohort
+    from ipskit.core.errors import IpskitError
     from ipskit.workspace import Workspace
 
     ws = make_workspace(tmp_path)
@@ -374,7 +374,7 @@ def test_device_names_in_other_cases_or_with_extensions_are_not_ids_either(tmp_p
      ("p01", False)],
 )  # fmt: skip
 def test_windows_reserved_names(name, reserved):
-    from ipskit.store import windows_reserved
+    from ipskit.core.store import windows_reserved
 
     assert windows_reserved(name) is reserved
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from helpers import make_cohort, make_workspace, run
-from ipskit.cohort import open_cohort
-from ipskit.errors import IpskitError
-from ipskit.marking import attend_from_report
+from ipskit.cohorts.cohort import open_cohort
+from ipskit.cohorts.marking import attend_from_report
+from ipskit.core.errors import IpskitError
 
 
 @pytest.mark.hostile

@@ -62,7 +62,7 @@ def test_three_hundred_awkward_names(tmp_path):
     grid = run("-w", str(ws), "attendance", "spring", "--format", "csv").stdout
     grid_rows = list(csv.reader(io.StringIO(grid)))
     assert len(grid_rows) == 301
-    from ipskit.csvio import restore
+    from ipskit.core.csvio import restore
 
     assert [restore(row[1]) for row in grid_rows[1:]] == names
     assert [row[2] for row in grid_rows[1:16]] == ["absent"] * 15

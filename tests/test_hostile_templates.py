@@ -10,9 +10,9 @@ import pytest
 from pypdf import PdfReader
 
 from helpers import make_cohort, make_workspace, run
-from ipskit.cohort import open_cohort
-from ipskit.registers import make_registers
-from ipskit.resources import builtin_templates_dir
+from ipskit.cohorts.cohort import open_cohort
+from ipskit.core.resources import builtin_templates_dir
+from ipskit.documents.signin_sheets import make_registers
 from ipskit.workspace import Workspace
 
 SECRET = "SECRET-7f3a-do-not-print"
@@ -390,7 +390,7 @@ def test_a_document_nested_too_deeply_to_lay_out_is_one_line(ws):
 
 @pytest.mark.parametrize("stop", [KeyboardInterrupt, SystemExit])
 def test_ctrl_c_and_exit_are_never_turned_into_a_template_error(stop):
-    from ipskit.render import Renderer
+    from ipskit.documents.render import Renderer
 
     renderer = Renderer(None)
     with pytest.raises(stop), renderer.pdf_errors("register.html"):
@@ -400,8 +400,8 @@ def test_ctrl_c_and_exit_are_never_turned_into_a_template_error(stop):
 def test_any_other_stop_of_the_pdf_engine_names_the_template():
     from weasyprint.urls import FatalURLFetchingError
 
-    from ipskit.errors import IpskitError
-    from ipskit.render import Renderer
+    from ipskit.core.errors import IpskitError
+    from ipskit.documents.render import Renderer
 
     renderer = Renderer(None)
     with pytest.raises(IpskitError) as caught, renderer.pdf_errors("register.html"):

@@ -12,12 +12,12 @@ import pytest
 
 from helpers import make_cohort, make_workspace, run
 from ipskit.cli.table import table, width
-from ipskit.cohort import open_cohort
-from ipskit.names import check_name, isolate
-from ipskit.records import Participant, Records
-from ipskit.registers import register_context
-from ipskit.render import Renderer
-from ipskit.sending import PLACEHOLDER_ADDRESS, Sender, letter, mailbox
+from ipskit.cohorts.cohort import open_cohort
+from ipskit.cohorts.records import Participant, Records
+from ipskit.core.names import check_name, isolate
+from ipskit.documents.render import Renderer
+from ipskit.documents.signin_sheets import register_context
+from ipskit.mail.sending import PLACEHOLDER_ADDRESS, Sender, letter, mailbox
 from ipskit.workspace import Workspace
 
 FSI, PDI = "\u2068", "\u2069"
@@ -212,7 +212,7 @@ def test_a_name_written_into_the_roster_by_hand_is_listed_isolated(ws):
 
 def test_every_template_isolates_the_names_it_prints():
     """Each place a template prints a person's name, the name is inside a <bdi>."""
-    from ipskit.resources import builtin_templates_dir
+    from ipskit.core.resources import builtin_templates_dir
 
     folder = builtin_templates_dir()
     places = {
@@ -238,7 +238,7 @@ def test_every_template_isolates_the_names_it_prints():
 
 
 def test_certificate_file_names_drop_direction_marks():
-    from ipskit.certificates import _slug
+    from ipskit.certificates.issuing import _slug
 
     assert _slug(RLO_NAME) == "Evil-exe-pdf"
 
@@ -353,7 +353,7 @@ def test_a_message_sent_to_an_encoded_word_name_has_one_recipient(ws):
 
 @pytest.mark.hostile
 def test_a_stored_name_is_isolated_in_the_greeting_of_an_email(ws):
-    from ipskit.sending import followup_letter, sender_of
+    from ipskit.mail.sending import followup_letter, sender_of
 
     workspace = Workspace(ws)
     cohort = open_cohort(ws / "cohorts", "spring")

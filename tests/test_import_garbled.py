@@ -10,8 +10,8 @@ import pytest
 from openpyxl import Workbook
 
 from helpers import make_cohort, run
-from ipskit.errors import FileProblemsError
-from ipskit.roster_import import MANGLED_WHY, garbled, read_roster_csv, unmangled
+from ipskit.cohorts.roster_import import MANGLED_WHY, garbled, read_roster_csv, unmangled
+from ipskit.core.errors import FileProblemsError
 from test_startup import imported_modules
 
 RESAVE_WORKBOOK = (
@@ -355,7 +355,7 @@ def test_a_csv_import_does_not_load_the_workbook_reader(ws, cohort, tmp_path):
     env = {**os.environ, "IPSKIT_WORKSPACE": str(ws)}
     modules = imported_modules("roster", "spring", "import", str(tmp_path / "people.csv"),
                                "--dry-run", env=env)  # fmt: skip
-    assert "ipskit.roster_import" in modules
+    assert "ipskit.cohorts.roster_import" in modules
     assert not any(m.startswith("openpyxl") for m in modules)
 
 

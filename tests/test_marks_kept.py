@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from helpers import make_cohort, run
-from ipskit.cohort import open_cohort
+from ipskit.cohorts.cohort import open_cohort
 
 PEOPLE = ("Siân Hughes", "Tomasz Wiśniewski", "Amara Okafor", "Małgorzata Wójcik")
 

@@ -7,8 +7,8 @@ from datetime import time
 
 import pytest
 
-from ipskit.errors import FileProblemsError, NotFoundError
-from ipskit.meeting_report import MeetingReport, ReportAttendee, read_meeting_report
+from ipskit.cohorts.meeting_exports import MeetingReport, ReportAttendee, read_meeting_report
+from ipskit.core.errors import FileProblemsError, NotFoundError
 
 
 def write(tmp_path, text, *, encoding="utf-8", name="report.csv", crlf=False):

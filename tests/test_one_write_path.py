@@ -1,10 +1,10 @@
 """One way to append to a record file, one way to write what a command makes.
 
 Append-only files (the certificate register, ``sent.csv``, ``history.csv``) are added to
-by :func:`ipskit.csvio.append_rows` (or, for the history, the same text committed with
+by :func:`ipskit.core.csvio.append_rows` (or, for the history, the same text committed with
 the records): a file whose last line break was removed by hand gets the next row on a
 line of its own, and reads back whole. Every ``--out`` is written by
-:func:`ipskit.store.write_output`: a refusal is one line naming the path, exit 1, and
+:func:`ipskit.core.store.write_output`: a refusal is one line naming the path, exit 1, and
 nothing written. Tests run as root, so refusals are injected where ipskit meets the
 operating system.
 """
@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 
 from helpers import make_cohort, make_workspace, run
-from ipskit import csvio
-from ipskit.certificates import COLUMNS, REGISTER_FILE, read_register
-from ipskit.records import HISTORY_COLUMNS, HISTORY_FILE
-from ipskit.sending import SENT_COLUMNS, read_sent
+from ipskit.certificates.issuing import COLUMNS, REGISTER_FILE, read_register
+from ipskit.cohorts.records import HISTORY_COLUMNS, HISTORY_FILE
+from ipskit.core import csvio
+from ipskit.mail.sending import SENT_COLUMNS, read_sent
 
 URL = "https://riverside.example.org/verify"
 
@@ -105,7 +105,7 @@ def test_the_certificate_register_gets_its_next_row_on_its_own_line(ws):
 
 
 def test_sent_csv_gets_its_next_row_on_its_own_line(tmp_path):
-    from ipskit.sending import _record
+    from ipskit.mail.sending import _record
 
     log = tmp_path / "sent.csv"
     _record(log, ["certificate ABCD-EFGH", "p01", "2027-03-02T10:00:00+00:00", "<1@x>"])

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from helpers import make_cohort, run
-from ipskit.cohort import open_cohort
+from ipskit.cohorts.cohort import open_cohort
 
 PEOPLE = (
     "Siân Hughes",
@@ -265,8 +265,8 @@ def test_report_options_without_a_report(ws, cohort, option):
 def test_the_library_refuses_a_lateness_allowance_that_is_no_number_of_minutes(
     ws, cohort, tmp_path, minutes
 ):
-    from ipskit.errors import IpskitError
-    from ipskit.marking import attend_from_report
+    from ipskit.cohorts.marking import attend_from_report
+    from ipskit.core.errors import IpskitError
 
     with pytest.raises(IpskitError) as raised:
         attend_from_report(open_cohort(ws / "cohorts", "spring"), "3", zoom(ws, tmp_path),

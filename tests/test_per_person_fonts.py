@@ -19,8 +19,8 @@ import pytest
 from pypdf import PdfReader
 
 from helpers import make_cohort, make_workspace, pdf_pages_text, run
-from ipskit.fontprune import _cmap_entries
-from ipskit.fonts import undrawable
+from ipskit.documents.fonts import undrawable
+from ipskit.documents.pdf.fontprune import _cmap_entries
 
 pytestmark = [pytest.mark.hostile, pytest.mark.slow]
 
@@ -210,10 +210,10 @@ def test_a_workbook_copy_s_fonts_hold_only_its_own_cover_and_the_shared_body(bat
 
 def test_without_pruning_a_workbook_copy_would_hold_every_cover_s_letters(batch, monkeypatch):
     """The same check on copies assembled the old way finds the others' names."""
-    import ipskit.fontprune
+    import ipskit.documents.pdf.fontprune
 
-    monkeypatch.setattr(ipskit.fontprune.Pruner, "replacements", lambda self, shown, fonts: {})
-    monkeypatch.setattr(ipskit.fontprune, "trimmed", lambda resources, shown: resources)
+    monkeypatch.setattr(ipskit.documents.pdf.fontprune.Pruner, "replacements", lambda self, shown, fonts: {})
+    monkeypatch.setattr(ipskit.documents.pdf.fontprune, "trimmed", lambda resources, shown: resources)
     out = batch.parent / "unpruned"
     result = run("-w", str(batch), "build-workbook", COHORT, "--per-participant", "--out", str(out))
     assert result.exit_code == 0, result.output
@@ -278,11 +278,11 @@ def test_an_opentype_cff_font_is_cut_down_to_each_page(tmp_path, monkeypatch, su
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    import ipskit.fontprune
-    from ipskit.fontprune import Pruner, trimmed
+    import ipskit.documents.pdf.fontprune
+    from ipskit.documents.pdf.fontprune import Pruner, trimmed
 
     if subsetter == "fontTools":
-        monkeypatch.setattr(ipskit.fontprune, "_face", lambda data: data)
+        monkeypatch.setattr(ipskit.documents.pdf.fontprune, "_face", lambda data: data)
     names = ("Siôn Prydderch", "Zofia Kęszycka", "Ελένη Μαρκάκη")
     cff_font(tmp_path / "people.otf", "".join(names))
     fonts = FontConfiguration()
@@ -327,7 +327,7 @@ def test_content_is_read_whatever_way_it_shows_text():
     """Hex and literal strings (escapes, nesting), every showing operator, q/Q, forms."""
     from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
-    from ipskit.fontprune import Pruner, _Font
+    from ipskit.documents.pdf.fontprune import Pruner, _Font
 
     form = DecodedStreamObject()
     form.set_data(b"[<0042>] TJ /F2 9 Tf (in the form) Tj")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from helpers import make_cohort, make_workspace, run
-from ipskit.verifysite import ITERATIONS, on_colour
+from ipskit.certificates.site import ITERATIONS, on_colour
 
 PEOPLE = ("Siân Hughes", "Tomasz Wiśniewski", "Γιώργος Παπαδόπουλος")
 

@@ -8,10 +8,10 @@ import pytest
 from pypdf import PdfReader
 
 from helpers import HOSTILE, make_cohort, make_workspace, run
-from ipskit.cohort import open_cohort
-from ipskit.errors import IpskitError
-from ipskit.registers import make_registers
-from ipskit.resources import builtin_templates_dir
+from ipskit.cohorts.cohort import open_cohort
+from ipskit.core.errors import IpskitError
+from ipskit.core.resources import builtin_templates_dir
+from ipskit.documents.signin_sheets import make_registers
 from ipskit.workspace import Workspace
 
 

@@ -10,8 +10,8 @@ from datetime import date
 import pytest
 
 from helpers import make_cohort, run
-from ipskit.cohort import open_cohort
-from ipskit.records import changing
+from ipskit.cohorts.cohort import open_cohort
+from ipskit.cohorts.records import changing
 
 
 @pytest.fixture
@@ -341,6 +341,6 @@ def test_edit_and_remove_stay_instant(ws, cohort, args):
 
     env = {**os.environ, "IPSKIT_WORKSPACE": str(ws)}
     modules = imported_modules("roster", "spring", *args, env=env)
-    assert "ipskit.records" in modules
+    assert "ipskit.cohorts.records" in modules
     heavy = ("weasyprint", "pydantic", "jinja2", "pypdf", "openpyxl")
     assert sorted(m for m in modules if m.split(".")[0] in heavy) == []

@@ -7,9 +7,10 @@ import io
 
 import pytest
 
-from ipskit import csvio, roster_import
-from ipskit.errors import FileProblemsError, NotFoundError
-from ipskit.roster_import import ImportedPerson, RosterFile, Skipped, read_roster_csv
+from ipskit.cohorts import roster_import
+from ipskit.cohorts.roster_import import ImportedPerson, RosterFile, Skipped, read_roster_csv
+from ipskit.core import csvio
+from ipskit.core.errors import FileProblemsError, NotFoundError
 
 NO_NAMES = (
     "no column with people's names: expected one called 'Name', 'Full name', "

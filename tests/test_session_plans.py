@@ -6,8 +6,8 @@ import pytest
 from pypdf import PdfReader
 
 from helpers import make_cohort, make_workspace, pdf_pages_text, run
-from ipskit.catalogue import get_curriculum
-from ipskit.cohort import open_cohort
+from ipskit.cohorts.cohort import open_cohort
+from ipskit.courses.catalogue import get_curriculum
 
 pytestmark = pytest.mark.slow  # documents laid out and read back: seconds each
 

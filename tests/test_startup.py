@@ -78,6 +78,6 @@ def test_everyday_commands_import_no_pdf_engine_nor_validation_library(tmp_path,
     make_cohort(ws)
     env = {**os.environ, "IPSKIT_WORKSPACE": str(ws)}
     modules = imported_modules(*args, env=env)
-    assert "ipskit.records" in modules
+    assert "ipskit.cohorts.records" in modules
     heavy = ("weasyprint", "pydantic", "jinja2", "pypdf", "rich")
     assert sorted(m for m in modules if m.split(".")[0] in heavy and m != "rich") == []

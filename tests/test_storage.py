@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from helpers import kill_after, make_cohort, make_workspace, run
-from ipskit import csvio
-from ipskit.cohort import open_cohort, read_settings
-from ipskit.records import HISTORY_COLUMNS, Records
+from ipskit.cohorts.cohort import open_cohort, read_settings
+from ipskit.cohorts.records import HISTORY_COLUMNS, Records
+from ipskit.core import csvio
 
 
 @pytest.fixture
@@ -26,8 +26,8 @@ def ws(tmp_path):
 
 def _mark_many(workspace: str, people: list[str], sessions: int) -> None:
     """In a child process: one locked change per mark, as `ipskit attend` makes them."""
-    from ipskit.cohort import open_cohort
-    from ipskit.marking import attend
+    from ipskit.cohorts.cohort import open_cohort
+    from ipskit.cohorts.marking import attend
 
     cohort = open_cohort(Path(workspace) / "cohorts", "big")
     for number in range(1, sessions + 1):
@@ -85,7 +85,7 @@ def test_a_second_writer_waits_then_gives_up_clearly(ws, monkeypatch):
     folder = make_cohort(ws)
     from filelock import FileLock
 
-    from ipskit import store
+    from ipskit.core import store
 
     monkeypatch.setattr(store, "LOCK_WAIT_SECONDS", 0.2)
     with FileLock(folder / ".ipskit.lock"):

@@ -8,8 +8,8 @@ import pytest
 from pypdf import PdfReader
 
 from helpers import make_cohort, make_workspace, pdf_pages_text, run
-from ipskit.cohort import open_cohort
-from ipskit.workbooks import homework_lines, prompt_lines
+from ipskit.cohorts.cohort import open_cohort
+from ipskit.documents.workbooks import homework_lines, prompt_lines
 
 pytestmark = pytest.mark.slow  # documents laid out and read back: seconds each
 

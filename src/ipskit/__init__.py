@@ -14,55 +14,55 @@ __version__ = "0.1.0"
 # name -> module that defines it ("module:attribute" where the name differs there).
 # Loaded lazily (PEP 562): importing ipskit is instant.
 _API = {
-    "IpskitError": "ipskit.errors",
-    "Curriculum": "ipskit.curriculum",
-    "load_curriculum": "ipskit.catalogue",
-    "list_curricula": "ipskit.catalogue",
-    "get_curriculum": "ipskit.catalogue",
-    "validate_curriculum_file": "ipskit.catalogue",
-    "export_curriculum": "ipskit.catalogue",
-    "curriculum_schema": "ipskit.schema",
+    "IpskitError": "ipskit.core.errors",
+    "Curriculum": "ipskit.courses.curriculum",
+    "load_curriculum": "ipskit.courses.catalogue",
+    "list_curricula": "ipskit.courses.catalogue",
+    "get_curriculum": "ipskit.courses.catalogue",
+    "validate_curriculum_file": "ipskit.courses.catalogue",
+    "export_curriculum": "ipskit.courses.catalogue",
+    "curriculum_schema": "ipskit.courses.schema",
     "Workspace": "ipskit.workspace",
     "init_workspace": "ipskit.workspace",
     "find_workspace": "ipskit.workspace",
-    "open_cohort": "ipskit.cohort",
-    "all_cohorts": "ipskit.cohort",
-    "Records": "ipskit.records",
-    "changing": "ipskit.records",
-    "standings": "ipskit.eligibility:eligibility",
-    "issue_certificates": "ipskit.certificates",
-    "verify_certificate": "ipskit.certificates:verify",
-    "followups_due": "ipskit.followups:due",
-    "followup_figures": "ipskit.followups:figures",
-    "lineage": "ipskit.cascade",
-    "build_report": "ipskit.report",
-    "send_certificates": "ipskit.sending",
-    "send_followups": "ipskit.sending",
+    "open_cohort": "ipskit.cohorts.cohort",
+    "all_cohorts": "ipskit.cohorts.cohort",
+    "Records": "ipskit.cohorts.records",
+    "changing": "ipskit.cohorts.records",
+    "standings": "ipskit.cohorts.eligibility:eligibility",
+    "issue_certificates": "ipskit.certificates.issuing",
+    "verify_certificate": "ipskit.certificates.issuing:verify",
+    "followups_due": "ipskit.cohorts.followups:due",
+    "followup_figures": "ipskit.cohorts.followups:figures",
+    "lineage": "ipskit.cohorts.cascade",
+    "build_report": "ipskit.cohorts.figures",
+    "send_certificates": "ipskit.mail.sending",
+    "send_followups": "ipskit.mail.sending",
 }
 
 __all__ = ["__version__", *_API]
 
 if TYPE_CHECKING:
-    from ipskit.cascade import lineage
-    from ipskit.catalogue import (
+    from ipskit.certificates.issuing import issue_certificates
+    from ipskit.certificates.issuing import verify as verify_certificate
+    from ipskit.cohorts.cascade import lineage
+    from ipskit.cohorts.cohort import all_cohorts, open_cohort
+    from ipskit.cohorts.eligibility import eligibility as standings
+    from ipskit.cohorts.figures import build_report
+    from ipskit.cohorts.followups import due as followups_due
+    from ipskit.cohorts.followups import figures as followup_figures
+    from ipskit.cohorts.records import Records, changing
+    from ipskit.core.errors import IpskitError
+    from ipskit.courses.catalogue import (
         export_curriculum,
         get_curriculum,
         list_curricula,
         load_curriculum,
         validate_curriculum_file,
     )
-    from ipskit.certificates import issue_certificates
-    from ipskit.certificates import verify as verify_certificate
-    from ipskit.cohort import all_cohorts, open_cohort
-    from ipskit.curriculum import Curriculum
-    from ipskit.eligibility import eligibility as standings
-    from ipskit.errors import IpskitError
-    from ipskit.followups import due as followups_due
-    from ipskit.followups import figures as followup_figures
-    from ipskit.records import Records, changing
-    from ipskit.report import build_report
-    from ipskit.schema import curriculum_schema
-    from ipskit.sending import send_certificates, send_followups
+    from ipskit.courses.curriculum import Curriculum
+    from ipskit.courses.schema import curriculum_schema
+    from ipskit.mail.sending import send_certificates, send_followups
     from ipskit.workspace import Workspace, find_workspace, init_workspace
 
 

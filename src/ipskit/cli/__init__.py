@@ -21,7 +21,7 @@ import typer
 
 from ipskit import __version__
 from ipskit.cli.lazy import LazyGroup
-from ipskit.errors import IpskitError
+from ipskit.core.errors import IpskitError
 
 # Every command, in the order --help lists them: its name, the module that defines it,
 # and the function (or, for a command with subcommands, the Typer app) there.
@@ -37,7 +37,7 @@ COMMANDS = {
     "assessment": ("ipskit.cli.attendance", "assessment"),
     "forget": ("ipskit.cli.forget", "forget"),
     "calendar": ("ipskit.cli.calendar", "calendar"),
-    "register": ("ipskit.cli.register", "register"),
+    "register": ("ipskit.cli.signin_sheets", "register"),
     "build-workbook": ("ipskit.cli.workbook", "build_workbook"),
     "session-plans": ("ipskit.cli.plans", "session_plans"),
     "certificates": ("ipskit.cli.certificates", "certificates"),
@@ -123,7 +123,7 @@ class IpskitGroup(LazyGroup):
         except OSError as error:
             # The machine refused (a full disk, a folder one may not write in): its doing,
             # not a bug, so one line naming the file where there is one.
-            from ipskit.store import reason
+            from ipskit.core.store import reason
 
             where = f"{error.filename}: " if error.filename else "stopped: "
             typer.secho(f"{where}{reason(error)}", fg="red", err=True)
@@ -188,7 +188,7 @@ def _root(
 
 
 def _sweep(explicit: Path | None) -> None:
-    from ipskit.store import sweep_leftovers
+    from ipskit.core.store import sweep_leftovers
     from ipskit.workspace import find_workspace
 
     # Tidying is never a reason to fail: a workspace on a read-only disk, or none at all,

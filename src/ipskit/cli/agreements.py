@@ -10,8 +10,8 @@ from ipskit.cli.output import Format, JsonOption, plural, print_json
 from ipskit.cli.table import clip, day, table
 
 if TYPE_CHECKING:
-    from ipskit.agreements import Recorded
-    from ipskit.documents import Course
+    from ipskit.cohorts.agreements import Recorded
+    from ipskit.documents.context import Course
     from ipskit.workspace import Workspace
 
 Who = Annotated[
@@ -76,8 +76,8 @@ def agreements(
     --not-signed WHO undoes one given by mistake, and --list shows who has signed.
     """
     from ipskit.cli.output import workspace_option
-    from ipskit.documents import course_for
-    from ipskit.errors import IpskitError
+    from ipskit.core.errors import IpskitError
+    from ipskit.documents.context import course_for
     from ipskit.workspace import require_workspace
 
     recording = bool(signed or not_signed)
@@ -106,7 +106,7 @@ def _record(
 ) -> None:
     from datetime import date
 
-    from ipskit.agreements import record, signing_meeting
+    from ipskit.cohorts.agreements import record, signing_meeting
 
     done = record(
         course, signed=split_people(signed), not_signed=split_people(not_signed),
@@ -124,7 +124,7 @@ def _record(
 
 
 def _record_lines(done: "Recorded") -> list[str]:
-    from ipskit.names import isolate
+    from ipskit.core.names import isolate
 
     lines = []
     for change in done.changes:
@@ -143,7 +143,7 @@ def _record_lines(done: "Recorded") -> list[str]:
 
 
 def _list(course: "Course", *, json: bool) -> None:
-    from ipskit.agreements import agreement_of, signing_meeting, who_signed
+    from ipskit.cohorts.agreements import agreement_of, signing_meeting, who_signed
 
     assert course.cohort is not None
     agreement = agreement_of(course)
@@ -178,7 +178,7 @@ def _list(course: "Course", *, json: bool) -> None:
 def _print(
     workspace: "Workspace", course: "Course", blank: int, unsigned: bool, out: Path | None
 ) -> None:
-    from ipskit.agreements import FILE, make_agreements
+    from ipskit.cohorts.agreements import FILE, make_agreements
 
     assert course.cohort is not None
     target = out or workspace.root / "out" / course.cohort.id / FILE

@@ -12,10 +12,10 @@ from ipskit.cli.table import clip, day, table
 if TYPE_CHECKING:
     from datetime import date
 
-    from ipskit.cohort import Cohort
-    from ipskit.eligibility import Standing
-    from ipskit.marking import Decision, ReportMarks
-    from ipskit.records import Mark, Participant, Records
+    from ipskit.cohorts.cohort import Cohort
+    from ipskit.cohorts.eligibility import Standing
+    from ipskit.cohorts.marking import Decision, ReportMarks
+    from ipskit.cohorts.records import Mark, Participant, Records
 
 #: Grid symbols, ASCII so that every terminal and printer shows them.
 SYMBOLS = {"present": "P", "late": "L", "absent": "A", "excused": "E"}
@@ -99,7 +99,7 @@ def attend(
     trainers are recognised, and each name that matches no one comes with the command
     that would mark it.
     """
-    from ipskit.marking import attend as mark
+    from ipskit.cohorts.marking import attend as mark
 
     cohort = load_cohort(ctx, cohort_id)
     if report is not None:
@@ -192,7 +192,7 @@ def _mark_json(mark: "Mark | None") -> dict[str, Any] | None:
 
 
 def _who(person: "Participant") -> str:
-    from ipskit.names import isolate
+    from ipskit.core.names import isolate
 
     return f"{person.id} {isolate(person.name)}"
 
@@ -214,7 +214,7 @@ def _report(
     late_after: float | None,
     as_json: bool,
 ) -> None:
-    from ipskit.marking import attend_from_report
+    from ipskit.cohorts.marking import attend_from_report
 
     result = attend_from_report(
         cohort, session, report, min_minutes=min_minutes, late_after=late_after
@@ -222,7 +222,7 @@ def _report(
     if as_json:
         print_json(_report_json(cohort, result))
         return
-    from ipskit.names import isolate
+    from ipskit.core.names import isolate
 
     m = result.meeting
     typer.echo(
@@ -278,7 +278,7 @@ def _report(
 
 
 def _names(names: "tuple[str, ...]") -> str:
-    from ipskit.names import isolate
+    from ipskit.core.names import isolate
 
     return " + ".join(f'"{isolate(name)}"' for name in names)
 
@@ -334,8 +334,8 @@ def attendance(
     Each person's marks, sessions attended, percentage, and where they stand against
     the completion rules: complete, on track, at risk or cannot complete.
     """
-    from ipskit.eligibility import eligibility
-    from ipskit.records import Records
+    from ipskit.cohorts.eligibility import eligibility
+    from ipskit.cohorts.records import Records
 
     cohort = load_cohort(ctx, cohort_id)
     records = Records.load(cohort)
@@ -343,7 +343,7 @@ def attendance(
     if as_json or fmt is TableFormat.json:
         print_json(_grid_json(cohort, records, standings))
     elif fmt is TableFormat.csv:
-        from ipskit import csvio
+        from ipskit.core import csvio
 
         header, rows = _grid_rows(cohort, records, standings, words=True)
         typer.echo(csvio.to_text(header, rows), nl=False)
@@ -433,7 +433,7 @@ def assessment(
     For courses that require one, such as the ten-week course's Four Tasks presentation.
     Several people may be named at once; the date cannot be later than today.
     """
-    from ipskit.marking import assess
+    from ipskit.cohorts.marking import assess
 
     if passed == not_yet:
         raise typer.BadParameter("give either --passed or --not-yet", param_hint="--passed")

@@ -22,9 +22,9 @@ def calendar(
     participant's name. Import it into any calendar application; importing it again
     after a change updates the events rather than adding copies.
     """
-    from ipskit import store
-    from ipskit.calendar_ics import cohort_calendar
     from ipskit.cli.output import workspace_option
+    from ipskit.core import store
+    from ipskit.documents.calendar_ics import cohort_calendar
     from ipskit.workspace import require_workspace
 
     workspace = require_workspace(workspace_option(ctx))

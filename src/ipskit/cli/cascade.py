@@ -11,7 +11,7 @@ from ipskit.cli.output import Format, FormatOption, JsonOption, plural, print_js
 from ipskit.cli.table import table
 
 if TYPE_CHECKING:
-    from ipskit.cascade import Lineage, Node
+    from ipskit.cohorts.cascade import Lineage, Node
 
 app = typer.Typer(
     help="Who trained whom, and how far it spread.",
@@ -37,7 +37,7 @@ def tree(ctx: typer.Context, fmt: FormatOption = Format.table, as_json: JsonOpti
     A cohort taught by graduates of an earlier cohort (--trainer COHORT:WHO) appears
     under the cohort its trainers completed, with their names.
     """
-    from ipskit.cascade import lineage
+    from ipskit.cohorts.cascade import lineage
 
     found = lineage(cohorts_dir(ctx))
     if wants_json(fmt, as_json):
@@ -93,7 +93,7 @@ def report(
     Generation 1 is the cohorts taught by graduates of the original course, generation 2
     those taught by graduates of generation 1, and so on.
     """
-    from ipskit.cascade import lineage
+    from ipskit.cohorts.cascade import lineage
 
     found = lineage(cohorts_dir(ctx))
     rows = []
@@ -153,7 +153,7 @@ def add_trainer(
     A graduate must have completed that cohort before this one starts, and a lineage
     may not loop (no one can train, in one line, the person who trained them).
     """
-    from ipskit.cascade import add_trainer as add
+    from ipskit.cohorts.cascade import add_trainer as add
 
     entry = add(cohorts_dir(ctx), cohort_id, trainer)
     typer.echo(f"Added trainer {entry} to cohort {cohort_id}.")

@@ -11,7 +11,7 @@ import typer
 from ipskit.cli.common import load_cohort, split_people
 
 if TYPE_CHECKING:
-    from ipskit.certificates import Batch, Plan
+    from ipskit.certificates.issuing import Batch, Plan
     from ipskit.workspace import Workspace
 
 
@@ -60,14 +60,14 @@ def certificates(
     site, with no names and no codes in it) for every certificate of the workspace.
     """
     from ipskit.cli.output import workspace_option
-    from ipskit.errors import IpskitError
+    from ipskit.core.errors import IpskitError
     from ipskit.workspace import require_workspace
 
     workspace = require_workspace(workspace_option(ctx))
     if cohort_id == "revoke" and code is not None:
         if participant or dry_run or reissue or out or named_files:
             raise IpskitError("revoke takes a code and --reason only")
-        from ipskit.certificates import revoke
+        from ipskit.certificates.issuing import revoke
 
         entry = revoke(workspace, code, reason or "")
         typer.echo(f"Revoked certificate {entry.code} ({entry.participant}): {entry.reason}")
@@ -84,14 +84,14 @@ def certificates(
     cohort = load_cohort(ctx, cohort_id)
     who = split_people(participant)
     if dry_run:
-        from ipskit.certificates import REGISTER_FILE, plan, read_register
-        from ipskit.records import Records
+        from ipskit.certificates.issuing import REGISTER_FILE, plan, read_register
+        from ipskit.cohorts.records import Records
 
         records = Records.load(cohort)
         entries = read_register(cohort.file(REGISTER_FILE))
         _report(plan(cohort, records, entries, who=who, reissue=reissue), dry=True)
         return
-    from ipskit.certificates import issue_certificates
+    from ipskit.certificates.issuing import issue_certificates
 
     with _progress() as progress:
         batch = issue_certificates(
@@ -178,8 +178,8 @@ def verify(
     issued), 3 altered (a known code, but the file was changed), 4 revoked, 5 superseded
     (replaced by a reissue), 6 unknown; 1 when it cannot be checked.
     """
-    from ipskit.certificates import EXIT_CODES
-    from ipskit.certificates import verify as check
+    from ipskit.certificates.issuing import EXIT_CODES
+    from ipskit.certificates.issuing import verify as check
     from ipskit.cli.output import workspace_option
     from ipskit.workspace import require_workspace
 
@@ -200,7 +200,7 @@ def verify(
 
 
 def _publish(workspace: Workspace, out: Path | None) -> None:
-    from ipskit.verifysite import publish
+    from ipskit.certificates.site import publish
 
     done = publish(workspace, out)
     count = f"{done.certificates} certificate{'s' if done.certificates != 1 else ''}"

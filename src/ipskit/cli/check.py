@@ -20,8 +20,8 @@ def check(
     computers changed a file at once, and what git could not merge. Changes nothing.
     Exits 0 when all is well, 1 when something needs fixing.
     """
-    from ipskit.check import check as check_workspace
     from ipskit.cli.output import workspace_option
+    from ipskit.cohorts.check import check as check_workspace
     from ipskit.workspace import require_workspace
 
     workspace = require_workspace(workspace_option(ctx))

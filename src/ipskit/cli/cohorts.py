@@ -12,8 +12,8 @@ from ipskit.cli.output import Format, FormatOption, JsonOption, plural, print_js
 from ipskit.cli.table import clip, day, table
 
 if TYPE_CHECKING:
-    from ipskit.cohort import Cohort, Deletion, Meeting
-    from ipskit.status import Overview, Status
+    from ipskit.cohorts.cohort import Cohort, Deletion, Meeting
+    from ipskit.cohorts.status import Overview, Status
 
 
 def new_cohort(
@@ -58,7 +58,7 @@ def new_cohort(
     step over weekends unless the curriculum says otherwise.
     """
     from ipskit.cli.output import workspace_option
-    from ipskit.newcohort import create_cohort
+    from ipskit.cohorts.newcohort import create_cohort
     from ipskit.workspace import require_workspace
 
     workspace = require_workspace(workspace_option(ctx))
@@ -124,8 +124,8 @@ def _list(
     """List the cohorts in use (the group's help says more)."""
     if ctx.invoked_subcommand is not None:
         return
-    from ipskit.cohort import all_cohorts
-    from ipskit.status import quick_overview
+    from ipskit.cohorts.cohort import all_cohorts
+    from ipskit.cohorts.status import quick_overview
 
     today = date.today()
     everything = all_cohorts(cohorts_dir(ctx))
@@ -172,7 +172,7 @@ def archive(ctx: typer.Context, cohort_id: CohortId) -> None:
     'ipskit followup due'. Every command that would change its records refuses until
     it is unarchived; documents can still be printed, and a person's data erased.
     """
-    from ipskit.cohort import set_archived
+    from ipskit.cohorts.cohort import set_archived
 
     cohort = set_archived(cohorts_dir(ctx), cohort_id, True)
     typer.echo(
@@ -189,7 +189,7 @@ def archive(ctx: typer.Context, cohort_id: CohortId) -> None:
 
 def _unfinished_followups(cohort: "Cohort") -> list[str]:
     """Follow-up points still to come, or come with people yet to answer."""
-    from ipskit.followups import due
+    from ipskit.cohorts.followups import due
 
     today = date.today()
     waiting = {d.point.at: len(d.waiting) for d in due([cohort], today)}
@@ -205,7 +205,7 @@ def _unfinished_followups(cohort: "Cohort") -> list[str]:
 @cohorts.command()
 def unarchive(ctx: typer.Context, cohort_id: CohortId) -> None:
     """Let an archived cohort be changed again."""
-    from ipskit.cohort import set_archived
+    from ipskit.cohorts.cohort import set_archived
 
     cohort = set_archived(cohorts_dir(ctx), cohort_id, False)
     typer.echo(f"Unarchived {cohort.id}: it can be changed again.")
@@ -227,8 +227,8 @@ def delete(
     --yes it says what it would delete and changes nothing.
     """
     from ipskit.cli.output import workspace_option
-    from ipskit.cohort import delete_cohort, deletion
-    from ipskit.errors import IpskitError
+    from ipskit.cohorts.cohort import delete_cohort, deletion
+    from ipskit.core.errors import IpskitError
     from ipskit.workspace import require_workspace
 
     workspace = require_workspace(workspace_option(ctx))
@@ -288,8 +288,8 @@ def status(
     and anything to check (unmarked sessions, a changed curriculum, open permissions).
     """
     from ipskit.cli.output import workspace_option
-    from ipskit.records import Records
-    from ipskit.status import status as cohort_status
+    from ipskit.cohorts.records import Records
+    from ipskit.cohorts.status import status as cohort_status
     from ipskit.workspace import require_workspace
 
     cohort = load_cohort(ctx, cohort_id)
@@ -344,7 +344,7 @@ def _status_json(report: "Status") -> dict[str, Any]:
 
 
 def _status_text(report: "Status") -> str:
-    from ipskit.names import isolate
+    from ipskit.core.names import isolate
 
     o = report.overview
     settings = o.cohort.settings
@@ -354,7 +354,7 @@ def _status_text(report: "Status") -> str:
         lines.append(f"Archived: read-only (ipskit cohorts unarchive {o.cohort.id} to change it)")
     where = [f"Venue: {settings.venue}"] if settings.venue else []
     if settings.trainers:
-        from ipskit.cascade import trainer_names
+        from ipskit.cohorts.cascade import trainer_names
 
         where.append(f"Trainers: {', '.join(trainer_names(o.cohort))}")
     if where:

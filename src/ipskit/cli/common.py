@@ -12,12 +12,12 @@ import typer
 from ipskit.cli.output import workspace_option
 
 if TYPE_CHECKING:
-    from ipskit.cohort import Cohort
+    from ipskit.cohorts.cohort import Cohort
 
 
 def parse_day(text: str, option: str) -> date:
     """A date given as YYYY-MM-DD or DD/MM/YYYY (the British way), or a usage error."""
-    from ipskit.dates import OutOfRange, in_range, parse_date
+    from ipskit.core.dates import OutOfRange, in_range, parse_date
 
     match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text.strip())
     try:
@@ -34,7 +34,7 @@ def parse_day(text: str, option: str) -> date:
 
 def parse_time(text: str, option: str) -> time:
     """A time given as HH:MM, or a usage error."""
-    from ipskit.dates import parse_clock
+    from ipskit.core.dates import parse_clock
 
     try:
         return parse_clock(text.strip() if len(text.strip()) == 5 else "0" + text.strip())
@@ -53,7 +53,7 @@ def cohorts_dir(ctx: typer.Context) -> Path:
 
 def load_cohort(ctx: typer.Context, cohort_id: str) -> Cohort:
     """The named cohort of the workspace in use."""
-    from ipskit.cohort import open_cohort
+    from ipskit.cohorts.cohort import open_cohort
 
     return open_cohort(cohorts_dir(ctx), cohort_id)
 

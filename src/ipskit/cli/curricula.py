@@ -19,8 +19,8 @@ from ipskit.cli.output import (
 )
 
 if TYPE_CHECKING:
-    from ipskit.catalogue import Entry
-    from ipskit.curriculum import Curriculum, SessionBase
+    from ipskit.courses.catalogue import Entry
+    from ipskit.courses.curriculum import Curriculum, SessionBase
 
 
 class CurriculaGroup(LazyGroup):
@@ -57,8 +57,8 @@ def list_(
     Built-in curricula and your workspace's own, with their number of sessions,
     contact hours and where each comes from.
     """
-    from ipskit.catalogue import catalogue
-    from ipskit.errors import FileProblemsError
+    from ipskit.core.errors import FileProblemsError
+    from ipskit.courses.catalogue import catalogue
 
     found = catalogue(current_workspace(ctx))
     if wants_json(fmt, as_json):
@@ -88,7 +88,7 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """Show a curriculum's sessions and timings."""
-    from ipskit.catalogue import catalogue
+    from ipskit.courses.catalogue import catalogue
 
     entry = catalogue(current_workspace(ctx)).get(curriculum_id)
     if wants_json(fmt, as_json):
@@ -107,9 +107,9 @@ def validate(
 
     Every problem is printed as FILE:LINE:COLUMN: what is wrong.
     """
-    from ipskit.catalogue import validate_curriculum_file
-    from ipskit.curriculum import load
-    from ipskit.errors import FileProblemsError
+    from ipskit.core.errors import FileProblemsError
+    from ipskit.courses.catalogue import validate_curriculum_file
+    from ipskit.courses.curriculum import load
 
     results: list[dict[str, Any]] = []
     for path in files:
@@ -150,8 +150,8 @@ def schema(
 
     Draft-07, as YAML editors such as VS Code's YAML extension expect.
     """
-    from ipskit.schema import curriculum_schema_text
-    from ipskit.store import write_output
+    from ipskit.core.store import write_output
+    from ipskit.courses.schema import curriculum_schema_text
 
     text = curriculum_schema_text()
     if out is None:
@@ -177,7 +177,7 @@ def export(
     The copy goes to your workspace's curricula/ folder unless you name another place;
     a workspace curriculum replaces the built-in one of the same id.
     """
-    from ipskit.catalogue import export_curriculum
+    from ipskit.courses.catalogue import export_curriculum
 
     path = export_curriculum(curriculum_id, current_workspace(ctx), dest, force=force)
     typer.echo(f"Exported {curriculum_id} to {path}")
@@ -211,7 +211,7 @@ def _detail(entry: "Entry") -> dict[str, Any]:
 def _outline(found: "Curriculum") -> list[str]:
     import textwrap
 
-    from ipskit.curriculum import start_time
+    from ipskit.courses.curriculum import start_time
 
     schedule = found.schedule
     people = f" · up to {found.max_participants} people" if found.max_participants else ""
@@ -243,7 +243,7 @@ def _outline(found: "Curriculum") -> list[str]:
 
 
 def _session_lines(heading: str, session: "SessionBase", begin: Any) -> list[str]:
-    from ipskit.curriculum import timetable
+    from ipskit.courses.curriculum import timetable
 
     lines = [
         f"{heading} · {session.length_minutes} min, {hours(session.contact_minutes)} contact hours"

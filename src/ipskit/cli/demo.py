@@ -19,7 +19,7 @@ def demo(
     for them: session plans, workbooks, sign-in sheets, calendars and certificates.
     Nobody in it is real. It takes a minute or so: it makes many PDFs.
     """
-    from ipskit.demo import build_demo
+    from ipskit.demo.build import build_demo
 
     made = build_demo(folder)
     for warning in made.warnings:

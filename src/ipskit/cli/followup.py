@@ -23,8 +23,8 @@ from ipskit.cli.output import (
 from ipskit.cli.table import day, table
 
 if TYPE_CHECKING:
-    from ipskit.cohort import Cohort
-    from ipskit.followups import PlanChange, PointFigures
+    from ipskit.cohorts.cohort import Cohort
+    from ipskit.cohorts.followups import PlanChange, PointFigures
 
 app = typer.Typer(
     help="Follow-up evaluations after a course.",
@@ -53,8 +53,8 @@ def due(
     Everyone who completed a course is asked at each of its follow-up points; a point is
     due from its date until everyone has answered. Archived cohorts are left out.
     """
-    from ipskit.cohort import all_cohorts
-    from ipskit.followups import due as due_now
+    from ipskit.cohorts.cohort import all_cohorts
+    from ipskit.cohorts.followups import due as due_now
 
     today = parse_day(on, "--on") if on else date.today()
     # An archived cohort is read-only, so no answer could be recorded for it.
@@ -109,9 +109,9 @@ def record(
     Only counts and yes/no are kept. Answering again replaces the earlier answer; the
     change is kept in the cohort's history.
     """
-    from ipskit.cohort import check_writable
-    from ipskit.records import changing
-    from ipskit.schedule import check_point
+    from ipskit.cohorts.cohort import check_writable
+    from ipskit.cohorts.records import changing
+    from ipskit.courses.schedule import check_point
 
     answered = parse_day(when, "--date") if when else date.today()
     cohort = load_cohort(ctx, cohort_id)
@@ -158,8 +158,8 @@ def plan(
     one; --replace --at 6m --at 12m sets them all and says which it drops. Points are
     dated from the cohort's last session; a point with answers cannot be removed.
     """
-    from ipskit.errors import IpskitError
-    from ipskit.followups import PlanChange, answer_counts, change_plan
+    from ipskit.cohorts.followups import PlanChange, answer_counts, change_plan
+    from ipskit.core.errors import IpskitError
 
     adding, removing, points = _points(add), _points(remove), _points(at)
     cohort = load_cohort(ctx, cohort_id)
@@ -188,7 +188,7 @@ def plan(
 
 def _points(values: list[str] | None) -> list[str]:
     from ipskit.cli.common import split_people
-    from ipskit.schedule import check_point
+    from ipskit.courses.schedule import check_point
 
     return [check_point(v) for v in split_people(values)]
 
@@ -252,9 +252,9 @@ def report(
     trained others, and how many people they trained between them. Counts only.
     """
     from ipskit.cli.output import workspace_option
-    from ipskit.cohort import all_cohorts
-    from ipskit.errors import IpskitError
-    from ipskit.followups import figures
+    from ipskit.cohorts.cohort import all_cohorts
+    from ipskit.cohorts.followups import figures
+    from ipskit.core.errors import IpskitError
     from ipskit.workspace import require_workspace
 
     if cohort_id and every:
@@ -269,12 +269,12 @@ def report(
                     "points": [_json(f) for f in found]})  # fmt: skip
         return
     if fmt is ReportFormat.csv:
-        from ipskit.csvio import to_text
+        from ipskit.core.csvio import to_text
 
         typer.echo(to_text(_COLUMNS, (_cells(f, plain=True) for f in found)), nl=False)
         return
     if fmt is ReportFormat.pdf:
-        from ipskit.followups import make_report
+        from ipskit.cohorts.followups import make_report
 
         target = out or workspace.root / "out" / f"followup-report-{cohort_id or 'all'}.pdf"
         make_report(workspace, cohorts, found, target, today=today)

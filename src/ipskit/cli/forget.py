@@ -26,8 +26,8 @@ def forget(
     finished by running forget again.
     """
     from ipskit.cli.output import workspace_option
-    from ipskit.errors import IpskitError
-    from ipskit.forget import forget as erase
+    from ipskit.cohorts.forget import forget as erase
+    from ipskit.core.errors import IpskitError
     from ipskit.workspace import require_workspace
 
     cohort = load_cohort(ctx, cohort_id)

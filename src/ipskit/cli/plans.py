@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from ipskit.cli.register import DocumentFormat
+from ipskit.cli.signin_sheets import DocumentFormat
 
 
 def session_plans(
@@ -31,8 +31,8 @@ def session_plans(
     from pathlib import Path
 
     from ipskit.cli.output import workspace_option
-    from ipskit.documents import course_for
-    from ipskit.plans import make_plans
+    from ipskit.documents.context import course_for
+    from ipskit.documents.session_plans import make_plans
     from ipskit.workspace import require_workspace
 
     workspace = require_workspace(workspace_option(ctx))

@@ -13,7 +13,7 @@ from ipskit.cli.output import TableFormat, TableFormatOption, print_json
 from ipskit.cli.table import table
 
 if TYPE_CHECKING:
-    from ipskit.cohort import Cohort
+    from ipskit.cohorts.cohort import Cohort
 
 app = typer.Typer(
     help="Competency self-ratings, before and after.",
@@ -31,8 +31,8 @@ class Stage(StrEnum):
 
 def _competencies(cohort: Cohort) -> dict[str, str]:
     """The competencies of the curriculum the cohort keeps, by id."""
-    from ipskit.cohort import CURRICULUM_FILE
-    from ipskit.curriculum import load
+    from ipskit.cohorts.cohort import CURRICULUM_FILE
+    from ipskit.courses.curriculum import load
 
     return {c.id: c.name for c in load(cohort.file(CURRICULUM_FILE)).competencies}
 
@@ -55,9 +55,9 @@ def record(
     The competencies are the course's own: 'ipskit ratings list COHORT' shows them.
     Rating again replaces the earlier rating.
     """
-    from ipskit.errors import IpskitError
-    from ipskit.ratings import parse_ratings
-    from ipskit.records import changing
+    from ipskit.cohorts.ratings import parse_ratings
+    from ipskit.cohorts.records import changing
+    from ipskit.core.errors import IpskitError
 
     rated = parse_day(when, "--date") if when else date.today()
     cohort = load_cohort(ctx, cohort_id)
@@ -81,8 +81,8 @@ def list_(
     cohort_id: Annotated[str, typer.Argument(metavar="COHORT")],
 ) -> None:
     """List the competencies to rate."""
-    from ipskit.cohort import CURRICULUM_FILE
-    from ipskit.curriculum import load
+    from ipskit.cohorts.cohort import CURRICULUM_FILE
+    from ipskit.courses.curriculum import load
 
     cohort = load_cohort(ctx, cohort_id)
     for competency in load(cohort.file(CURRICULUM_FILE)).competencies:
@@ -102,8 +102,8 @@ def report(
     An average is shown only where at least 3 people gave a rating, so that no one's
     own answer can be read from it.
     """
-    from ipskit.ratings import summary
-    from ipskit.records import Records
+    from ipskit.cohorts.ratings import summary
+    from ipskit.cohorts.records import Records
 
     cohort = load_cohort(ctx, cohort_id)
     known = _competencies(cohort)
@@ -119,7 +119,7 @@ def report(
         for r in rows
     ]  # fmt: skip
     if fmt is TableFormat.csv:
-        from ipskit.csvio import to_text
+        from ipskit.core.csvio import to_text
 
         header = ("competency", "rated_before", "average_before", "rated_after", "average_after",
                   "rated_both", "improved", "average_change")  # fmt: skip

@@ -11,7 +11,7 @@ from ipskit.cli.output import JsonOption, ReportFormat, ReportFormatOption, plur
 from ipskit.cli.table import table
 
 if TYPE_CHECKING:
-    from ipskit.report import Line, Report
+    from ipskit.cohorts.figures import Line, Report
 
 
 def report(
@@ -64,7 +64,7 @@ def report(
     two-page report with a chart of the follow-ups.
     """
     from ipskit.cli.output import workspace_option
-    from ipskit.report import build_report
+    from ipskit.cohorts.figures import build_report
     from ipskit.workspace import require_workspace
 
     first = parse_day(start, "--from") if start is not None else None
@@ -78,7 +78,7 @@ def report(
     if as_json:
         fmt = ReportFormat.json
     if fmt is ReportFormat.pdf:
-        from ipskit.report import default_name, make_report
+        from ipskit.cohorts.figures import default_name, make_report
 
         target = out or workspace.root / "out" / default_name(first, last)
         make_report(workspace, found, target)
@@ -87,15 +87,15 @@ def report(
     if fmt is ReportFormat.json:
         import json
 
-        from ipskit.report import report_json
+        from ipskit.cohorts.figures import report_json
 
         if out is None:
             print_json(report_json(found))
             return
         text = json.dumps(report_json(found), indent=2, ensure_ascii=False) + "\n"
     elif fmt is ReportFormat.csv:
-        from ipskit.csvio import to_text
-        from ipskit.report import csv_table
+        from ipskit.cohorts.figures import csv_table
+        from ipskit.core.csvio import to_text
 
         text = to_text(*csv_table(found))
     else:
@@ -103,7 +103,7 @@ def report(
     if out is None:
         typer.echo(text, nl=False)
         return
-    from ipskit.store import write_output
+    from ipskit.core.store import write_output
 
     write_output(out, text)
     typer.echo(f"Wrote the report to {out}")
@@ -113,7 +113,7 @@ def report_text(found: "Report") -> str:
     """The report as plain-text tables."""
     import textwrap
 
-    from ipskit.report import figure, hours, long_day, notes, point_figures
+    from ipskit.cohorts.figures import figure, hours, long_day, notes, point_figures
 
     lines = [
         f"{found.organisation}: {found.heading[0].lower()}{found.heading[1:]}",
@@ -123,7 +123,7 @@ def report_text(found: "Report") -> str:
     if not found.lines:
         lines += ["", "No course started in this period."]
         if found.not_counted:
-            from ipskit.report import not_counted_note
+            from ipskit.cohorts.figures import not_counted_note
 
             lines.append(not_counted_note(found.not_counted))
         return "\n".join(lines)
@@ -185,7 +185,7 @@ def report_text(found: "Report") -> str:
         lines += ["", f"{plural(found.total.courses_running, 'course')} still running:"
                   " completion figures are not final."]  # fmt: skip
     if found.not_counted:
-        from ipskit.report import not_counted_note
+        from ipskit.cohorts.figures import not_counted_note
 
         lines += ["", not_counted_note(found.not_counted)]
     lines.append("")

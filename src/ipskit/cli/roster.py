@@ -26,9 +26,9 @@ class RosterGroup(LazyGroup):
 
 
 if TYPE_CHECKING:
-    from ipskit.cohort import Cohort
-    from ipskit.records import Participant
-    from ipskit.roster_import import Flag, ImportResult
+    from ipskit.cohorts.cohort import Cohort
+    from ipskit.cohorts.records import Participant
+    from ipskit.cohorts.roster_import import Flag, ImportResult
 
 
 app = typer.Typer(
@@ -54,7 +54,7 @@ def _cohort_of(ctx: typer.Context) -> "Cohort":
 
 def who_is(person: "Participant") -> str:
     """A person as the coordinator's own terminal shows them: id and name."""
-    from ipskit.names import isolate
+    from ipskit.core.names import isolate
 
     return f"{person.id} {isolate(person.name)}" if person.name else person.id
 
@@ -65,7 +65,7 @@ def list_(
     as_json: JsonOption = False,
 ) -> None:
     """List the participants, with their ids."""
-    from ipskit.records import Records, roster_text
+    from ipskit.cohorts.records import Records, roster_text
 
     cohort = _cohort_of(ctx)
     roster = [p for p in Records.load(cohort).roster if p.status != "erased"]
@@ -111,8 +111,8 @@ def add(
     ] = False,
 ) -> None:
     """Add a participant."""
-    from ipskit.errors import IpskitError
-    from ipskit.records import changing
+    from ipskit.cohorts.records import changing
+    from ipskit.core.errors import IpskitError
 
     with changing(_cohort_of(ctx)) as records:
         existing = records.duplicate_of(name, email)
@@ -161,8 +161,8 @@ def import_(
     already on the roster are reported, not added twice. A name that looks garbled (a
     "?" where a letter was) is added and flagged, with the command that corrects it.
     """
-    from ipskit.records import Records, changing
-    from ipskit.roster_import import import_people
+    from ipskit.cohorts.records import Records, changing
+    from ipskit.cohorts.roster_import import import_people
 
     cohort = _cohort_of(ctx)
     if dry_run:
@@ -214,7 +214,7 @@ def _flag_note(flag: "Flag", cohort_id: str) -> str:
     """A garbled name, why it looks so, and the command that corrects it."""
     import shlex
 
-    from ipskit.names import isolate
+    from ipskit.core.names import isolate
 
     what = "name" if flag.field == "name" else "certificate name"
     option = "--name" if flag.field == "name" else "--certificate-name"
@@ -248,9 +248,9 @@ def edit(
     but the name. Each change is kept in the cohort's history, which says what changed
     (the name, the email...) but never holds the text itself.
     """
-    from ipskit.errors import IpskitError
-    from ipskit.names import fold
-    from ipskit.records import changing
+    from ipskit.cohorts.records import changing
+    from ipskit.core.errors import IpskitError
+    from ipskit.core.names import fold
 
     if (name, certificate_name, email, pronouns) == (None, None, None, None):
         raise IpskitError(
@@ -282,8 +282,8 @@ def edit(
 
 def _change_words(key: str, before: str, after: str) -> str:
     """One corrected field in words: "email changed to x (was y)"."""
-    from ipskit.names import isolate
-    from ipskit.records import FIELDS
+    from ipskit.cohorts.records import FIELDS
+    from ipskit.core.names import isolate
 
     what = FIELDS[key]
     if key == "name":  # the new name is beside the id already
@@ -305,7 +305,7 @@ def remove(
     signature, certificate or email sent) can be removed; anyone else is withdrawn
     instead. Their id is never given to anyone else.
     """
-    from ipskit.records import changing
+    from ipskit.cohorts.records import changing
 
     cohort = _cohort_of(ctx)
     with changing(cohort) as records:
@@ -320,7 +320,7 @@ def withdraw(
     on: Annotated[str | None, typer.Option("--date", help="Default: today.")] = None,
 ) -> None:
     """Record that someone has left the course."""
-    from ipskit.records import changing
+    from ipskit.cohorts.records import changing
 
     when = parse_day(on, "--date") if on else date.today()
     with changing(_cohort_of(ctx)) as records:

@@ -10,7 +10,7 @@ import typer
 from ipskit.cli.common import load_cohort, split_people
 
 if TYPE_CHECKING:
-    from ipskit.sending import Outcome, Report
+    from ipskit.mail.sending import Outcome, Report
 
 app = typer.Typer(
     help="Email certificates and follow-up invitations.",
@@ -44,7 +44,7 @@ def certificates(
     in the cohort's sent.csv, and is never sent again.
     """
     from ipskit.cli.output import workspace_option
-    from ipskit.sending import send_certificates
+    from ipskit.mail.sending import send_certificates
     from ipskit.workspace import require_workspace
 
     workspace = require_workspace(workspace_option(ctx))
@@ -68,8 +68,8 @@ def followups(
     passed it on. They answer by replying; record the answers with 'ipskit followup record'.
     """
     from ipskit.cli.output import workspace_option
-    from ipskit.cohort import all_cohorts
-    from ipskit.sending import send_followups
+    from ipskit.cohorts.cohort import all_cohorts
+    from ipskit.mail.sending import send_followups
     from ipskit.workspace import require_workspace
 
     workspace = require_workspace(workspace_option(ctx))

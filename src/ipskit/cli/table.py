@@ -4,7 +4,7 @@ Rich's tables are lovely but take longer to import than the whole of ``ipskit at
 may take, so the everyday commands print with this instead.
 
 Every cell that holds right-to-left text or direction marks (a name in Arabic or Hebrew,
-or one stored with a right-to-left override) is isolated (:func:`ipskit.names.isolate`),
+or one stored with a right-to-left override) is isolated (:func:`ipskit.core.names.isolate`),
 so that it cannot reorder the rest of its line.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 
-from ipskit.names import isolate
+from ipskit.core.names import isolate
 
 
 def width(text: str) -> int:

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from ipskit.cli.register import DocumentFormat
+from ipskit.cli.signin_sheets import DocumentFormat
 
 
 def build_workbook(
@@ -43,9 +43,9 @@ def build_workbook(
     roster with their name on the cover; the files are named by participant id.
     """
     from ipskit.cli.output import workspace_option
-    from ipskit.documents import course_for
-    from ipskit.errors import IpskitError
-    from ipskit.workbooks import make_workbook, make_workbooks
+    from ipskit.core.errors import IpskitError
+    from ipskit.documents.context import course_for
+    from ipskit.documents.workbooks import make_workbook, make_workbooks
     from ipskit.workspace import require_workspace
 
     if per_participant and curriculum is not None:

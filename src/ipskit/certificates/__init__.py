@@ -1,0 +1,1 @@
+"""Certificates: issuing, verifying, revoking and the verification site."""

@@ -1,0 +1,61 @@
+"""``ipskit register COHORT [SESSION]``: printable sign-in sheets."""
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ipskit.cli.common import load_cohort
+
+
+class DocumentFormat(StrEnum):
+    """What to write."""
+
+    pdf = "pdf"
+    html = "html"
+
+
+def register(
+    ctx: typer.Context,
+    cohort_id: Annotated[str, typer.Argument(metavar="COHORT")],
+    session: Annotated[
+        str | None,
+        typer.Argument(metavar="[SESSION]", help="A number or id (default: every session)."),
+    ] = None,
+    initials: Annotated[
+        bool, typer.Option("--initials", help="Print initials instead of names.")
+    ] = False,
+    blank: Annotated[
+        int, typer.Option("--blank-rows", min=0, max=40, help="Empty rows for walk-ins.")
+    ] = 4,
+    fmt: Annotated[DocumentFormat, typer.Option("--format", help="pdf or html.")] = (
+        DocumentFormat.pdf
+    ),
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="The file to write.", dir_okay=False)
+    ] = None,
+) -> None:
+    """Print sign-in sheets for a session or all.
+
+    One page per session: the course, session, date, time and venue, then everyone on
+    the roster in order with a box to sign, and empty rows for walk-ins. --initials
+    prints initials only, for sheets left where others can see them.
+    """
+    from ipskit.cli.output import workspace_option
+    from ipskit.documents.signin_sheets import make_registers
+    from ipskit.workspace import require_workspace
+
+    workspace = require_workspace(workspace_option(ctx))
+    cohort = load_cohort(ctx, cohort_id)
+    meetings = [cohort.meeting(session)] if session else list(cohort.everything)
+    name = f"register-{meetings[0].number}" if session else "registers"
+    target = out or workspace.root / "out" / cohort.id / f"{name}.{fmt.value}"
+    renderer = make_registers(
+        workspace, cohort, meetings, target,
+        initials_only=initials, blank_rows=blank, as_html=fmt is DocumentFormat.html,
+    )  # fmt: skip
+    for warning in renderer.warnings:
+        typer.secho(f"warning: {warning}", fg="yellow", err=True)
+    pages = len(meetings)
+    typer.echo(f"Wrote {pages} sign-in sheet{'s' if pages > 1 else ''} to {target}")

@@ -1,0 +1,232 @@
+"""The code of conduct participants sign: the forms to print, and who has signed.
+
+A curriculum may have an ``agreement``, signed in one of its sessions (the cascade
+course's on day two). Signatures are recorded in the cohort's ``agreements.csv`` by
+date only; the signed paper stays with the organisation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from ipskit.cohorts.cohort import Cohort, Meeting
+from ipskit.cohorts.records import Participant, Records, changing
+from ipskit.core.errors import IpskitError, NotFoundError
+from ipskit.courses.curriculum import Agreement
+from ipskit.documents.context import Course, long_date, organisation
+from ipskit.documents.render import Renderer
+from ipskit.workspace import Workspace
+
+TEMPLATE = "agreement.html"
+FILE = "agreements.pdf"
+MAX_BLANK = 100
+
+
+def agreement_of(course: Course) -> Agreement:
+    """The course's code of conduct, or an error saying the curriculum has none."""
+    if course.curriculum.agreement is None:
+        where = f"cohort {course.cohort.id}" if course.cohort else course.curriculum.id
+        raise IpskitError(f"the curriculum of {where} has no code of conduct to sign")
+    return course.curriculum.agreement
+
+
+def signing_meeting(course: Course) -> Meeting | None:
+    """The dated session in which the code is signed (None if the schedule lacks it)."""
+    return course.meeting(agreement_of(course).session)
+
+
+def default_day(meeting: Meeting | None, today: date) -> date:
+    """When a signature recorded without ``--date`` was made.
+
+    The day of the session in which the code is signed, once it has come: trainers
+    usually record the forms after that session, often days later, and the form is
+    dated that day. Before it (or if the schedule lacks it), today.
+    """
+    if meeting is not None and meeting.date <= today:
+        return meeting.date
+    return today
+
+
+def signed_count(records: Records) -> tuple[int, int]:
+    """How many of the people still on the course have signed, and of how many."""
+    active = records.active
+    return sum(1 for p in active if p.id in records.signed), len(active)
+
+
+# --- recording ---------------------------------------------------------------------------------
+
+
+class Change(NamedTuple):
+    """What recording did for one person."""
+
+    person: Participant
+    before: date | None
+    after: date | None
+
+
+@dataclass
+class Recorded:
+    """What one ``agreements --signed/--not-signed`` did."""
+
+    day: date | None
+    changes: list[Change] = field(default_factory=list)
+    signed: int = 0
+    of: int = 0
+
+
+def _resolve(records: Records, who: str, *, signing: bool) -> Participant:
+    """The person WHO names; someone who has left the course cannot sign."""
+    try:
+        person = records.find(who)
+    except NotFoundError:
+        # Name a withdrawn person plainly rather than saying no one matches.
+        person = records.find(who, include_withdrawn=True)
+    if signing and not person.active:
+        raise IpskitError(
+            f"{person.id} has withdrawn from the course: only people still on it can sign"
+        )
+    return person
+
+
+def record(
+    course: Course,
+    *,
+    signed: Sequence[str] = (),
+    not_signed: Sequence[str] = (),
+    when: date | None = None,
+    today: date | None = None,
+) -> Recorded:
+    """Record who signed (on ``when``, or :func:`default_day`), and undo mistakes.
+
+    Every name is resolved before anything is written: one unknown or ambiguous name,
+    or one person given both ways, and nothing changes.
+    """
+    agreement_of(course)
+    assert course.cohort is not None
+    today = today or date.today()
+    if not signed and not not_signed:
+        raise IpskitError("say who signed with --signed, or undo a mistake with --not-signed")
+    if when is not None and when > today:
+        raise IpskitError(
+            f"--date {when.isoformat()} is still to come: record a signature once it is made"
+        )
+    day = when or default_day(signing_meeting(course), today)
+    with changing(course.cohort) as records:
+        chosen: dict[str, tuple[Participant, date | None]] = {}
+        for people, value in ((signed, day), (not_signed, None)):
+            for who in people:
+                person = _resolve(records, who, signing=value is not None)
+                if person.id in chosen and chosen[person.id][1] != value:
+                    raise IpskitError(f"{person.id} is given as both signed and not signed")
+                chosen[person.id] = (person, value)
+        result = Recorded(day if signed else None)
+        for person, value in chosen.values():
+            before = records.signed.get(person.id)
+            records.sign(person, value)
+            result.changes.append(Change(person, before, value))
+        result.signed, result.of = signed_count(records)
+    return result
+
+
+def who_signed(cohort: Cohort) -> tuple[list[tuple[Participant, date | None]], int]:
+    """Everyone still on the course with the date they signed (or None), and how many did."""
+    records = Records.load(cohort)
+    rows = [(p, records.signed.get(p.id)) for p in records.active]
+    return rows, sum(1 for _, day in rows if day is not None)
+
+
+# --- the forms ---------------------------------------------------------------------------------
+
+
+def paragraphs(text: str) -> list[str]:
+    """Curriculum text split where its author left a line break."""
+    return [part.strip() for part in text.split("\n") if part.strip()]
+
+
+def agreement_context(
+    workspace: Workspace,
+    renderer: Renderer,
+    course: Course,
+    people: Sequence[Participant],
+    *,
+    blank: int = 0,
+) -> dict[str, Any]:
+    """Everything the template prints, prepared: one form per person, then blank ones."""
+    agreement = agreement_of(course)
+    cohort = course.cohort
+    assert cohort is not None
+    meeting = signing_meeting(course)
+    return {
+        # A name never goes in the title: the PDF's metadata shows in file managers.
+        "title": f"Code of conduct: {cohort.settings.curriculum_title} ({cohort.id})",
+        "language": workspace.settings.locale,
+        "organisation": organisation(workspace, renderer),
+        "course": {"title": cohort.settings.curriculum_title, "id": cohort.id},
+        "agreement": {
+            "title": agreement.title,
+            "introduction": paragraphs(agreement.introduction),
+            "commitments": list(agreement.commitments),
+        },
+        "session": None
+        if meeting is None
+        else {"number": meeting.number, "title": meeting.title, "date": long_date(meeting)},
+        "venue": cohort.settings.venue,
+        "forms": [{"name": p.name} for p in people] + [{"name": ""}] * blank,
+    }
+
+
+class Made(NamedTuple):
+    """What making the forms did."""
+
+    renderer: Renderer
+    target: Path
+    forms: int
+    pages: int
+    signed: int
+    of: int
+
+
+def make_agreements(
+    workspace: Workspace,
+    course: Course,
+    target: Path,
+    *,
+    blank: int = 0,
+    unsigned_only: bool = False,
+) -> Made:
+    """Write one code-of-conduct form per person still on the course to ``target``."""
+    from ipskit.documents.fonts import name_warnings
+
+    if not 0 <= blank <= MAX_BLANK:
+        raise IpskitError(f"--blank must be from 0 to {MAX_BLANK}")
+    agreement_of(course)
+    assert course.cohort is not None
+    records = Records.load(course.cohort)
+    people = [p for p in records.active if not (unsigned_only and p.id in records.signed)]
+    if not people and not blank:
+        raise IpskitError(
+            "everyone on the course has signed: there is no form to print"
+            " (--blank N prints empty ones)"
+            if unsigned_only
+            else f"cohort {course.cohort.id} has no one on its roster: add people, or use --blank N"
+        )
+    renderer = Renderer(workspace)
+    renderer.warnings = name_warnings((p.id, p.name) for p in people)
+    context = agreement_context(workspace, renderer, course, people, blank=blank)
+    document = renderer.layout(renderer.html(TEMPLATE, context), template=TEMPLATE)
+    forms, pages = len(context["forms"]), len(document.pages)
+    if pages > forms:
+        renderer.warnings.append(
+            "the code of conduct does not fit on one page, so a form takes more than one:"
+            " print double-sided, or shorten it in the cohort's curriculum.yaml"
+        )
+    renderer.write(
+        document, target, title=context["title"],
+        author=workspace.settings.organisation.name, language=workspace.settings.locale,
+    )  # fmt: skip
+    signed, of = signed_count(records)
+    return Made(renderer, target, forms, pages, signed, of)

@@ -1,0 +1,589 @@
+"""A cohort: one run of a course, kept in its own private folder.
+
+::
+
+    cohorts/spring-2027/
+      cohort.yaml       the dated schedule and completion rules (hand-editable)
+      curriculum.yaml   the curriculum exactly as it was when the cohort began
+      roster.csv        the participants
+      attendance.csv    one row per person per session marked
+      assessments.csv   final assessment results, where the course has one
+      history.csv       every change, appended; participant ids only, never names
+
+The schedule and the rules are copied into ``cohort.yaml`` when the cohort is created,
+so that editing a curriculum never changes a course already running, and so that the
+commands used every week can read a cohort without loading the curriculum.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable
+from datetime import date, time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from ipskit.core.errors import FileProblemsError, IpskitError, NotFoundError
+
+if TYPE_CHECKING:
+    from ipskit.core.fields import Fields
+    from ipskit.core.yamlio import Document
+    from ipskit.workspace import Workspace
+
+SETTINGS_FILE = "cohort.yaml"
+CURRICULUM_FILE = "curriculum.yaml"
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
+
+
+class Meeting(NamedTuple):
+    """A dated session of a cohort, or a meeting after the course."""
+
+    number: int
+    id: str
+    title: str
+    date: date
+    start: time
+    end: time
+    contact_minutes: int
+    follow_on: bool = False
+
+    @property
+    def length_minutes(self) -> int:
+        """From start to end."""
+        return (self.end.hour * 60 + self.end.minute) - (self.start.hour * 60 + self.start.minute)
+
+
+class Rules(NamedTuple):
+    """The completion rules of a cohort, copied from its curriculum."""
+
+    min_attendance_percent: int | None
+    min_sessions_attended: int | None
+    compulsory_sessions: tuple[str, ...]
+    late_counts_as: str
+    apologies_count_as: str
+    make_up_counts: bool
+    max_missed_hours: float | None
+    assessment: str | None  # the final assessment's title, where one is required
+
+
+#: A follow-up point: weeks or months after a course's last session, 9w or 12m.
+FOLLOWUP_POINT = re.compile(r"^[1-9][0-9]?[wm]$")
+
+
+def point_parts(at: str) -> tuple[int, str]:
+    """``9w`` as (9, "week"), ``12m`` as (12, "month")."""
+    return int(at[:-1]), "week" if at[-1] == "w" else "month"
+
+
+class FollowUp(NamedTuple):
+    """A point after the course at which people are asked how they are using it."""
+
+    at: str  # weeks or months after the last session: 9w, 12m
+    due: date
+
+
+class Settings(NamedTuple):
+    """The contents of ``cohort.yaml``."""
+
+    id: str
+    curriculum: str
+    curriculum_title: str
+    curriculum_source: str  # "built-in", or the file's path within the workspace
+    curriculum_sha256: str
+    created: date
+    venue: str | None
+    trainers: tuple[str, ...]
+    skipped: tuple[date, ...]
+    rules: Rules
+    sessions: tuple[Meeting, ...]
+    meetings: tuple[Meeting, ...]
+    followups: tuple[FollowUp, ...] = ()
+    archived: bool = False
+
+
+def check_id(cohort_id: str) -> str:
+    """A cohort id is a folder name: lower-case letters, digits and hyphens."""
+    if not _ID.match(cohort_id):
+        raise IpskitError(
+            f"'{cohort_id}' cannot be a cohort id: use lower-case letters, digits and"
+            " hyphens, e.g. spring-2027 (and no participant's name)"
+        )
+    return cohort_id
+
+
+class Cohort(NamedTuple):
+    """A cohort's folder and its settings."""
+
+    folder: Path
+    settings: Settings
+
+    @property
+    def id(self) -> str:
+        """The cohort's id (its folder's name)."""
+        return self.settings.id
+
+    @property
+    def everything(self) -> tuple[Meeting, ...]:
+        """The course's sessions, then any meetings after it."""
+        return self.settings.sessions + self.settings.meetings
+
+    def meeting(self, ref: str) -> Meeting:
+        """A session or meeting by number (1, 2, ...) or id (week-3)."""
+        for item in self.everything:
+            if ref == str(item.number) or ref.lower() == item.id:
+                return item
+        last = len(self.everything)
+        raise NotFoundError(
+            f"cohort {self.id} has no session '{ref}': give a number from 1 to {last}"
+            f" or an id such as {self.everything[0].id}"
+        )
+
+    def followup(self, at: str) -> FollowUp:
+        """A follow-up point by its name (9w, 12m)."""
+        for point in self.settings.followups:
+            if point.at == at.strip().lower():
+                return point
+        known = ", ".join(p.at for p in self.settings.followups)
+        raise NotFoundError(
+            f"cohort {self.id} has no follow-up at '{at}'"
+            + (f": it has {known}" if known else ": add one with 'ipskit followup plan'")
+        )
+
+    def file(self, name: str) -> Path:
+        """A file in the cohort's folder."""
+        return self.folder / name
+
+
+def open_cohort(cohorts_dir: Path, cohort_id: str) -> Cohort:
+    """The cohort with this id; a hand-edited settings file is checked as it is read."""
+    check_id(cohort_id)
+    folder = cohorts_dir / cohort_id
+    if not (folder / SETTINGS_FILE).is_file():
+        known = sorted(p.name for p in cohorts_dir.iterdir() if _is_cohort(p))
+        hint = (
+            f"; there are: {', '.join(known)}" if known else "; create one with 'ipskit new-cohort'"
+        )
+        raise NotFoundError(f"no cohort '{cohort_id}'{hint}")
+    return Cohort(folder, read_settings(folder / SETTINGS_FILE))
+
+
+def _is_cohort(folder: Path) -> bool:
+    # A cohort being deleted is first renamed to a hidden leftover; no id starts with a dot.
+    return not folder.name.startswith(".") and (folder / SETTINGS_FILE).is_file()
+
+
+def all_cohorts(cohorts_dir: Path) -> list[Cohort]:
+    """Every cohort of the workspace, by id."""
+    if not cohorts_dir.is_dir():
+        return []
+    found = []
+    for folder in sorted(cohorts_dir.iterdir()):
+        if _is_cohort(folder):
+            found.append(Cohort(folder, read_settings(folder / SETTINGS_FILE)))
+    return found
+
+
+# --- archiving and deleting --------------------------------------------------------------
+#
+# A finished cohort is archived rather than deleted: its records stay, read-only, and it
+# still counts in the funder report. Only a cohort that never issued anything (made by
+# mistake, or as a test) may be deleted.
+
+
+def archived_error(cohort_id: str) -> IpskitError:
+    """What every command that would change an archived cohort says."""
+    return IpskitError(
+        f"cohort {cohort_id} is archived: ipskit cohorts unarchive {cohort_id} to change it"
+    )
+
+
+def check_writable(cohort: Cohort) -> None:
+    """Refuse to change an archived cohort.
+
+    Writers call this while they hold the cohort's lock: ``cohort.yaml`` is read again
+    there (from its cache, so it costs next to nothing), since the cohort may have been
+    archived since the caller opened it.
+    """
+    path = cohort.folder / SETTINGS_FILE
+    if cohort.settings.archived or (path.is_file() and read_settings(path).archived):
+        raise archived_error(cohort.id)
+
+
+def set_archived(cohorts_dir: Path, cohort_id: str, archived: bool) -> Cohort:
+    """Archive a cohort (kept, read-only) or bring it back; saying so if it already is."""
+    from ipskit.core import store
+
+    cohort = open_cohort(cohorts_dir, cohort_id)
+    with store.locked(cohort.folder, f"cohort {cohort.id}"):
+        cohort = open_cohort(cohorts_dir, cohort_id)
+        if cohort.settings.archived == archived:
+            raise IpskitError(
+                f"cohort {cohort.id} is already archived" if archived
+                else f"cohort {cohort.id} is not archived: there is nothing to undo"
+            )  # fmt: skip
+        settings = cohort.settings._replace(archived=archived)
+        write_settings(cohort.folder, settings)
+    return Cohort(cohort.folder, settings)
+
+
+class Deletion(NamedTuple):
+    """What deleting a cohort removes (or would remove)."""
+
+    cohort: Cohort
+    participants: int
+    marks: int
+    documents: Path | None  # the cohort's folder under out/, where there is one
+
+
+def deletion(workspace: Workspace, cohort_id: str) -> Deletion:
+    """What deleting a cohort would remove; refused once anything was issued for it.
+
+    A certificate register is never removed (a certificate in someone's hands must stay
+    verifiable), and a cohort whose graduates train another cohort is part of a cascade.
+    """
+    from ipskit.certificates.issuing import REGISTER_FILE
+    from ipskit.cohorts.cascade import reference
+    from ipskit.cohorts.records import Records
+
+    cohorts_dir = workspace.cohorts_dir
+    cohort = open_cohort(cohorts_dir, cohort_id)
+    if cohort.settings.archived:
+        raise archived_error(cohort.id)
+    if cohort.file(REGISTER_FILE).exists():
+        raise IpskitError(
+            f"cohort {cohort.id} has issued certificates (its register {REGISTER_FILE} is"
+            f" kept for good): archive it instead with ipskit cohorts archive {cohort.id}"
+        )
+    for other in all_cohorts(cohorts_dir):
+        linked = [r for r in map(reference, other.settings.trainers) if r is not None]
+        if other.id != cohort.id and any(r.cohort == cohort.id for r in linked):
+            raise IpskitError(
+                f"cohort {other.id} is trained by people who completed {cohort.id}:"
+                f" archive {cohort.id} instead with ipskit cohorts archive {cohort.id}"
+            )
+    records = Records.load(cohort)
+    documents = workspace.root / "out" / cohort.id
+    return Deletion(cohort, len(records.roster), len(records.marks),
+                    documents if documents.is_dir() else None)  # fmt: skip
+
+
+def delete_cohort(workspace: Workspace, cohort_id: str) -> Deletion:
+    """Remove a cohort that never issued anything: its folder and its documents.
+
+    The folder is first renamed to a temporary name in one step, so that a kill part-way
+    through leaves either the whole cohort or a leftover the next command sweeps away.
+    """
+    import shutil
+
+    from ipskit.core import store
+
+    found = deletion(workspace, cohort_id)
+    folder = found.cohort.folder
+    doomed = folder.with_name(f"{store.temp_prefix()}deleted-{cohort_id}")
+
+    def set_aside() -> None:
+        try:
+            folder.rename(doomed)
+        except OSError as error:
+            raise store.cannot(folder, "delete the cohort", error, "nothing was changed") from None
+
+    # Windows cannot rename a folder while a file in it (the lock) is open: there the
+    # folder is set aside just after the lock is let go.
+    under_lock = os.name != "nt"
+    with store.locked(folder, f"cohort {cohort_id}"):
+        found = deletion(workspace, cohort_id)  # nothing issued since it was asked
+        if under_lock:
+            set_aside()
+    if not under_lock:
+        set_aside()
+    shutil.rmtree(doomed)
+    if found.documents is not None:
+        shutil.rmtree(found.documents)
+    return found
+
+
+# --- cohort.yaml ---------------------------------------------------------------------------
+
+_TOP = (
+    "id", "curriculum", "curriculum_title", "curriculum_source", "curriculum_sha256", "created",
+    "venue",
+    "trainers", "skipped", "completion", "sessions", "meetings", "followups", "archived",
+)  # fmt: skip
+_RULES = (
+    "min_attendance_percent", "min_sessions_attended", "compulsory_sessions", "late_counts_as",
+    "apologies_count_as", "make_up_counts", "max_missed_hours", "assessment",
+)  # fmt: skip
+_MEETING = ("number", "id", "date", "start", "end", "contact_minutes", "title")
+
+
+CACHE_FILE = ".cohort-cache.json"
+#: A year of weekly meetings takes 12 KB; a larger file is read by the YAML parser, which
+#: refuses what is too large, rather than hashed and held whole for the cache.
+_MAX_CACHED_BYTES = 256 * 1024
+
+
+def read_settings(path: Path) -> Settings:
+    """Read and check ``cohort.yaml``, with ``FILE:LINE:COL`` for any mistake.
+
+    Checking the file position by position takes a few milliseconds, which ``ipskit
+    cohorts`` would pay for every cohort of a large workspace. So the checked settings
+    are kept beside it as JSON under the SHA-256 of the exact bytes they came from: any
+    change to the file, by hand or by ipskit, makes the cache miss.
+    """
+    with path.open("rb") as handle:
+        raw = handle.read(_MAX_CACHED_BYTES + 1)
+    if len(raw) > _MAX_CACHED_BYTES:  # far beyond any real schedule: the parser judges it
+        return parse_settings(path)
+    key = hashlib.sha256(raw).hexdigest()
+    cache = path.parent / CACHE_FILE
+    try:
+        saved = json.loads(cache.read_bytes())
+        if saved["sha256"] == key:
+            return _from_json(saved["settings"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    settings = parse_settings(path)
+    with contextlib.suppress(OSError):  # a read-only folder simply goes without
+        _write_cache(path.parent, key, settings)
+    return settings
+
+
+def write_settings(folder: Path, settings: Settings) -> None:
+    """Write ``cohort.yaml``, and its cache, so that not even the first read parses it."""
+    from ipskit.core import store
+
+    text = settings_text(settings).encode("utf-8")
+    store.write_atomic(folder / SETTINGS_FILE, text)
+    _write_cache(folder, hashlib.sha256(text).hexdigest(), settings)
+
+
+def _write_cache(folder: Path, key: str, settings: Settings) -> None:
+    from ipskit.core import store
+
+    payload = json.dumps({"sha256": key, "settings": _to_json(settings)}, ensure_ascii=False)
+    store.write_atomic(folder / CACHE_FILE, payload, durable=False)
+
+
+def _to_json(settings: Settings) -> dict[str, Any]:
+    def meeting(m: Meeting) -> list[Any]:
+        return [m.number, m.id, m.title, m.date.isoformat(), f"{m.start:%H:%M}",
+                f"{m.end:%H:%M}", m.contact_minutes]  # fmt: skip
+
+    return {
+        **{k: getattr(settings, k) for k in ("id", "curriculum", "curriculum_title",
+                                             "curriculum_source", "curriculum_sha256", "venue")},
+        "created": settings.created.isoformat(),
+        "trainers": list(settings.trainers),
+        "skipped": [d.isoformat() for d in settings.skipped],
+        "rules": settings.rules._asdict(),
+        "sessions": [meeting(m) for m in settings.sessions],
+        "meetings": [meeting(m) for m in settings.meetings],
+        "followups": [[f.at, f.due.isoformat()] for f in settings.followups],
+        "archived": settings.archived,
+    }  # fmt: skip
+
+
+def _from_json(data: dict[str, Any]) -> Settings:
+    def meeting(row: list[Any], follow_on: bool) -> Meeting:
+        number, mid, title, day, start, end, minutes = row
+        return Meeting(number, mid, title, date.fromisoformat(day), time.fromisoformat(start),
+                       time.fromisoformat(end), minutes, follow_on)  # fmt: skip
+
+    rules = data["rules"]
+    return Settings(
+        id=data["id"],
+        curriculum=data["curriculum"],
+        curriculum_title=data["curriculum_title"],
+        curriculum_source=data["curriculum_source"],
+        curriculum_sha256=data["curriculum_sha256"],
+        created=date.fromisoformat(data["created"]),
+        venue=data["venue"],
+        trainers=tuple(data["trainers"]),
+        skipped=tuple(date.fromisoformat(d) for d in data["skipped"]),
+        rules=Rules(**{**rules, "compulsory_sessions": tuple(rules["compulsory_sessions"])}),
+        sessions=tuple(meeting(row, False) for row in data["sessions"]),
+        meetings=tuple(meeting(row, True) for row in data["meetings"]),
+        followups=tuple(FollowUp(at, date.fromisoformat(due)) for at, due in data["followups"]),
+        # A cache written before cohorts could be archived has no such key: it misses.
+        archived=data["archived"],
+    )
+
+
+def parse_settings(path: Path) -> Settings:
+    """Read ``cohort.yaml`` itself, past its cache, with ``FILE:LINE:COL`` for any mistake."""
+    # ruamel.yaml takes longer to import than a cached read takes in all: only on a miss.
+    from ipskit.core import yamlio
+    from ipskit.core.fields import Fields
+
+    doc = yamlio.load(path)
+    top = Fields(doc, (), _TOP)
+    rules = top.section("completion", _RULES)
+    settings = Settings(
+        id=top.text("id"),
+        curriculum=top.text("curriculum"),
+        curriculum_title=top.text("curriculum_title"),
+        curriculum_source=top.text("curriculum_source"),
+        curriculum_sha256=top.text("curriculum_sha256"),
+        created=top.date("created"),
+        venue=top.text("venue", None),
+        trainers=tuple(top.texts("trainers")),
+        skipped=tuple(top.dates("skipped")),
+        rules=Rules(
+            min_attendance_percent=rules.whole("min_attendance_percent", None),
+            min_sessions_attended=rules.whole("min_sessions_attended", None),
+            compulsory_sessions=tuple(rules.texts("compulsory_sessions")),
+            late_counts_as=rules.choice("late_counts_as", ("attended", "missed")),
+            apologies_count_as=rules.choice("apologies_count_as", ("missed", "excused")),
+            make_up_counts=rules.flag("make_up_counts"),
+            max_missed_hours=rules.number("max_missed_hours", None),
+            assessment=rules.text("assessment", None),
+        ),
+        sessions=tuple(_meetings(top, "sessions", follow_on=False)),
+        meetings=tuple(_meetings(top, "meetings", follow_on=True)),
+        followups=tuple(_followups(top)),
+        archived=top.flag("archived", False),
+    )
+    _check_settings(doc, settings, path)
+    return settings
+
+
+def _meetings(top: Fields, key: str, *, follow_on: bool) -> list[Meeting]:
+    found = []
+    for fields in top.each(key, _MEETING):
+        meeting = Meeting(
+            number=fields.whole("number", minimum=1),
+            id=fields.text("id"),
+            title=fields.text("title"),
+            date=fields.date("date"),
+            start=fields.clock("start"),
+            end=fields.clock("end"),
+            contact_minutes=fields.whole("contact_minutes"),
+            follow_on=follow_on,
+        )
+        if meeting.length_minutes <= 0:
+            raise FileProblemsError(
+                [fields.doc.problem((*fields.loc, "end"), "ends before it starts")]
+            )
+        if meeting.contact_minutes > meeting.length_minutes:
+            raise FileProblemsError(
+                [fields.doc.problem((*fields.loc, "contact_minutes"), "is longer than the session")]
+            )
+        found.append(meeting)
+    return found
+
+
+def _followups(top: Fields) -> list[FollowUp]:
+    found: list[FollowUp] = []
+    for fields in top.each("followups", ("at", "due")):
+        at = fields.text("at")
+        if not FOLLOWUP_POINT.match(at):
+            fields.fail((*fields.loc, "at"), "write weeks or months after the course: 9w, 12m")
+        if any(f.at == at for f in found):
+            fields.fail((*fields.loc, "at"), "appears twice")
+        found.append(FollowUp(at, fields.date("due")))
+    return found
+
+
+def _check_settings(doc: Document, settings: Settings, path: Path) -> None:
+    if settings.id != path.parent.name:
+        raise FileProblemsError(
+            [doc.problem(("id",), f"must be the folder's name, '{path.parent.name}'")]
+        )
+    if not settings.sessions:
+        raise FileProblemsError([doc.problem(("sessions",), "a cohort needs at least one session")])
+    seen: set[str] = set()
+    for index, meeting in enumerate((*settings.sessions, *settings.meetings), start=1):
+        key = "sessions" if index <= len(settings.sessions) else "meetings"
+        position = index - 1 if key == "sessions" else index - 1 - len(settings.sessions)
+        if meeting.number != index:
+            raise FileProblemsError(
+                [doc.problem((key, position, "number"), f"should be {index}: number them in order")]
+            )
+        if meeting.id in seen:
+            raise FileProblemsError([doc.problem((key, position, "id"), "appears twice")])
+        seen.add(meeting.id)
+    ids = {s.id for s in settings.sessions}
+    for index, session_id in enumerate(settings.rules.compulsory_sessions):
+        if session_id not in ids:
+            raise FileProblemsError(
+                [
+                    doc.problem(
+                        ("completion", "compulsory_sessions", index), "no session has this id"
+                    )
+                ]
+            )
+
+
+def _q(text: str) -> str:
+    # A JSON string is a valid YAML double-quoted scalar: any text is stored as text.
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _n(value: float | int | None) -> str:
+    return "null" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def settings_text(settings: Settings) -> str:
+    """``cohort.yaml`` for these settings, with comments for people editing it."""
+    rules = settings.rules
+    lines = [
+        "# ipskit cohort: the dated schedule and completion rules of one run of a course.",
+        "# You may change the venue, the trainers and the sessions' dates and times here;",
+        "# `ipskit status` checks the file. Participants and attendance are in the CSV files.",
+        f"id: {settings.id}",
+        f"curriculum: {settings.curriculum}",
+        f"curriculum_title: {_q(settings.curriculum_title)}",
+        f"curriculum_source: {_q(settings.curriculum_source)}",
+        f"curriculum_sha256: {settings.curriculum_sha256}",
+        f'created: "{settings.created.isoformat()}"',
+        f"venue: {_q(settings.venue) if settings.venue else 'null'}",
+        f"trainers: [{', '.join(_q(t) for t in settings.trainers)}]",
+        f"skipped: [{', '.join(_q(d.isoformat()) for d in settings.skipped)}]",
+        "completion:  # copied from the curriculum when the cohort was created",
+        f"  min_attendance_percent: {_n(rules.min_attendance_percent)}",
+        f"  min_sessions_attended: {_n(rules.min_sessions_attended)}",
+        f"  compulsory_sessions: [{', '.join(rules.compulsory_sessions)}]",
+        f"  late_counts_as: {rules.late_counts_as}",
+        f"  apologies_count_as: {rules.apologies_count_as}",
+        f"  make_up_counts: {'true' if rules.make_up_counts else 'false'}",
+        f"  max_missed_hours: {_n(rules.max_missed_hours)}",
+        f"  assessment: {_q(rules.assessment) if rules.assessment else 'null'}",
+    ]
+    for key, items in (("sessions", settings.sessions), ("meetings", settings.meetings)):
+        lines.append(f"{key}:" if items else f"{key}: []")
+        lines.extend(_meeting_line(item) for item in items)
+    lines.append(
+        "followups:  # when to ask how people use the course (weeks or months after it)"
+        if settings.followups
+        else 'followups: []  # e.g. - {at: 9w, due: "2027-06-01"}'
+    )
+    lines.extend(f'  - {{at: {f.at}, due: "{f.due.isoformat()}"}}' for f in settings.followups)
+    if settings.archived:
+        lines.append("archived: true  # kept, read-only: `ipskit cohorts unarchive` to change it")
+    return "\n".join(lines) + "\n"
+
+
+def _meeting_line(item: Meeting) -> str:
+    return (
+        f'  - {{number: {item.number}, id: {item.id}, date: "{item.date.isoformat()}",'
+        f' start: "{item.start:%H:%M}", end: "{item.end:%H:%M}",'
+        f" contact_minutes: {item.contact_minutes}, title: {_q(item.title)}}}"
+    )
+
+
+def meetings_from(items: Iterable[Meeting]) -> tuple[tuple[Meeting, ...], tuple[Meeting, ...]]:
+    """Split a plan into the course's sessions and the meetings after it."""
+    listed = list(items)
+    return (
+        tuple(m for m in listed if not m.follow_on),
+        tuple(m for m in listed if m.follow_on),
+    )
+
+
+def sha256_of(path: Path) -> str:
+    """The SHA-256 of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()

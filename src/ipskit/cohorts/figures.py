@@ -1,0 +1,520 @@
+"""The figures a funder asks for: courses run, people, hours, certificates, follow-ups.
+
+Counts only: nothing here holds a name or a participant id, so a report can be sent to
+anyone. A course belongs to the period in which its **first session** falls, and
+everything about it is counted with it, even what happened after the period ends (its
+later sessions, certificates and follow-ups): a course is never split between two
+reports, and two reports for adjoining periods add up.
+
+A course whose first session is still to come is *planned*: it is counted as such and
+nothing else about it is. A course that has started but not finished is counted with
+what has happened so far.
+
+A course is *run* once anyone has attended a session of it (marked present or late, or
+a session made up). One with no attendance whose sessions are still to come is counted
+as planned (its first evening may not be marked yet); one whose sessions are all over
+with no one ever attending was never run (a cohort made by mistake or as a test, or a
+course cancelled) and is not counted at all, only said to be left out. Archived cohorts
+count like any other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ipskit.cohorts.cohort import Cohort, all_cohorts
+from ipskit.cohorts.followups import PointFigures
+from ipskit.cohorts.records import Records
+from ipskit.cohorts.status import held_numbers
+from ipskit.core.errors import IpskitError
+from ipskit.workspace import Workspace
+
+if TYPE_CHECKING:
+    from ipskit.documents.render import Renderer
+
+TEMPLATE = "report.html"
+
+
+@dataclass
+class Line:
+    """The figures for one curriculum, or for all of them together."""
+
+    curriculum: str
+    title: str
+    courses_run: int = 0
+    courses_running: int = 0  # of those run, the ones whose last session is still to come
+    courses_planned: int = 0
+    started: int = 0
+    completed: int = 0
+    withdrawn: int = 0
+    contact_minutes: int = 0
+    participant_minutes: int = 0
+    meetings_held: int = 0
+    certificates_issued: int = 0
+    certificates_valid: int = 0
+    certificates_revoked: int = 0
+    certificates_superseded: int = 0
+    followups: list[PointFigures] = field(default_factory=list)
+
+    @property
+    def completion_percent(self) -> float | None:
+        """Of the people who started, the share who completed, to one decimal."""
+        return round(100 * self.completed / self.started, 1) if self.started else None
+
+    def add(self, other: Line) -> None:
+        """Add another line's counts to this one (not its follow-ups)."""
+        for name in COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+COUNTS = (
+    "courses_run", "courses_running", "courses_planned", "started", "completed", "withdrawn",
+    "contact_minutes", "participant_minutes", "meetings_held", "certificates_issued",
+    "certificates_valid", "certificates_revoked", "certificates_superseded",
+)  # fmt: skip
+
+
+@dataclass
+class Report:
+    """A report over the courses that started in a period."""
+
+    organisation: str
+    start: date | None  # None: from the first course
+    end: date | None  # None: up to the last (planned courses included)
+    today: date
+    lines: list[Line]  # one per curriculum, by id
+    total: Line
+    followups: list[PointFigures]  # over every course run
+    not_counted: int = 0  # courses in the period that are over with no one ever attending
+
+    @property
+    def heading(self) -> str:
+        """'Training delivered, 1 April 2026 to 31 March 2027'."""
+        return self.heading_with(" ")
+
+    def heading_with(self, space: str) -> str:
+        """The heading, with ``space`` between the parts of each date."""
+
+        def day(value: date) -> str:
+            return long_day(value).replace(" ", space)
+
+        if self.start and self.end:
+            return f"Training delivered, {day(self.start)} to {day(self.end)}"
+        if self.start:
+            return f"Training delivered since {day(self.start)}"
+        if self.end:
+            return f"Training delivered up to {day(self.end)}"
+        return "Training delivered, all courses"
+
+    @property
+    def period(self) -> str:
+        """Which courses are counted: 'Courses that started from 1 April 2026 to ...'."""
+        if self.start and self.end:
+            return f"Courses that started from {long_day(self.start)} to {long_day(self.end)}"
+        if self.start:
+            return f"Courses that started from {long_day(self.start)}"
+        if self.end:
+            return f"Courses that started up to {long_day(self.end)}"
+        return "Courses that started at any time"
+
+
+def long_day(value: date) -> str:
+    """'1 April 2026'."""
+    return f"{value.day} {value:%B %Y}"
+
+
+def in_period(cohort: Cohort, start: date | None, end: date | None) -> bool:
+    """Whether a course's first session falls in the period (both ends included)."""
+    first = cohort.settings.sessions[0].date
+    return (start is None or first >= start) and (end is None or first <= end)
+
+
+def build_report(
+    workspace: Workspace, *, start: date | None = None, end: date | None = None, today: date
+) -> Report:
+    """Count every course of the workspace that started in the period, by curriculum."""
+    from ipskit.cohorts.followups import figures
+
+    if start and end and start > end:
+        raise IpskitError(f"the period ends ({end}) before it starts ({start})")
+    cohorts = all_cohorts(workspace.cohorts_dir)
+    if not cohorts:
+        raise IpskitError(
+            "no cohorts in this workspace yet, so nothing to report:"
+            " start one with 'ipskit new-cohort'"
+        )
+    chosen = [c for c in cohorts if in_period(c, start, end)]
+    groups: dict[str, list[Cohort]] = {}
+    for cohort in sorted(chosen, key=lambda c: (c.settings.sessions[0].date, c.id)):
+        groups.setdefault(cohort.settings.curriculum, []).append(cohort)
+    total = Line("total", "All courses")
+    lines = []
+    run: list[Cohort] = []
+    not_counted = 0
+    for curriculum in sorted(groups):
+        members = groups[curriculum]
+        # The newest course's title: a curriculum retitled since still reads as it is now.
+        line = Line(curriculum, members[-1].settings.curriculum_title)
+        begun = []
+        for cohort in members:
+            if cohort.settings.sessions[0].date > today:
+                line.courses_planned += 1
+                continue
+            records = Records.load(cohort)
+            if anyone_attended(records):
+                begun.append(cohort)
+                line.add(course_line(cohort, today, records))
+            elif cohort.settings.sessions[-1].date >= today:
+                line.courses_planned += 1
+            else:
+                not_counted += 1
+        line.followups = figures(begun, today)
+        run += begun
+        if begun or line.courses_planned:
+            total.add(line)
+            lines.append(line)
+    followups = figures(run, today)
+    total.followups = followups
+    return Report(workspace.settings.organisation.name, start, end, today, lines, total,
+                  followups, not_counted)  # fmt: skip
+
+
+def anyone_attended(records: Records) -> bool:
+    """Whether anyone was ever marked present or late, or made a session up."""
+    return any(m.status in ("present", "late") or m.made_up for m in records.marks.values())
+
+
+def course_line(cohort: Cohort, today: date, records: Records | None = None) -> Line:
+    """The counts of one course that has started."""
+    from ipskit.certificates.issuing import REGISTER_FILE, current, read_register
+    from ipskit.cohorts.eligibility import completers, outcome_of
+
+    settings = cohort.settings
+    records = records or Records.load(cohort)
+    line = Line(settings.curriculum, settings.curriculum_title, courses_run=1)
+    line.courses_running = int(settings.sessions[-1].date > today)
+    line.started = len(records.roster)
+    line.completed = len(completers(cohort, records))
+    line.withdrawn = sum(1 for p in records.roster if p.status == "withdrawn")
+    held = held_numbers(cohort, records, today)
+    minutes = {s.number: s.contact_minutes for s in settings.sessions}
+    line.contact_minutes = sum(m for number, m in minutes.items() if number in held)
+    line.participant_minutes = sum(
+        minutes[mark.session]
+        for mark in records.marks.values()
+        if mark.session in minutes and outcome_of(settings.rules, mark) == "attended"
+    )
+    line.meetings_held = sum(1 for m in settings.meetings if m.number in held)
+    entries = read_register(cohort.file(REGISTER_FILE))
+    line.certificates_issued = len({e.code for e in entries if e.status == "issued"})
+    standing = [e.status for e in current(entries).values()]
+    line.certificates_valid = standing.count("issued")
+    line.certificates_revoked = standing.count("revoked")
+    line.certificates_superseded = standing.count("superseded")
+    return line
+
+
+# --- for scripts and spreadsheets --------------------------------------------------------
+
+
+def hours(minutes: int) -> float:
+    """Minutes as hours, to two decimals: 1350 → 22.5."""
+    return round(minutes / 60, 2)
+
+
+def line_figures(line: Line) -> dict[str, Any]:
+    """A line's counts by name, the same names in JSON and CSV."""
+    return {
+        "courses_run": line.courses_run,
+        "courses_running": line.courses_running,
+        "courses_planned": line.courses_planned,
+        "started": line.started,
+        "completed": line.completed,
+        "completion_percent": line.completion_percent,
+        "withdrawn": line.withdrawn,
+        "contact_hours": hours(line.contact_minutes),
+        "participant_hours": hours(line.participant_minutes),
+        "support_group_meetings_held": line.meetings_held,
+        "certificates_issued": line.certificates_issued,
+        "certificates_valid": line.certificates_valid,
+        "certificates_revoked": line.certificates_revoked,
+        "certificates_superseded": line.certificates_superseded,
+    }
+
+
+FOLLOWUP_FIELDS = ("asked", "reached", "using_skills", "trained_others", "people_trained")
+
+
+def point_figures(point: PointFigures) -> dict[str, Any]:
+    """One follow-up point's figures by name."""
+    from ipskit.cohorts.followups import point_label
+
+    return {
+        "point": point.point,
+        "label": point_label(point.point),
+        "courses": point.cohorts,
+        "asked": point.completed,
+        "reached": point.reached,
+        "using_skills": point.using_skills,
+        "using_skills_percent": point.using_percent,
+        "trained_others": point.trained_others,
+        "people_trained": point.people_trained,
+    }
+
+
+def report_json(report: Report) -> dict[str, Any]:
+    """The report as plain data: a structure scripts can rely on."""
+    return {
+        "organisation": report.organisation,
+        "period": {
+            "from": report.start.isoformat() if report.start else None,
+            "to": report.end.isoformat() if report.end else None,
+            "description": report.period,
+            "rule": "a course counts in the period when its first session falls in it",
+        },
+        "generated": report.today.isoformat(),
+        "courses": [
+            {
+                "curriculum": line.curriculum,
+                "title": line.title,
+                **line_figures(line),
+                "followups": [point_figures(p) for p in line.followups],
+            }
+            for line in report.lines
+        ],  # fmt: skip
+        "totals": line_figures(report.total),
+        "followups": [point_figures(p) for p in report.followups],
+        "not_counted": report.not_counted,
+    }
+
+
+def csv_table(report: Report) -> tuple[list[str], list[list[str]]]:
+    """One row per curriculum and a ``total`` row, follow-ups as columns per point.
+
+    One rectangular table sorts, filters and charts in a spreadsheet; two tables in one
+    file do not. A point a curriculum never reached leaves its cells empty.
+    """
+    points = [p.point for p in report.followups]
+    names = list(line_figures(report.total))
+    header = ["curriculum", "title", *names,
+              *(f"followup_{p}_{name}" for p in points for name in FOLLOWUP_FIELDS)]  # fmt: skip
+    rows = []
+    for line in [*report.lines, report.total]:
+        figures = line_figures(line)
+        cells = [line.curriculum, line.title, *(_cell(figures[n]) for n in names)]
+        by_point = {p.point: point_figures(p) for p in line.followups}
+        for point in points:
+            found = by_point.get(point)
+            cells += [_cell(found[name]) if found else "" for name in FOLLOWUP_FIELDS]
+        rows.append(cells)
+    return header, rows
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+# --- the PDF ------------------------------------------------------------------------------
+
+#: The follow-up chart's measures, in SVG user units (1 unit = 1 CSS px at 100% width).
+CHART_WIDTH = 640
+LABEL_WIDTH = 130
+BAR_HEIGHT = 14
+BAR_GAP = 4
+GROUP_GAP = 16
+VALUE_ROOM = 150  # right of the longest bar, for its words
+BARS = (("reached", "Reached", 1.0), ("using_skills", "Using the skills", 0.7),
+        ("trained_others", "Trained others", 0.4))  # fmt: skip
+
+
+def chart(points: Sequence[PointFigures]) -> dict[str, Any] | None:
+    """Bars for each follow-up point, laid out: the template only draws them.
+
+    Every bar is drawn to one scale, the most people asked at any point; the grey track
+    behind a point's bars is the number asked there.
+    """
+    from ipskit.cohorts.followups import point_label
+
+    scale = max((p.completed for p in points), default=0)
+    if not scale:
+        return None
+    room = CHART_WIDTH - LABEL_WIDTH - VALUE_ROOM
+    groups, y = [], 0
+    for point in points:
+        bars = []
+        track = round(room * point.completed / scale, 1)
+        for index, (name, label, opacity) in enumerate(BARS):
+            value = getattr(point, name)
+            length = round(room * value / scale, 1)
+            words = f"{label}: {value}"
+            if name == "reached":
+                words += f" of {point.completed}"
+            top = y + index * (BAR_HEIGHT + BAR_GAP)
+            bars.append({"y": top, "length": max(length, 1.5 if value else 0),
+                         "opacity": opacity, "text_x": LABEL_WIDTH + max(track, length) + 6,
+                         "text_y": top + BAR_HEIGHT - 3, "words": words})  # fmt: skip
+        tall = len(BARS) * BAR_HEIGHT + (len(BARS) - 1) * BAR_GAP
+        groups.append({"label": point_label(point.point), "y": y, "label_y": y + tall / 2 + 4,
+                       "track": track, "height": tall,
+                       "bars": bars})  # fmt: skip
+        y += tall + GROUP_GAP
+    return {"width": CHART_WIDTH, "height": y - GROUP_GAP, "left": LABEL_WIDTH,
+            "bar_height": BAR_HEIGHT, "groups": groups}  # fmt: skip
+
+
+def figure(value: int | float | None, suffix: str = "") -> str:
+    """A figure to print: 1,234; 22.5; 83.3%; a dash for none."""
+    if value is None:
+        return "–"
+    if suffix == "%":
+        return f"{value:.1f}%"
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    return f"{value:,}"
+
+
+def report_context(workspace: Workspace, renderer: Renderer, report: Report) -> dict[str, Any]:
+    """Everything the template prints, prepared: it does no counting of its own."""
+    from ipskit.documents.context import organisation
+
+    titles = [line.title for line in report.lines]
+
+    def row(line: Line) -> dict[str, Any]:
+        return {
+            "title": line.title,
+            # The id only where two curricula share a title (a copy adapted from another).
+            "curriculum": line.curriculum if titles.count(line.title) > 1 else "",
+            "courses_run": figure(line.courses_run),
+            "courses_planned": figure(line.courses_planned),
+            "started": figure(line.started),
+            "completed": figure(line.completed),
+            "completion": figure(line.completion_percent, "%"),
+            "withdrawn": figure(line.withdrawn),
+            "contact_hours": figure(hours(line.contact_minutes)),
+            "participant_hours": figure(hours(line.participant_minutes)),
+            "meetings_held": figure(line.meetings_held),
+            "certificates_issued": figure(line.certificates_issued),
+            "certificates_valid": figure(line.certificates_valid),
+            "certificates_revoked": figure(line.certificates_revoked),
+            "certificates_superseded": figure(line.certificates_superseded),
+        }
+
+    total = report.total
+    key = [
+        (figure(total.courses_run), "course run" if total.courses_run == 1 else "courses run"),
+        (figure(total.started), "people started"),
+        (
+            figure(total.completed),
+            "completed" + (f" ({figure(total.completion_percent, '%')})" if total.started else ""),
+        ),
+        (figure(hours(total.contact_minutes)), "contact hours delivered"),
+        (figure(total.certificates_issued), "certificates issued"),
+    ]
+    from ipskit.cohorts.followups import point_label
+
+    followups = [
+        {
+            "label": point_label(p.point),
+            "courses": figure(p.cohorts),
+            "asked": figure(p.completed),
+            "reached": figure(p.reached),
+            "using_skills": figure(p.using_skills),
+            "using_percent": figure(p.using_percent, "%"),
+            "trained_others": figure(p.trained_others),
+            "people_trained": figure(p.people_trained),
+        }
+        for p in report.followups
+    ]
+    return {
+        "title": report.heading,
+        "language": workspace.settings.locale,
+        "organisation": organisation(workspace, renderer),
+        # A date is not broken across lines: "30 June" then "2020" alone reads badly.
+        "heading": report.heading_with("\u00a0"),
+        "period": report.period,
+        "counted": long_day(report.today),
+        "key": [{"value": v, "label": label} for v, label in key],
+        "lines": [row(line) for line in report.lines],
+        "total": row(total),
+        "several": len(report.lines) > 1,
+        "planned": total.courses_planned,
+        "running": total.courses_running,
+        "followups": followups,
+        "chart": chart(report.followups),
+        "notes": notes(report),
+    }
+
+
+def notes(report: Report) -> list[str]:
+    """How the figures were counted, in plain words, for the foot of the report."""
+    total = report.total
+    found = [
+        "Counts only: this report holds no names or other details about anyone.",
+        "A course counts in the period when its first session falls in it; everything about"
+        " that course (its people, hours, certificates and follow-ups) is counted with it,"
+        " even where it happened after the period.",
+        "Started: everyone who joined the course's roster, including people who withdrew"
+        " and people whose details were erased on request. Completed: people who met the"
+        " course's completion rules.",
+        "Contact hours: the contact time of each course session held. Participant hours:"
+        " the contact time of each session, for each person who attended it."
+        " Support-group meetings are counted, not timed.",
+        "Certificates: every certificate issued; of those, how many are valid now, revoked,"
+        " or replaced (superseded by a reissue, after a corrected name for example).",
+        "Follow-ups: people who completed a course are asked, at each point after it,"
+        " whether they use the skills and how many people they have trained since.",
+    ]
+    if total.courses_running:
+        verb = "is" if total.courses_running == 1 else "are"
+        found.append(
+            f"{total.courses_running} of these courses {verb} still running: their completion"
+            " figures are not final."
+        )
+    if total.courses_planned:
+        found.append(
+            f"Planned: {total.courses_planned} course{'s' if total.courses_planned != 1 else ''}"
+            " in the period still to start, or started with no attendance marked yet,"
+            " counted as planned only."
+        )
+    if report.not_counted:
+        found.append(not_counted_note(report.not_counted))
+    return found
+
+
+def not_counted_note(count: int) -> str:
+    """Why some cohorts of the period are left out of the figures."""
+    courses = f"{count} course{'s' if count != 1 else ''}"
+    return (
+        f"Not counted: {courses} in the period whose sessions are over with no one marked"
+        " as attending (made by mistake, as a test, or cancelled)."
+    )
+
+
+def make_report(
+    workspace: Workspace, report: Report, target: Path, *, as_html: bool = False
+) -> Renderer:
+    """Write the report as a branded PDF (or its HTML) to ``target``."""
+    from ipskit.documents.render import Renderer
+
+    renderer = Renderer(workspace)
+    renderer.document(TEMPLATE, report_context(workspace, renderer, report), target,
+                      as_html=as_html)  # fmt: skip
+    return renderer
+
+
+def default_name(start: date | None, end: date | None) -> str:
+    """``report-2026-04-01-2027-03-31.pdf``; ``report.pdf`` for all time."""
+    parts = []
+    if start:
+        parts.append(start.isoformat() if end else f"from-{start.isoformat()}")
+    if end:
+        parts.append(end.isoformat() if start else f"to-{end.isoformat()}")
+    return "-".join(["report", *parts]) + ".pdf"

@@ -1,0 +1,1 @@
+"""Courses: the curriculum model, the catalogue of curricula, its schema, dating sessions."""

@@ -1,0 +1,1 @@
+"""The example workspace: invented people, every kind of document."""

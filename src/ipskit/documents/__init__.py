@@ -1,0 +1,1 @@
+"""Documents: rendering with WeasyPrint, fonts, and every document a course needs."""

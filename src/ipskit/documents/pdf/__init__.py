@@ -1,0 +1,1 @@
+"""PDF objects as WeasyPrint writes them: cutting a batch into files, per-person fonts."""

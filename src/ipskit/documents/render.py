@@ -1,0 +1,468 @@
+"""The one way ipskit makes documents: data → Jinja template → HTML → PDF.
+
+- Templates come from the package's ``templates/``; a file of the same name in the
+  workspace's ``templates/`` replaces it. All of them run in Jinja's immutable sandbox
+  with HTML autoescaping and ``StrictUndefined``: names and curriculum text are data,
+  never markup, and a template that reaches for Python internals is refused. Templates
+  are plain files inside those two folders: a symbolic link, or a name that leads out
+  of them, is refused. A mistake in a template, or a template asking for too much (a
+  huge range, endless recursion), is one line naming the template and its line.
+- WeasyPrint fetches nothing but ``data:`` URLs and files inside the package's and the
+  workspace's template folders: no network, no other file, no link, no redirect. A
+  file is looked for in the workspace's folder first, then the package's, so a
+  workspace can replace any style sheet or add its own beside its templates. A refused
+  fetch stops the document with an error naming the template; nothing is silently
+  missing. Documents attach no files.
+- Images named in ``ipskit.yaml`` (a logo) are read here, checked to be inside the
+  workspace, and handed to templates as ``data:`` URLs.
+- Nothing derived from user data is ever passed to WeasyPrint's ``stylesheets=`` or
+  ``attachments=``.
+
+WeasyPrint is imported only here, and only when a PDF is made.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ipskit.core.errors import IpskitError
+from ipskit.core.resources import builtin_templates_dir
+from ipskit.core.store import write_output as write_output  # documents import it from here
+from ipskit.workspace import Workspace
+
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+               ".svg": "image/svg+xml", ".gif": "image/gif", ".webp": "image/webp"}  # fmt: skip
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+#: Jinja's sandbox allows ranges of at most this many items; texts and lists made by
+#: ``*`` are held to a hundred times as many.
+MAX_ITEMS = 100_000
+#: How often one document may fetch the same file: more is a style sheet importing itself.
+MAX_FETCHES = 20
+_NOT_FETCHED = "ipskit does not fetch"
+_ADVICE = "use images and styles inside the templates folder"
+_SOMETHING = f"a resource, which {_NOT_FETCHED}: {_ADVICE}"
+_SELF_IMPORT = (
+    "a file in the workspace's templates replaces the built-in one of that name, so give"
+    " yours a name of its own"
+)
+
+
+class Refused(Exception):
+    """A template or file the template folders may not give: a link, or a way out of them."""
+
+    def __init__(self, name: str, reason: str, advice: str = _ADVICE) -> None:
+        super().__init__(f"'{name}' {reason}")
+        self.name, self.reason, self.advice = name, reason, advice
+
+
+def find_template_file(folders: Sequence[Path], name: str) -> Path | None:
+    """The file ``name`` (relative, ``/``-separated) in the first folder that has it.
+
+    Raises :class:`Refused` for a name that climbs out (``..``) and for a symbolic link
+    anywhere on the way inside a folder, whichever folder it is in: a link in the
+    workspace's folder is a mistake to point out, not a reason to use the built-in file.
+    """
+    parts = [p for p in re.split(r"[/\\]", name) if p not in ("", ".")]
+    if not parts or ".." in parts:
+        raise Refused(name, "is outside the templates folders")
+    for folder in folders:
+        path = folder
+        for part in parts:
+            path = path / part
+            if path.is_symlink():
+                raise Refused(name, f"is a symbolic link ({path})")
+        if path.is_file():
+            if not path.resolve().is_relative_to(folder):
+                raise Refused(name, "is outside the templates folders")
+            return path
+    return None
+
+
+class Renderer:
+    """Templates and their allowed folders, for one workspace."""
+
+    def __init__(self, workspace: Workspace | None) -> None:
+        self.workspace = workspace
+        folders = [builtin_templates_dir()]
+        if workspace is not None and workspace.templates_dir.is_dir():
+            folders.insert(0, workspace.templates_dir)
+        self.folders = [f.resolve() for f in folders]
+        self._env: Any = None
+        #: The files the templates were read from, to find a mistake's place.
+        self._sources: set[str] = set()
+        self._template: str | None = None  # the last one laid out, for write()'s errors
+        #: What the last PDF fetched and what it was refused (read by tests).
+        self.last_fetcher: Any = None
+        #: Things the trainer should know about the documents made (e.g. names no font
+        #: can draw), for the command to show.
+        self.warnings: list[str] = []
+
+    @property
+    def env(self) -> Any:
+        """The sandboxed Jinja environment (made on first use)."""
+        if self._env is None:
+            from jinja2 import StrictUndefined
+
+            self._env = _sandbox()(
+                loader=_loader(self.folders, self._sources),
+                autoescape=True,
+                undefined=StrictUndefined,
+                trim_blocks=True,
+                lstrip_blocks=True,
+            )
+        return self._env
+
+    def html(self, template: str, context: Mapping[str, Any]) -> str:
+        """Render a template; any mistake in it is an error naming it and its line."""
+        try:
+            return str(self.env.get_template(template).render(**context))
+        except IpskitError:
+            raise
+        except Exception as error:  # noqa: BLE001 - whatever a template does, one line
+            raise self._template_error(template, error) from None
+
+    def _template_error(self, template: str, error: Exception) -> IpskitError:
+        """The line a trainer reads for a template that failed, at its innermost place."""
+        from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
+        from jinja2.exceptions import SecurityError, UndefinedError
+
+        found = _place(error, self._sources)
+        where = f"{found[0]}:{found[1]}" if found else self._shown(template)
+        if isinstance(error, TemplateSyntaxError):
+            return IpskitError(
+                f"{self._shown(error.filename or template)}:{error.lineno}: {error.message}"
+            )
+        if isinstance(error, TemplateNotFound):
+            if found is None:
+                return IpskitError(f"no template '{template}' in {self._where()}")
+            return IpskitError(f"{where}: no template '{error.name}' in {self._where()}")
+        if isinstance(error, Refused):
+            return IpskitError(
+                f"{where}: the template {error}: templates must be plain files inside"
+                f" {self._where()}"
+            )
+        if isinstance(error, SecurityError):
+            return IpskitError(
+                f"{where}: the template tries something templates may not do (reaching into"
+                " Python); only data and filters are allowed"
+            )
+        if isinstance(error, UndefinedError):
+            return IpskitError(f"{where}: {error.message}")
+        if isinstance(error, TemplateError):
+            return IpskitError(f"{where}: {error}")
+        if isinstance(error, RecursionError):
+            return IpskitError(
+                f"{where}: the template calls itself without end (a macro or include that"
+                " never stops): give it a way to stop"
+            )
+        if isinstance(error, (OverflowError, MemoryError)):
+            return IpskitError(
+                f"{where}: the template asks for too much (more than {MAX_ITEMS:,} items, or a"
+                " number or text too large to make): ask for less"
+            )
+        # The message of an arbitrary error may quote the data: give only its kind.
+        return IpskitError(
+            f"{where}: the template stopped with {type(error).__name__}: check that line"
+        )
+
+    def _where(self) -> str:
+        return " or ".join(str(f) for f in self.folders)
+
+    def path_of(self, template: str) -> str:
+        """The file a template (or a file beside the templates) is read from.
+
+        The workspace's copy where there is one; a symbolic link or a way out of the
+        folders is refused, so that what is named here is safe to read.
+        """
+        try:
+            path = find_template_file(self.folders, template)
+        except Refused as error:
+            raise IpskitError(
+                f"{self._shown(template)}: the template {error}: templates must be plain files"
+                f" inside {self._where()}"
+            ) from None
+        return str(path or self.folders[-1] / template)
+
+    def _shown(self, template: str) -> str:
+        """The file to name in a message about a template (a refused link included)."""
+        for folder in self.folders:
+            if (folder / template).is_file() or (folder / template).is_symlink():
+                return str(folder / template)
+        return template
+
+    def image(self, relative: str | None) -> str | None:
+        """A workspace image (a logo) as a ``data:`` URL, checked to be inside it."""
+        if relative is None or self.workspace is None:
+            return None
+        path, data = workspace_image(self.workspace, relative)
+        kind = IMAGE_TYPES[path.suffix.lower()]
+        return f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
+
+    def document(
+        self, template: str, context: Mapping[str, Any], target: Path, *, as_html: bool = False
+    ) -> None:
+        """Render ``template`` and write it to ``target``: the HTML, or the tagged PDF.
+
+        The PDF's title is the context's ``title``; its author is the organisation and
+        its language the workspace's locale.
+        """
+        html = self.html(template, context)
+        if as_html:
+            write_output(target, html)
+            return
+        settings = self.workspace.settings if self.workspace is not None else None
+        self.pdf(
+            html, target, template=template, title=context["title"],
+            author=settings.organisation.name if settings else "ipskit",
+            language=settings.locale if settings else "en-GB",
+        )  # fmt: skip
+
+    def pdf(
+        self,
+        html: str,
+        target: Path,
+        *,
+        template: str,
+        title: str,
+        author: str,
+        language: str = "en-GB",
+    ) -> None:
+        """Lay out the HTML and write the PDF atomically, with its metadata."""
+        document = self.layout(html, template=template)
+        self.write(document, target, title=title, author=author, language=language)
+
+    def layout(self, html: str, *, template: str) -> Any:
+        """Lay the HTML out into pages (a WeasyPrint document), fetching only what is allowed.
+
+        Relative links resolve as if the template were in the package's folder; the
+        fetcher then takes the workspace's file of that name where there is one.
+        """
+        load_weasyprint()
+        from weasyprint import HTML
+
+        self._template = template
+        fetcher = self.last_fetcher = _fetcher(self.folders)
+        base = self.folders[-1] / template
+        with self.pdf_errors(template):
+            document = HTML(string=html, base_url=base.as_uri(), url_fetcher=fetcher).render()
+        attached = document.metadata.attachments or any(
+            link[0] == "attachment" for page in document.pages for link in page.links
+        )
+        if attached:
+            # Attachments are fetched only when the PDF is written, by code that may not
+            # come through here: refuse them now, while the template can still be named.
+            raise IpskitError(
+                f'{self._shown(template)}: the document attaches a file (rel="attachment"),'
+                " which ipskit documents never do: remove it"
+            )
+        return document
+
+    @contextmanager
+    def pdf_errors(self, template: str) -> Iterator[None]:
+        """Whatever stops WeasyPrint for a template's sake, as one line naming it.
+
+        WeasyPrint's refused fetch is a ``BaseException``: caught here, like any other
+        such stop it may add, but never Ctrl-C or an exit. Wrap any ``write_pdf()`` of a
+        document from :meth:`layout` in it too.
+        """
+        try:
+            yield
+        except (KeyboardInterrupt, SystemExit, GeneratorExit, IpskitError):
+            raise
+        except (RecursionError, MemoryError):
+            raise IpskitError(
+                f"{self._shown(template)}: the document is too large or too deeply nested to"
+                " lay out: make it smaller"
+            ) from None
+        except Exception:
+            raise
+        except BaseException:
+            fetcher = self.last_fetcher
+            reason = fetcher.reasons[0] if fetcher and fetcher.reasons else _SOMETHING
+            raise IpskitError(f"{self._shown(template)}: the document asks for {reason}") from None
+
+    def write(
+        self,
+        document: Any,
+        target: Path,
+        *,
+        title: str,
+        author: str,
+        language: str = "en-GB",
+        pages: list[Any] | None = None,
+    ) -> None:
+        """Write a laid-out document (or some of its pages) as a tagged PDF."""
+        if pages is not None:
+            document = document.copy(pages)
+        document.metadata.title = title
+        document.metadata.authors = [author]
+        document.metadata.lang = language
+        with self.pdf_errors(self._template or "the document"):
+            data = document.write_pdf(pdf_tags=True)
+        write_output(target, data)
+
+
+def workspace_image(workspace: Workspace, relative: str) -> tuple[Path, bytes]:
+    """An image the settings name (a logo, a signature), checked to be inside the workspace."""
+    root = workspace.root.resolve()
+    path = (root / relative).resolve()
+    if not path.is_relative_to(root):
+        raise IpskitError(f"{relative}: images must be inside the workspace folder")
+    if path.suffix.lower() not in IMAGE_TYPES:
+        raise IpskitError(f"{relative}: use a PNG, JPEG, SVG, GIF or WebP image")
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise IpskitError(f"{relative}: no such image in the workspace") from None
+    if len(data) > MAX_IMAGE_BYTES:
+        raise IpskitError(f"{relative}: the image is larger than 5 MB")
+    return path, data
+
+
+def process_pool(workers: int) -> Any:
+    """A pool of worker processes for layout, or None where processes cannot be started.
+
+    Workers import WeasyPrint themselves and run nothing from the current folder (see
+    :mod:`ipskit.core.processes`). Each costs about a second to start.
+    """
+    from ipskit.core.processes import pool
+
+    return pool(workers)
+
+
+def load_weasyprint() -> None:
+    """Import WeasyPrint, quietly: the one place it is first loaded."""
+    with warnings.catch_warnings():
+        # Without Debian's libharfbuzz-subset0 WeasyPrint subsets fonts with fontTools
+        # and says so when it loads: useful to us, noise to a trainer.
+        warnings.filterwarnings("ignore", message="HarfBuzz-Subset", category=DeprecationWarning)
+        import weasyprint  # noqa: F401
+
+
+def _fetcher(folders: list[Path]) -> Any:
+    import os
+    from urllib.parse import unquote, urlsplit
+
+    from weasyprint.urls import URLFetcher
+
+    class Fetcher(URLFetcher):
+        """Fetches ``data:`` URLs and files in the template folders; refuses the rest."""
+
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False,
+                             fail_on_errors=True)  # fmt: skip
+            self.refused: list[str] = []
+            self.fetched: list[str] = []
+            #: Why each refused URL was refused, as the end of "the document asks for ...".
+            self.reasons: list[str] = []
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            parts = urlsplit(url)
+            if parts.scheme == "data":
+                return super().fetch(url, headers)
+            path = None
+            try:
+                path = self._allowed(parts) if parts.scheme == "file" else None
+                if path is None:
+                    raise Refused(url[:200], "")
+                response = super().fetch(path.as_uri(), headers)
+            except Refused as refusal:
+                self.refused.append(url[:200])
+                self.reasons.append(
+                    f"{refusal.name}, which {refusal.reason or _NOT_FETCHED}: {refusal.advice}"
+                )
+                raise ValueError("refused") from None
+            except Exception:
+                self.refused.append(url[:200])
+                self.reasons.append(f"{path or url[:200]}, which cannot be read: {_ADVICE}")
+                raise
+            self.fetched.append(str(path))
+            return response
+
+        def _allowed(self, parts: Any) -> Path | None:
+            """The file a ``file:`` URL stands for: the same name, workspace first."""
+            if parts.netloc or parts.query:
+                return None
+            # Lexically, not resolved: a link is refused, never followed.
+            wanted = Path(os.path.normpath(unquote(parts.path)))
+            for folder in folders:
+                if wanted.is_relative_to(folder):
+                    name = wanted.relative_to(folder).as_posix()
+                    path = find_template_file(folders, name)
+                    if path is None:
+                        raise Refused(name, "is in neither templates folder")
+                    if self.fetched.count(str(path)) >= MAX_FETCHES:
+                        raise Refused(name, "imports itself", _SELF_IMPORT)
+                    return path
+            return None
+
+    return Fetcher()
+
+
+def _loader(folders: list[Path], sources: set[str]) -> Any:
+    from jinja2 import BaseLoader, TemplateNotFound
+
+    class FolderLoader(BaseLoader):
+        """Templates from the folders, first found first; no link, no way out."""
+
+        def get_source(self, environment: Any, template: str) -> Any:
+            path = find_template_file(folders, template)
+            if path is None:
+                raise TemplateNotFound(template)
+            try:
+                source = path.read_text(encoding="utf-8")
+                mtime = path.stat().st_mtime
+            except (OSError, UnicodeDecodeError):
+                raise Refused(template, f"cannot be read as UTF-8 text ({path})") from None
+            sources.add(str(path))
+
+            def unchanged() -> bool:
+                try:
+                    return path.stat().st_mtime == mtime
+                except OSError:
+                    return False
+
+            return source, str(path), unchanged
+
+    return FolderLoader()
+
+
+def _sandbox() -> Any:
+    """Jinja's immutable sandbox, also refusing sums that would exhaust the computer."""
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    class Sandbox(ImmutableSandboxedEnvironment):
+        intercepted_binops = frozenset({"*", "**"})
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            sizes = [len(v) for v in (left, right) if isinstance(v, (str, list, tuple))]
+            counts = [v for v in (left, right) if isinstance(v, int)]
+            if operator == "*" and sizes and counts and sizes[0] * counts[0] > MAX_ITEMS * 100:
+                raise OverflowError("text or list too long")
+            if operator == "**" and isinstance(right, int) and isinstance(left, int):
+                if abs(left) > 1 and right > 1000:
+                    raise OverflowError("number too large")
+            return super().call_binop(context, operator, left, right)
+
+    return Sandbox
+
+
+def _place(error: BaseException, sources: set[str]) -> tuple[str, int] | None:
+    """The innermost template file and line a rendering error passed through.
+
+    Jinja rewrites a template's frames to carry its file name and line, so the traceback
+    says which of the templates (the one included, or the one including) was at fault.
+    """
+    found = None
+    tb = error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename in sources:
+            found = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found

@@ -1,0 +1,187 @@
+"""Facilitator session plans: one per session, and one file with them all.
+
+The combined file is laid out once; each session's own file is cut from its pages, so
+the plans are not laid out twice.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+from typing import Any
+
+from ipskit.courses.curriculum import SessionBase, start_time, timetable
+from ipskit.documents.context import Course, long_date, organisation
+from ipskit.documents.render import Renderer
+from ipskit.workspace import Workspace
+
+TEMPLATE = "session-plans.html"
+KINDS = {
+    "welcome": "Welcome", "check-in": "Check-in", "teaching": "Teaching",
+    "exercise": "Exercise", "role-play": "Role play", "discussion": "Discussion",
+    "break": "Break", "reflection": "Reflection", "assessment": "Assessment",
+    "check-out": "Check-out",
+}  # fmt: skip
+
+
+def paragraphs(text: str | None) -> list[str]:
+    """Text from a curriculum split where its author left a blank line."""
+    return [part.strip() for part in (text or "").split("\n") if part.strip()]
+
+
+def heading(kind: str, title: str) -> str:
+    """'Teaching: Putting it right'; just the title when it already says what kind."""
+    label = KINDS[kind]
+    if title.casefold().startswith(label.casefold()) or title.casefold().startswith(kind):
+        return title
+    return f"{label}: {title}"
+
+
+def _hours(minutes: int) -> str:
+    return f"{round(minutes / 60, 2):g}"
+
+
+def _plan(course: Course, number: int, session_id: str, session: SessionBase,
+          begin: time, title: str) -> dict[str, Any]:  # fmt: skip
+    meeting = course.meeting(session_id)
+    if meeting is not None:
+        begin = meeting.start
+    rows = timetable(session, begin)
+    materials = list(dict.fromkeys([*session.materials, *(m for b in session.blocks
+                                                           for m in b.materials)]))  # fmt: skip
+    when = None
+    if meeting is not None:
+        when = f"{long_date(meeting)}, {meeting.start:%H:%M} to {meeting.end:%H:%M}"
+    return {
+        "anchor": f"session-{session_id}",
+        "number": number,
+        "title": title,
+        "when": when,
+        "venue": course.cohort.settings.venue if course.cohort else None,
+        "length": f"{session.length_minutes} minutes, {_hours(session.contact_minutes)} contact"
+        f" hours",
+        "aim": session.aim,
+        "objectives": list(session.objectives),
+        "materials": materials,
+        "content_note": session.content_note,
+        "timetable": [
+            {
+                "time": f"{a:%H:%M}–{b:%H:%M}",
+                "minutes": block.minutes,
+                "kind": KINDS[block.kind],
+                "heading": heading(block.kind, block.title),
+                "method": block.method or "",
+            }
+            for a, b, block in rows
+        ],  # fmt: skip
+        "blocks": [
+            {
+                "time": f"{a:%H:%M}–{b:%H:%M}",
+                "heading": heading(block.kind, block.title),
+                "minutes": block.minutes,
+                "method": block.method,
+                "materials": list(block.materials),
+                "notes": paragraphs(block.facilitator_notes),
+                "role_play": None
+                if block.role_play is None
+                else {
+                    "scenario": paragraphs(block.role_play.scenario),
+                    "roles": [{"name": r.name, "brief": r.brief} for r in block.role_play.roles],
+                    "debrief": list(block.role_play.debrief),
+                },
+            }
+            for a, b, block in rows
+        ],
+        "prompts": list(session.reflection_prompts),
+        "homework": paragraphs(session.homework),
+    }
+
+
+def plans_context(workspace: Workspace, renderer: Renderer, course: Course) -> dict[str, Any]:
+    """Everything the session-plans template prints."""
+    curriculum = course.curriculum
+    begin = start_time(curriculum.schedule.start_time)
+    plans = [
+        _plan(course, n, s.id, s, begin, s.title)
+        for n, s in enumerate(curriculum.sessions, start=1)
+    ]
+    follow = curriculum.follow_on
+    if follow is not None:
+        follow_begin = start_time(follow.start_time) if follow.start_time else begin
+        plan = _plan(course, len(plans) + 1, f"{follow.id}-1", follow, follow_begin,
+                     f"{follow.title} (each of the {follow.count} meetings)")  # fmt: skip
+        plan["when"] = None  # the plan serves every meeting, each on its own date
+        plans.append(plan)
+    from ipskit.cohorts.cascade import trainer_names
+
+    settings = course.cohort.settings if course.cohort else None
+    return {
+        "title": f"Session plans: {curriculum.title}" + (f" ({course.name})" if settings else ""),
+        "language": workspace.settings.locale,
+        "organisation": organisation(workspace, renderer),
+        "course": {
+            "title": curriculum.title,
+            "cohort": course.cohort.id if course.cohort else None,
+            "trainers": trainer_names(course.cohort) if course.cohort else [],
+        },
+        "group_agreement": list(curriculum.group_agreement),
+        "plans": plans,
+    }
+
+
+def make_plans(workspace: Workspace, course: Course, folder: Path, *,
+               as_html: bool = False) -> list[Path]:  # fmt: skip
+    """Write every session's plan and the combined file into ``folder``; return the files."""
+    from ipskit.documents.render import write_output
+
+    renderer = Renderer(workspace)
+    context = plans_context(workspace, renderer, course)
+    html = renderer.html(TEMPLATE, context)
+    combined = folder / f"session-plans.{'html' if as_html else 'pdf'}"
+    if as_html:
+        write_output(combined, html)
+        return [combined]
+    author = workspace.settings.organisation.name
+    document = renderer.layout(html, template=TEMPLATE)
+    renderer.write(
+        document, combined, title=context["title"], author=author,
+        language=workspace.settings.locale,
+    )  # fmt: skip
+    # Each session's own file is cut from the combined PDF rather than written anew:
+    # writing embeds a subset of every font again, which costs far more than the cut.
+    starts = [
+        (index, plan)
+        for index, page in enumerate(document.pages)
+        for plan in context["plans"]
+        if plan["anchor"] in page.anchors
+    ]
+    written = [combined]
+    reader = _reader(combined)
+    for position, (first, plan) in enumerate(starts):
+        last = starts[position + 1][0] if position + 1 < len(starts) else len(document.pages)
+        target = folder / f"session-{plan['number']:02d}.pdf"
+        title = f"Session plan {plan['number']}: {plan['title']}"
+        write_output(target, cut_pages(reader, first, last, title=title, author=author))
+        written.append(target)
+    return written
+
+
+def _reader(path: Path) -> Any:
+    from pypdf import PdfReader
+
+    return PdfReader(path)
+
+
+def cut_pages(reader: Any, first: int, last: int, *, title: str, author: str) -> bytes:
+    """Pages ``first`` to ``last`` (not included) of a read PDF, as a PDF of their own."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for page in reader.pages[first:last]:
+        writer.add_page(page)
+    writer.add_metadata({"/Title": title, "/Author": author})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -1,0 +1,84 @@
+"""Sign-in sheets: one page per session, names in roster order, room for walk-ins."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ipskit.cohorts.cohort import Cohort, Meeting
+from ipskit.cohorts.records import Records
+from ipskit.documents.context import long_date, organisation
+from ipskit.documents.render import Renderer
+from ipskit.workspace import Workspace
+
+TEMPLATE = "register.html"
+
+
+def initials(name: str) -> str:
+    """'Siân Hughes' → 'S. H.'; works for any script that separates words with spaces."""
+    return " ".join(f"{word[0]}." for word in name.split())
+
+
+def register_context(
+    workspace: Workspace,
+    renderer: Renderer,
+    cohort: Cohort,
+    records: Records,
+    meetings: list[Meeting],
+    *,
+    initials_only: bool = False,
+    blank_rows: int = 4,
+) -> dict[str, Any]:
+    """Everything the template prints, prepared: it does no work of its own."""
+    settings = workspace.settings
+    people = records.active
+    sheets = []
+    for meeting in meetings:
+        rows = [
+            {"number": n, "name": initials(p.name) if initials_only else p.name}
+            for n, p in enumerate(people, start=1)
+        ]
+        sheets.append(
+            {
+                "number": meeting.number,
+                "title": meeting.title,
+                "date": long_date(meeting),
+                "time": f"{meeting.start:%H:%M} to {meeting.end:%H:%M}",
+                "venue": cohort.settings.venue,
+                "rows": rows,
+                "blank": list(range(len(rows) + 1, len(rows) + 1 + blank_rows)),
+            }
+        )
+    title = f"Sign-in sheets: {cohort.settings.curriculum_title} ({cohort.id})"
+    return {
+        "title": title,
+        "language": settings.locale,
+        "organisation": organisation(workspace, renderer),
+        "course": {"title": cohort.settings.curriculum_title, "id": cohort.id},
+        "name_heading": "Initials" if initials_only else "Name",
+        "sheets": sheets,
+    }
+
+
+def make_registers(
+    workspace: Workspace,
+    cohort: Cohort,
+    meetings: list[Meeting],
+    target: Path,
+    *,
+    initials_only: bool = False,
+    blank_rows: int = 4,
+    as_html: bool = False,
+) -> Renderer:
+    """Write the sign-in sheets for these sessions to ``target`` (PDF or HTML)."""
+    from ipskit.documents.fonts import name_warnings
+
+    renderer = Renderer(workspace)
+    records = Records.load(cohort)
+    renderer.warnings = name_warnings((p.id, p.name) for p in records.active)
+    context = register_context(
+        workspace, renderer, cohort, records, meetings,
+        initials_only=initials_only, blank_rows=blank_rows,
+    )  # fmt: skip
+    renderer.document(TEMPLATE, context, target, as_html=as_html)
+    return renderer

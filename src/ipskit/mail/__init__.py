@@ -1,0 +1,1 @@
+"""Email: certificates and follow-up invitations sent by SMTP, and their log."""

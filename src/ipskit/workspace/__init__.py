@@ -1,0 +1,194 @@
+"""A workspace: one organisation's folder of settings, curricula, templates and cohorts."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ipskit.core import store
+from ipskit.core.errors import IpskitError, NotFoundError
+
+if TYPE_CHECKING:
+    from ipskit.workspace.settings import Settings
+
+SETTINGS_FILE = "ipskit.yaml"
+FOLDERS = ("cohorts", "curricula", "templates")
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A workspace folder. Settings are read when first needed."""
+
+    root: Path
+
+    @property
+    def settings_path(self) -> Path:
+        """The workspace's ``ipskit.yaml``."""
+        return self.root / SETTINGS_FILE
+
+    @property
+    def curricula_dir(self) -> Path:
+        """The workspace's own curricula."""
+        return self.root / "curricula"
+
+    @property
+    def templates_dir(self) -> Path:
+        """Templates that replace the built-in ones of the same name."""
+        return self.root / "templates"
+
+    @property
+    def cohorts_dir(self) -> Path:
+        """One folder per cohort."""
+        return self.root / "cohorts"
+
+    @cached_property
+    def settings(self) -> Settings:
+        """The validated settings; a broken ``ipskit.yaml`` is reported with its line."""
+        from ipskit.core import yamlio
+        from ipskit.workspace.settings import Settings
+
+        return yamlio.validate(yamlio.load(self.settings_path), Settings)
+
+
+def find_workspace(explicit: Path | None = None, start: Path | None = None) -> Workspace | None:
+    """The workspace named, or the nearest folder upwards holding ``ipskit.yaml``."""
+    if explicit is not None:
+        if not (explicit / SETTINGS_FILE).is_file():
+            raise NotFoundError(
+                f"{explicit}: not an ipskit workspace (no {SETTINGS_FILE});"
+                " create one with 'ipskit init'"
+            )
+        return Workspace(explicit.resolve())
+    folder = (start or Path.cwd()).resolve()
+    for candidate in (folder, *folder.parents):
+        if (candidate / SETTINGS_FILE).is_file():
+            return Workspace(candidate)
+    return None
+
+
+_LOCALE_LINE = re.compile(
+    rb"""^locale:[ \t]*["']?([a-z]{2,3}(?:-[A-Z]{2})?)["']?[ \t]*(?:#.*)?$""", re.MULTILINE
+)
+_locales: dict[tuple[Path, int, int], str] = {}
+
+
+def locale_near(path: Path) -> str:
+    """The locale of the workspace holding ``path`` (as its ``ipskit.yaml`` says), or en-GB.
+
+    Wanted only to read a date a spreadsheet wrote into a record file, so the settings
+    file is scanned for its ``locale:`` line rather than loaded and validated: that would
+    make a hand-made mistake elsewhere in ``ipskit.yaml`` stop the reading of a roster.
+    """
+    for folder in list(path.parents)[:4]:
+        settings = folder / SETTINGS_FILE
+        try:
+            seen = settings.stat()
+        except OSError:
+            continue
+        key = (settings, seen.st_mtime_ns, seen.st_size)
+        if key not in _locales:
+            try:
+                found = _LOCALE_LINE.search(settings.read_bytes())
+            except OSError:
+                found = None
+            _locales[key] = found.group(1).decode() if found else "en-GB"
+        return _locales[key]
+    return "en-GB"
+
+
+def require_workspace(explicit: Path | None = None) -> Workspace:
+    """Like :func:`find_workspace`, but a missing workspace is an error."""
+    workspace = find_workspace(explicit)
+    if workspace is None:
+        raise NotFoundError(
+            "no ipskit workspace here: run 'ipskit init --org NAME' first,"
+            " or name one with --workspace or IPSKIT_WORKSPACE"
+        )
+    return workspace
+
+
+def init_workspace(folder: Path, organisation: str) -> Workspace:
+    """Create a workspace; refuse to touch a folder that already has one."""
+    organisation = organisation.strip()
+    if not organisation:
+        raise IpskitError("--org must name the organisation, e.g. --org 'Riverside Peer Network'")
+    if any(ch in organisation for ch in "\r\n\t") or len(organisation) > 200:
+        raise IpskitError("--org must be one line of at most 200 characters")
+    if folder.exists() and not folder.is_dir():
+        raise IpskitError(f"{folder}: exists and is not a folder")
+    settings = folder / SETTINGS_FILE
+    if settings.exists():
+        raise IpskitError(f"{settings}: a workspace already exists here; nothing was changed")
+    store.make_private_dir(folder)
+    for name in FOLDERS:
+        store.make_private_dir(folder / name)
+    store.write_atomic(settings, settings_text(organisation))
+    write_gitignore(folder)
+    return Workspace(folder.resolve())
+
+
+GITIGNORE_FILE = ".gitignore"
+#: What a workspace shared through git keeps out of it. Documents are made again from the
+#: records (and print names in every one); caches and publishing keys are made again from
+#: the files beside them; a lock works on one computer only, and means nothing on
+#: another; the rest are what a stopped write or an open spreadsheet leaves behind.
+GITIGNORE = """\
+# Written by ipskit init: what git leaves out when trainers share this workspace.
+# Documents, made again from the records with ipskit build and the like:
+out/
+# Caches and keys ipskit makes again from the files beside them:
+.cohort-cache.json
+.overview-cache.json
+.publish-keys.json
+# Locks, which hold on one computer only:
+.ipskit.lock
+# Leftovers of a write stopped part way, and of a spreadsheet with a file open:
+.ipskit-tmp-*
+.ipskit-commit*
+.~lock.*#
+~$*
+"""
+
+
+def write_gitignore(folder: Path) -> None:
+    """Write the workspace's ``.gitignore``, adding to one already there what it lacks."""
+    path = folder / GITIGNORE_FILE
+    try:
+        old = path.read_text(encoding="utf-8") if path.is_file() else ""
+    except (OSError, UnicodeDecodeError):
+        return  # someone else's file, in a form ipskit will not rewrite
+    if not old.strip():
+        store.write_atomic(path, GITIGNORE)
+        return
+    have = {line.strip() for line in old.splitlines()}
+    missing = [p for p in GITIGNORE.splitlines() if not p.startswith("#") and p not in have]
+    if missing:
+        added = "".join(f"{pattern}\n" for pattern in missing)
+        store.write_atomic(path, f"{old.rstrip()}\n\n# Added by ipskit init:\n{added}")
+
+
+def settings_text(organisation: str) -> str:
+    """A commented ``ipskit.yaml`` for a new workspace."""
+    # A JSON string is a valid YAML double-quoted scalar: any name is stored as text.
+    name = json.dumps(organisation, ensure_ascii=False)
+    return f"""\
+# ipskit workspace settings. Edit freely; `ipskit curricula list` checks this file.
+organisation:
+  name: {name}
+  # logo: logo.png            # an image in this folder, printed on documents
+  # contact: "hello@example.org · 0100 000 0000"
+  # colour: "#2f5d62"         # headings on documents, as #RRGGBB
+signatories: []
+# signatories:                # who signs certificates
+#   - name: Alex Morgan
+#     role: Lead trainer
+#     signature: signatures/alex.png
+locale: en-GB                 # language and region for dates
+timezone: Europe/London       # where sessions take place, for calendars
+# support: "Samaritans, free, any time: 116 123. Our peer line: ..."   # printed on handouts
+# verification_url: https://example.org/verify   # where certificate QR codes point
+"""
