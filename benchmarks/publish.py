@@ -28,7 +28,7 @@ IPSKIT = shutil.which("ipskit") or str(Path(sys.executable).parent / "ipskit")
 
 
 def build(root: Path, count: int) -> Path:
-    from ipskit.certificates.issuing import COLUMNS, new_code
+    from ipskit.cohorts.certificate_register import COLUMNS, new_code
     from ipskit.cohorts.newcohort import create_cohort
     from ipskit.core import csvio
     from ipskit.workspace import Workspace, init_workspace

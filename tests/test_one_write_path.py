@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 
 from helpers import make_cohort, make_workspace, run
-from ipskit.certificates.issuing import COLUMNS, REGISTER_FILE, read_register
+from ipskit.cohorts.certificate_register import COLUMNS, REGISTER_FILE, read_register
 from ipskit.cohorts.records import HISTORY_COLUMNS, HISTORY_FILE
+from ipskit.cohorts.sent_log import SENT_COLUMNS, read_sent, record_sent
 from ipskit.core import csvio
-from ipskit.mail.sending import SENT_COLUMNS, read_sent
 
 URL = "https://riverside.example.org/verify"
 
@@ -105,12 +105,10 @@ def test_the_certificate_register_gets_its_next_row_on_its_own_line(ws):
 
 
 def test_sent_csv_gets_its_next_row_on_its_own_line(tmp_path):
-    from ipskit.mail.sending import _record
-
     log = tmp_path / "sent.csv"
-    _record(log, ["certificate ABCD-EFGH", "p01", "2027-03-02T10:00:00+00:00", "<1@x>"])
+    record_sent(log, ["certificate ABCD-EFGH", "p01", "2027-03-02T10:00:00+00:00", "<1@x>"])
     without_last_line_break(log)
-    _record(log, ["followup 3m", "p02", "2027-06-02T10:00:00+00:00", "<2@x>"])
+    record_sent(log, ["followup 3m", "p02", "2027-06-02T10:00:00+00:00", "<2@x>"])
     assert read_sent(log) == {("certificate ABCD-EFGH", "p01"), ("followup 3m", "p02")}
     assert len(list(csvio.read_rows(log, SENT_COLUMNS))) == 2
 

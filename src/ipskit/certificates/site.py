@@ -24,7 +24,7 @@ import json
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ipskit.certificates.issuing import Entry, current, registers
+from ipskit.cohorts.certificate_register import Entry, current, registers
 from ipskit.core.errors import IpskitError
 from ipskit.workspace import Workspace
 

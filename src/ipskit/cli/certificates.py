@@ -84,7 +84,8 @@ def certificates(
     cohort = load_cohort(ctx, cohort_id)
     who = split_people(participant)
     if dry_run:
-        from ipskit.certificates.issuing import REGISTER_FILE, plan, read_register
+        from ipskit.certificates.issuing import plan
+        from ipskit.cohorts.certificate_register import REGISTER_FILE, read_register
         from ipskit.cohorts.records import Records
 
         records = Records.load(cohort)

@@ -272,7 +272,7 @@ def _graduate(cohort: Cohort, ref: Reference, *, certified: bool) -> str:
     name = person.name_on_certificate
     if not certified:
         return name
-    from ipskit.certificates.issuing import REGISTER_FILE, current, read_register
+    from ipskit.cohorts.certificate_register import REGISTER_FILE, current, read_register
 
     held = [
         e for e in current(read_register(source.file(REGISTER_FILE))).values()

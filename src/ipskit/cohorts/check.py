@@ -332,7 +332,7 @@ def _records(workspace: Workspace) -> Iterator[Problem]:
 
 
 def _cohort(folder: Path) -> Iterator[Problem]:
-    from ipskit.certificates.issuing import REGISTER_FILE, read_register
+    from ipskit.cohorts.certificate_register import REGISTER_FILE, read_register
     from ipskit.cohorts.cohort import CURRICULUM_FILE, SETTINGS_FILE, Cohort, parse_settings
     from ipskit.cohorts.records import (
         HISTORY_COLUMNS,
@@ -341,9 +341,9 @@ def _cohort(folder: Path) -> Iterator[Problem]:
         ROSTER_FILE,
         Records,
     )
+    from ipskit.cohorts.sent_log import SENT_FILE, read_sent
     from ipskit.core import csvio
     from ipskit.courses import curriculum
-    from ipskit.mail.sending import SENT_FILE, read_sent
 
     settings_path = folder / SETTINGS_FILE
     if not settings_path.is_file():

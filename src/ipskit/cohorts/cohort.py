@@ -245,8 +245,8 @@ def deletion(workspace: Workspace, cohort_id: str) -> Deletion:
     A certificate register is never removed (a certificate in someone's hands must stay
     verifiable), and a cohort whose graduates train another cohort is part of a cascade.
     """
-    from ipskit.certificates.issuing import REGISTER_FILE
     from ipskit.cohorts.cascade import reference
+    from ipskit.cohorts.certificate_register import REGISTER_FILE
     from ipskit.cohorts.records import Records
 
     cohorts_dir = workspace.cohorts_dir

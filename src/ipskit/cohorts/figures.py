@@ -190,7 +190,7 @@ def anyone_attended(records: Records) -> bool:
 
 def course_line(cohort: Cohort, today: date, records: Records | None = None) -> Line:
     """The counts of one course that has started."""
-    from ipskit.certificates.issuing import REGISTER_FILE, current, read_register
+    from ipskit.cohorts.certificate_register import REGISTER_FILE, current, read_register
     from ipskit.cohorts.eligibility import completers, outcome_of
 
     settings = cohort.settings

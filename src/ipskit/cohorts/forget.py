@@ -87,7 +87,7 @@ def forget(workspace: Workspace, cohort: Cohort, who: str) -> Erasure:
 def _erase(workspace: Workspace, cohort: Cohort, records: Records, todo: list[str],
            result: Erasure) -> None:  # fmt: skip
     """Erase these people, each step one that a second run may do again (see above)."""
-    from ipskit.certificates.issuing import erase_names
+    from ipskit.cohorts.certificate_register import erase_names
 
     # Everything this reads is read first, so a file broken by hand stops it unchanged.
     finders = {pid: _finder(records.participant(pid)) for pid in todo}
@@ -202,7 +202,7 @@ def _finder(person: Participant) -> NameFinder | None:
 
 def _issued(cohort: Cohort, ids: list[str]) -> dict[str, list[date]]:
     """The days each person's certificates were issued on: their batches' print files."""
-    from ipskit.certificates.issuing import REGISTER_FILE, read_register
+    from ipskit.cohorts.certificate_register import REGISTER_FILE, read_register
 
     entries = read_register(cohort.file(REGISTER_FILE))
     return {pid: sorted({e.issued for e in entries if e.participant == pid}) for pid in ids}
@@ -233,7 +233,7 @@ def _scrub_notes(other: Cohort, finder: NameFinder | None) -> None:
     """
     if finder is None:
         return  # scrubbed before their roster entry was blanked
-    from ipskit.certificates.issuing import erase_names
+    from ipskit.cohorts.certificate_register import erase_names
 
     with store.locked(other.folder, f"cohort {other.id}"):
         with changes(other) as records:

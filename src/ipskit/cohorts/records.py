@@ -452,8 +452,8 @@ class Records:
 
     def held_for(self, person: Participant) -> list[str]:
         """What is recorded about someone beyond their roster entry, in words."""
-        from ipskit.certificates.issuing import REGISTER_FILE, read_register
-        from ipskit.mail.sending import SENT_FILE, read_sent
+        from ipskit.cohorts.certificate_register import REGISTER_FILE, read_register
+        from ipskit.cohorts.sent_log import SENT_FILE, read_sent
 
         pid = person.id
         marks = sum(1 for m in self.marks.values() if m.participant == pid)

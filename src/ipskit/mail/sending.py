@@ -15,7 +15,6 @@ soon as each message has gone: a run stopped half way sends only the rest next t
 from __future__ import annotations
 
 import hashlib
-import re
 import textwrap
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -27,8 +26,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from ipskit.cohorts.cohort import Cohort, check_writable, point_parts
 from ipskit.cohorts.records import Participant, Records
-from ipskit.core import csvio, store
-from ipskit.core.errors import FileProblemsError, IpskitError
+from ipskit.cohorts.sent_log import SENT_FILE, read_sent, record_sent
+from ipskit.core import store
+from ipskit.core.errors import IpskitError
 from ipskit.core.names import isolate
 from ipskit.workspace import Workspace
 
@@ -39,61 +39,12 @@ if TYPE_CHECKING:
     from ipskit.cohorts.followups import Due
     from ipskit.workspace.settings import Email
 
-SENT_FILE = "sent.csv"
-SENT_COLUMNS = ("what", "participant", "sent", "message_id")
 KEYRING_SERVICE = "ipskit"
 #: Who dry-run messages are from when ``ipskit.yaml`` has no ``email:`` section; the
 #: ``.invalid`` domain is reserved, so nothing can ever be delivered to it.
 PLACEHOLDER_ADDRESS = "training@example.invalid"
 TIMEOUT_SECONDS = 30
 WIDTH = 72
-_PID = re.compile(r"^p[0-9]{2,}$")
-_WHAT = re.compile(r"^(certificate [0-9A-Z]{4}-[0-9A-Z]{4}|followup [1-9][0-9]?[wm])$")
-_MESSAGE_ID = re.compile(r"^<[^<>\s]+@[^<>\s]+>$")
-
-
-# --- the log of what was sent ---------------------------------------------------------------
-
-
-def read_sent(path: Path) -> set[tuple[str, str]]:
-    """What a cohort's ``sent.csv`` says went, as (what, participant) pairs.
-
-    A file broken by hand is refused with its line, before anything is sent.
-    """
-    if not path.exists():
-        return set()
-    done = set()
-    for line, row in csvio.read_rows(path, SENT_COLUMNS):
-        what, pid = row["what"].strip(), row["participant"].strip()
-        if not _WHAT.match(what):
-            raise _problem(path, line, "what must be 'certificate CODE' or 'followup POINT'")
-        if not _PID.match(pid):
-            raise _problem(path, line, "the participant must be an id such as p01")
-        try:
-            datetime.fromisoformat(row["sent"].strip())
-        except ValueError:
-            raise _problem(path, line, "sent must be a date and time such as"
-                           " 2027-03-04T18:30:00+00:00") from None  # fmt: skip
-        if not _MESSAGE_ID.match(row["message_id"].strip()):
-            raise _problem(path, line, "message_id must be a Message-ID such as <abc@example.org>")
-        done.add((what, pid))
-    return done
-
-
-def _problem(path: Path, line: int, message: str) -> FileProblemsError:
-    return FileProblemsError([f"{path}:{line}: {message}"])
-
-
-def _record(path: Path, row: list[str]) -> None:
-    """Add one row to the log, rewriting it whole so that it is never half-written."""
-    try:
-        csvio.append_rows(path, SENT_COLUMNS, [row])
-    except OSError as error:
-        raise IpskitError(
-            f"{path}: the message to {row[1]} went, but cannot be recorded"
-            f" ({error.strerror or error}): add the line '{','.join(row)}' by hand"
-        ) from None
-
 
 # --- what a run did ---------------------------------------------------------------------------
 
@@ -339,7 +290,7 @@ def certificate_letters(workspace: Workspace, cohort: Cohort, records: Records,
                         sent: set[tuple[str, str]], sender: Sender, outcome: Outcome,
                         who: Sequence[str] = ()) -> list[Letter]:  # fmt: skip
     """Each person's own certificates that stand issued and have not been sent yet."""
-    from ipskit.certificates.issuing import REGISTER_FILE, current, read_register
+    from ipskit.cohorts.certificate_register import REGISTER_FILE, current, read_register
 
     chosen = {records.find(w, include_withdrawn=True).id for w in who}
     standing = [e for e in current(read_register(cohort.file(REGISTER_FILE))).values()
@@ -627,7 +578,7 @@ def _deliver_all(post: Outbox | Mailer, cohort: Cohort, letters: list[Letter],
             outcome.written.append(Path(result))
             continue
         now = datetime.now().astimezone().isoformat(timespec="seconds")
-        _record(log, [item.what, item.participant, now, result])
+        record_sent(log, [item.what, item.participant, now, result])
         outcome.sent.append((item.what, item.participant))
 
 
