@@ -38,9 +38,9 @@ LAST = ("Prydderch", "Kęszycka", "Μαρκάκη", "Żółć", "Ní Bhriain", "
 
 
 def build(root: Path, people: int) -> Path:
+    from ipskit.cohorts.changing import changing
     from ipskit.cohorts.cohort import open_cohort
     from ipskit.cohorts.newcohort import create_cohort
-    from ipskit.cohorts.records import changing
     from ipskit.workspace import Workspace, init_workspace
 
     workspace = init_workspace(root / "ws", "Benchmark Peer Network")
@@ -90,7 +90,8 @@ def subsetters() -> str:
 
 def loop(root: Path, count: int) -> float:
     """The same certificates made one at a time: a layout and a write_pdf() per person."""
-    from ipskit.certificates.issuing import TEMPLATE, Job, Person, batch_context, render_chunk
+    from ipskit.certificates.batch_pdf import TEMPLATE, Job, render_chunk
+    from ipskit.certificates.issuing import Person, batch_context
     from ipskit.cohorts.cohort import open_cohort
     from ipskit.cohorts.records import Records
     from ipskit.documents.render import Renderer

@@ -28,9 +28,10 @@ COHORTS, PEOPLE, SESSIONS = 500, 30, 10
 
 
 def build(root: Path) -> Path:
+    from ipskit.cohorts.changing import changing
     from ipskit.cohorts.cohort import open_cohort, write_settings
     from ipskit.cohorts.newcohort import create_cohort
-    from ipskit.cohorts.records import ATTENDANCE_FILE, Mark, changing
+    from ipskit.cohorts.record_types import ATTENDANCE_FILE, Mark
     from ipskit.workspace import init_workspace
 
     workspace = init_workspace(root / "ws", "Benchmark Peer Network")

@@ -22,8 +22,8 @@ PEOPLE, BUDGET = 30, 5.0
 
 
 def build(root: Path) -> Path:
+    from ipskit.cohorts.changing import changing
     from ipskit.cohorts.newcohort import create_cohort
-    from ipskit.cohorts.records import changing
     from ipskit.workspace import init_workspace
 
     workspace = init_workspace(root / "ws", "Benchmark Peer Network")

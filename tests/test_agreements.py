@@ -11,10 +11,10 @@ from pypdf import PdfReader
 
 from helpers import HOSTILE, make_cohort, make_workspace, run
 from ipskit.cli.table import day
-from ipskit.cohorts.agreements import agreement_context
 from ipskit.cohorts.cohort import open_cohort
+from ipskit.cohorts.course import course_for
 from ipskit.cohorts.records import Records
-from ipskit.documents.context import course_for
+from ipskit.documents.agreement_forms import agreement_context
 from ipskit.documents.render import Renderer
 from ipskit.workspace import Workspace
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-import ipskit.certificates.issuing
+import ipskit.certificates.batch_pdf
 from helpers import make_cohort, make_workspace, run
-from ipskit.certificates.issuing import EXIT_CODES
+from ipskit.certificates.verifying import EXIT_CODES
 from ipskit.cohorts.certificate_register import COLUMNS
 
 PEOPLE = ("Siân Hughes", "Tomasz Wiśniewski", "Γιώργος Παπαδόπουλος", "Sam Patel")
@@ -330,8 +330,8 @@ def test_a_name_no_font_can_draw_gets_no_certificate_but_a_warning(tmp_path):
 def test_a_large_batch_is_made_in_chunks_by_worker_processes(tmp_path, monkeypatch):
     people = tuple(f"Person {n} Ñandú" for n in range(1, 8))
     ws = taster(tmp_path, people=people)
-    monkeypatch.setattr(ipskit.certificates.issuing, "CHUNK", 3)
-    monkeypatch.setattr(ipskit.certificates.issuing, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(ipskit.certificates.batch_pdf, "CHUNK", 3)
+    monkeypatch.setattr(ipskit.certificates.batch_pdf, "PARALLEL_FROM", 2)
     result = run("-w", str(ws), "certificates", "taster")
     assert result.exit_code == 0, result.output
     paths = files(ws)

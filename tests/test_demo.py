@@ -14,15 +14,8 @@ from pypdf import PdfReader
 
 from helpers import run
 from ipskit.core.errors import IpskitError
-from ipskit.demo.build import (
-    CASCADE,
-    FIRST_CASCADE,
-    FIVE_DAY,
-    TEN_WEEK,
-    build_demo,
-    check_folder,
-    demo_cohorts,
-)
+from ipskit.demo.build import build_demo, check_folder, demo_cohorts
+from ipskit.demo.people import rosters
 
 
 @pytest.fixture(scope="module")
@@ -245,7 +238,7 @@ def test_dates_keep_finished_courses_past_and_the_cascade_to_come():
 def test_names_are_in_scripts_every_system_draws():
     from ipskit.documents.fonts import undrawable
 
-    people = (*TEN_WEEK, *FIVE_DAY, *FIRST_CASCADE, *CASCADE)
+    people = [person for roster in rosters().values() for person in roster]
     names = [n for p in people for n in (p.name, p.certificate_name) if n]
     assert len(set(names)) == len(names)
     for name in names:
@@ -392,3 +385,67 @@ def test_check_finds_nothing_in_the_demo(demo):
     assert result.exit_code == 0, result.output
     assert result.stdout == f"No problems found in {root.resolve()}\n"
     assert snapshot(root) == before
+
+
+def test_the_people_file_gives_every_cohort_its_roster():
+    cohorts = demo_cohorts(date(2027, 1, 1))
+    assert list(rosters()) == [cohort.id for cohort in cohorts]
+    assert [len(cohort.people) for cohort in cohorts] == [12, 14, 9, 10]
+    answered = {cohort.id: sorted({at for p in cohort.people for at in p.followups})
+                for cohort in cohorts}  # fmt: skip
+    assert answered == {"ten-week": [], "intensive": ["12m", "9w"], "first-cascade": ["6m"],
+                        "cascade": []}  # fmt: skip
+
+
+def test_a_mistake_in_the_people_file_is_reported_by_its_line(tmp_path, monkeypatch):
+    import ipskit.demo.people as people
+
+    broken = tmp_path / "people.yaml"
+    broken.write_text("ten-week:\n  - name: Ann Example\n    marks: PPX\n", encoding="utf-8")
+    monkeypatch.setattr(people, "PEOPLE_FILE", broken)
+    people.rosters.cache_clear()
+    try:
+        with pytest.raises(IpskitError) as caught:
+            people.rosters()
+    finally:
+        people.rosters.cache_clear()
+    assert caught.value.lines[0].startswith(f"{broken}:3:12: ten-week[1].marks: ")
+
+
+def test_what_goes_wrong_in_the_second_process_comes_back_whole(tmp_path):
+    """The other cohorts' documents fail there: the trainer reads the same message."""
+    from ipskit.cohorts.newcohort import create_cohort
+    from ipskit.demo.documents import make_documents
+    from ipskit.workspace import init_workspace
+
+    workspace = init_workspace(tmp_path / "ws", "Wrenmoor Peer Support Network")
+    create_cohort(workspace, "taster", "ips-taster", date.today() + timedelta(days=7),
+                  trainers=("Alys Morgan-Rees",))  # fmt: skip
+    root = str(workspace.root)
+    with pytest.raises(IpskitError) as caught:
+        make_documents([(root, "taster", False, False), (root, "gone", False, False)])
+    assert caught.value.lines == ("no cohort 'gone'; there are: taster",)
+
+
+def test_a_failure_is_sent_back_in_a_form_that_crosses_processes(monkeypatch):
+    import pickle
+
+    import ipskit.demo.documents as documents
+    from ipskit.core.errors import FileProblemsError
+
+    def unreadable(*job):
+        raise FileProblemsError(["roster.csv:3: expected 6 cells", "roster.csv:4: not CSV"])
+
+    monkeypatch.setattr(documents, "cohort_documents", unreadable)
+    with pytest.raises(IpskitError) as caught:
+        documents.documents_in_worker([("root", "ten-week", False, True)])
+    crossed = pickle.loads(pickle.dumps(caught.value))
+    assert crossed.lines == ("roster.csv:3: expected 6 cells", "roster.csv:4: not CSV")
+
+    def fault(*job):
+        raise KeyError("Róisín Ní Bhriain")
+
+    monkeypatch.setattr(documents, "cohort_documents", fault)
+    with pytest.raises(RuntimeError) as caught:
+        documents.documents_in_worker([("root", "ten-week", False, True)])
+    assert str(caught.value).startswith("KeyError at test_demo.py:")  # where, never who

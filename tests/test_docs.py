@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 from pathlib import Path
@@ -34,9 +35,14 @@ def test_readme_set_up_is_two_commands_and_ci_runs_the_test_one():
     assert len(commands) == 2
     install, tests = commands
     assert "pip install ." in install and "ipskit " in install
-    assert tests.endswith("pytest")
+    assert tests == "scripts/test"
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert tests in ci
+    # The script installs the package with its test tools, then runs the whole suite.
+    script = (ROOT / "scripts" / "test").read_text(encoding="utf-8")
+    assert "pip install --quiet -e '.[test]'" in script
+    assert script.rstrip().endswith('exec .venv/bin/pytest "$@"')
+    assert os.access(ROOT / "scripts" / "test", os.X_OK)
 
 
 @pytest.mark.parametrize("args", readme_commands(), ids=" ".join)

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from ipskit.cohorts.cohort import Cohort, Meeting, Rules, Settings
+from ipskit.cohorts.cohort import Cohort, Rules, Settings
 from ipskit.cohorts.eligibility import standing
-from ipskit.cohorts.records import Assessment, Mark, Participant, Records
+from ipskit.cohorts.record_types import Assessment, Mark, Participant
+from ipskit.cohorts.records import Records
+from ipskit.courses.meetings import Meeting
 
 RULES = Rules(
     min_attendance_percent=80, min_sessions_attended=None, compulsory_sessions=(),

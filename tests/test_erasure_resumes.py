@@ -22,7 +22,10 @@ from pypdf import PdfReader
 
 from helpers import kill_after, make_cohort, make_workspace, run
 from ipskit.cohorts.cohort import open_cohort
-from ipskit.cohorts.records import HISTORY_COLUMNS, NameFinder, Records, history_with
+from ipskit.cohorts.name_finder import NameFinder
+from ipskit.cohorts.record_files import history_with
+from ipskit.cohorts.record_types import HISTORY_COLUMNS
+from ipskit.cohorts.records import Records
 from ipskit.core import csvio
 
 TODAY = date.today()

@@ -13,11 +13,12 @@ import pytest
 from helpers import make_cohort, make_workspace, run
 from ipskit.cli.table import table, width
 from ipskit.cohorts.cohort import open_cohort
-from ipskit.cohorts.records import Participant, Records
+from ipskit.cohorts.record_types import Participant
+from ipskit.cohorts.records import Records
 from ipskit.core.names import check_name, isolate
 from ipskit.documents.render import Renderer
 from ipskit.documents.signin_sheets import register_context
-from ipskit.mail.sending import PLACEHOLDER_ADDRESS, Sender, letter, mailbox
+from ipskit.mail.messages import PLACEHOLDER_ADDRESS, Sender, letter, mailbox
 from ipskit.workspace import Workspace
 
 FSI, PDI = "\u2068", "\u2069"
@@ -353,7 +354,8 @@ def test_a_message_sent_to_an_encoded_word_name_has_one_recipient(ws):
 
 @pytest.mark.hostile
 def test_a_stored_name_is_isolated_in_the_greeting_of_an_email(ws):
-    from ipskit.mail.sending import followup_letter, sender_of
+    from ipskit.mail.letters import followup_letter
+    from ipskit.mail.messages import sender_of
 
     workspace = Workspace(ws)
     cohort = open_cohort(ws / "cohorts", "spring")

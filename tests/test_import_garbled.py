@@ -10,7 +10,8 @@ import pytest
 from openpyxl import Workbook
 
 from helpers import make_cohort, run
-from ipskit.cohorts.roster_import import MANGLED_WHY, garbled, read_roster_csv, unmangled
+from ipskit.cohorts.garbled import MANGLED_WHY, garbled, unmangled
+from ipskit.cohorts.roster_file import read_roster_csv
 from ipskit.core.errors import FileProblemsError
 from test_startup import imported_modules
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import os
+import pickle
 import shutil
 from pathlib import Path
 
@@ -20,9 +21,10 @@ import pytest
 
 from helpers import make_cohort, make_workspace, run
 from ipskit.cohorts.certificate_register import COLUMNS, REGISTER_FILE, read_register
-from ipskit.cohorts.records import HISTORY_COLUMNS, HISTORY_FILE
+from ipskit.cohorts.record_types import HISTORY_COLUMNS, HISTORY_FILE
 from ipskit.cohorts.sent_log import SENT_COLUMNS, read_sent, record_sent
 from ipskit.core import csvio
+from ipskit.core.errors import FileProblemsError, IpskitError, NotFoundError
 
 URL = "https://riverside.example.org/verify"
 
@@ -247,3 +249,18 @@ def test_out_under_a_file_is_one_line_naming_it(ws, tmp_path, command):
         )
     assert blocker.read_text() == "x"
     assert files_in(ws) == before
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        FileProblemsError(["a.yaml:3:1: first problem", "a.yaml:9:4: second problem"]),
+        NotFoundError("no curriculum called ips-12-week"),
+        IpskitError("one line", more=["and another"]),
+    ],
+)
+def test_an_error_crosses_a_process_whole(error):
+    # A worker's error is pickled on its way back to the command line.
+    back = pickle.loads(pickle.dumps(error))
+    assert type(back) is type(error)
+    assert back.lines == error.lines and str(back) == str(error)

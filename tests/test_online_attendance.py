@@ -272,6 +272,6 @@ def test_the_library_refuses_a_lateness_allowance_that_is_no_number_of_minutes(
         attend_from_report(open_cohort(ws / "cohorts", "spring"), "3", zoom(ws, tmp_path),
                            late_after=minutes)  # fmt: skip
     assert str(raised.value) == (
-        f"--late-after: {minutes:g} is not a number of minutes from 0 to 1440"
+        f"late_after: {minutes:g} is not a number of minutes from 0 to 1440"
     )
     assert not (cohort / "attendance.csv").exists()

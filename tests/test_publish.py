@@ -150,14 +150,6 @@ def test_a_file_in_the_way_is_an_error(ws):
     assert (result.exit_code, result.stderr) == (1, f"{ws / 'taken'}: exists and is not a folder\n")
 
 
-def test_publish_is_not_a_cohort_id(ws):
-    result = cli(ws, "new-cohort", "publish", "--curriculum", "ips-taster", "--start",
-                 "2027-03-03")  # fmt: skip
-    assert (result.exit_code, result.stderr) == (
-        1, "'publish' is a word ipskit uses: choose another cohort id\n",
-    )  # fmt: skip
-
-
 @pytest.mark.parametrize(
     ("colour", "text"),
     [("#3d5a80", "#ffffff"), ("#2f5d62", "#ffffff"), ("#f2c94c", "#1d1d1b"),

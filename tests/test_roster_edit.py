@@ -10,8 +10,8 @@ from datetime import date
 import pytest
 
 from helpers import make_cohort, run
+from ipskit.cohorts.changing import changing
 from ipskit.cohorts.cohort import open_cohort
-from ipskit.cohorts.records import changing
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import io
 
 import pytest
 
-from ipskit.cohorts import roster_import
-from ipskit.cohorts.roster_import import ImportedPerson, RosterFile, Skipped, read_roster_csv
+from ipskit.cohorts import roster_file
+from ipskit.cohorts.roster_file import ImportedPerson, RosterFile, Skipped, read_roster_csv
 from ipskit.core import csvio
 from ipskit.core.errors import FileProblemsError, NotFoundError
 
@@ -479,7 +479,7 @@ def test_text_after_a_closing_quote(write):
 
 
 def test_a_file_too_big_for_a_roster(write, monkeypatch):
-    monkeypatch.setattr(roster_import, "MAX_BYTES", 2 * 2**20)
+    monkeypatch.setattr(roster_file, "MAX_BYTES", 2 * 2**20)
     path = write("Name\r\n" + "Ann\r\n" * (2**20))
     assert problems(path) == (f"{path}: the file is over 2 MB, too big for a list of people",)
 

@@ -21,9 +21,9 @@ pytestmark = pytest.mark.slow  # worker processes started and documents laid out
 
 
 def build(root: Path, cohort_id: str, people: int) -> Path:
+    from ipskit.cohorts.changing import changing
     from ipskit.cohorts.cohort import open_cohort
     from ipskit.cohorts.newcohort import create_cohort
-    from ipskit.cohorts.records import changing
     from ipskit.workspace import Workspace, init_workspace
 
     workspace = Workspace(root) if root.exists() else init_workspace(root, "Safe Peer Network")

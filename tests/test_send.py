@@ -583,3 +583,117 @@ def test_a_cohort_without_follow_ups_has_none_due(ws, server):
     assert result.exit_code == 0, result.output
     assert result.stdout == "No follow-up invitations are due for cohort taster.\n"
     assert server.received == []
+
+
+# --- the words, from templates a workspace can replace ------------------------------------
+
+
+def email_template(ws: Path, name: str, text: str) -> Path:
+    path = ws / "templates" / "email" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def written(ws: Path, pattern: str) -> email.message.EmailMessage:
+    path = next((ws / "out" / "taster" / "outbox").glob(pattern))
+    return email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+
+
+def text_of(message: email.message.EmailMessage) -> str:
+    return message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+
+
+def test_a_workspace_template_replaces_the_certificate_email(ws):
+    email_template(ws, "certificate.txt", (
+        "Subject: Votre certificat : {{ course }}\n\n"
+        "Bonjour {{ name }},\n\n"
+        "Félicitations ! Votre certificat pour {{ course }} est joint à ce message"
+        " ({{ attachment }}) & son code est {{ code }}.\n\n"
+        "  Gardez-le précieusement.\n\n"
+        "Bien à vous,\n{{ organisation }}\n"
+    ))  # fmt: skip
+    result = send(ws, "certificates", "taster", "--dry-run")
+    assert result.exit_code == 0, result.output
+    code = register(ws)["p01"][0]
+    message = written(ws, "certificate-p01-*.eml")
+    assert message["Subject"] == f"Votre certificat : {COURSE}"
+    assert text_of(message) == (
+        "Bonjour Siân Hughes,\n\n"
+        "Félicitations ! Votre certificat pour Intentional Peer Support: taster\n"
+        f"evening est joint à ce message (certificate-{code}.pdf) & son code\n"
+        f"est {code}.\n\n"
+        "  Gardez-le précieusement.\n\n"
+        "Bien à vous,\nRiverside Peer Network\n"
+    )
+    (attachment,) = message.iter_attachments()
+    assert attachment.get_filename() == f"certificate-{code}.pdf"
+
+
+def test_the_built_in_certificate_email_reads_as_before(ws):
+    result = send(ws, "certificates", "taster", "--dry-run")
+    assert result.exit_code == 0, result.output
+    code = register(ws)["p01"][0]
+    message = written(ws, "certificate-p01-*.eml")
+    assert message["Subject"] == f"Your certificate: {COURSE}"
+    assert text_of(message) == (
+        "Hello Siân Hughes,\n\n"
+        "Congratulations on completing Intentional Peer Support: taster evening.\n"
+        "Your certificate is attached to this email as a PDF\n"
+        f"(certificate-{code}.pdf), ready to keep or to print.\n\n"
+        f"Its code is {code}. Anyone you show it to can check that it is\n"
+        "genuine by giving this code to Riverside Peer Network.\n\n"
+        "Thank you for everything you brought to the course. We hope what you\n"
+        "learned together stays with you.\n\n"
+        "If anything on it is not right, such as how your name is written, just\n"
+        "reply to this email and we will put it right.\n\n"
+        "With warm wishes,\nRiverside Peer Network\n"
+    )
+
+
+@pytest.mark.hostile
+def test_settings_text_in_an_email_template_stays_text_and_adds_no_header(ws):
+    settings = ws / "ipskit.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace(
+        "organisation:\n",
+        'organisation:\n  contact: "Tea & <b>cake</b>\\nBcc: victim@example.org\\n\\nTo: x@y.org"\n',
+    ), encoding="utf-8")  # fmt: skip
+    email_template(ws, "certificate.txt", (
+        "Subject: News from {{ contact }}\n\n"
+        "{{ contact }}\n\n"
+        "{{ '{{ 7*7 }}' }} {{ name }}\n"
+    ))  # fmt: skip
+    result = send(ws, "certificates", "taster", "--dry-run")
+    assert result.exit_code == 0, result.output
+    raw = next((ws / "out" / "taster" / "outbox").glob("certificate-p01-*.eml")).read_bytes()
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert message["Subject"] == "News from Tea & <b>cake</b> Bcc: victim@example.org To: x@y.org"
+    assert message["Bcc"] is None
+    assert [a.addr_spec for a in message["To"].addresses] == [EMAILS["p01"]]
+    # In the message, the contact is kept as written: its lines stay one paragraph.
+    assert text_of(message) == (
+        "Tea & <b>cake</b>\nBcc: victim@example.org\n\nTo: x@y.org\n\n{{ 7*7 }} Siân Hughes\n"
+    )
+
+
+def test_an_email_template_without_a_subject_is_refused_and_nothing_is_written(ws):
+    path = email_template(ws, "certificate.txt", "Hello {{ name }},\n")
+    result = send(ws, "certificates", "taster", "--dry-run")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"{path.resolve()}: an email template starts with its subject, on a line of its own:"
+        " Subject: ...\n"
+    )
+    assert not (ws / "out" / "taster" / "outbox").exists()
+
+
+@pytest.mark.hostile
+def test_an_email_template_that_reaches_into_python_is_refused(ws):
+    path = email_template(ws, "followup.txt", "Subject: Hi\n\n{{ ''.__class__.__mro__ }}\n")
+    email_template(ws, "certificate.txt", "Subject: Hi\n\n{% include 'email/followup.txt' %}\n")
+    result = send(ws, "certificates", "taster", "--dry-run")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"{path.resolve()}:3: the template tries something templates may not do (reaching"
+        " into Python); only data and filters are allowed\n"
+    )

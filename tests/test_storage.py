@@ -15,7 +15,8 @@ import pytest
 
 from helpers import kill_after, make_cohort, make_workspace, run
 from ipskit.cohorts.cohort import open_cohort, read_settings
-from ipskit.cohorts.records import HISTORY_COLUMNS, Records
+from ipskit.cohorts.record_types import HISTORY_COLUMNS
+from ipskit.cohorts.records import Records
 from ipskit.core import csvio
 
 

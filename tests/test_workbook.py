@@ -9,6 +9,7 @@ from pypdf import PdfReader
 
 from helpers import make_cohort, make_workspace, pdf_pages_text, run
 from ipskit.cohorts.cohort import open_cohort
+from ipskit.core.resources import builtin_templates_dir
 from ipskit.documents.workbooks import homework_lines, prompt_lines
 
 pytestmark = pytest.mark.slow  # documents laid out and read back: seconds each
@@ -204,6 +205,53 @@ def test_a_template_fetching_outside_its_folders_is_refused(tmp_path):
     assert result.exit_code == 1
     assert result.stderr.startswith(f"{path.resolve()}: the document asks for ")
     assert not (ws / "out" / "ips-taster" / "workbook.pdf").exists()
+
+
+#: Headings of the built-in workbook, and the same in French.
+FRENCH = {
+    "Contents": "Sommaire",
+    "Course map": "Plan du cours",
+    "Our group agreement": "Notre accord de groupe",
+    "My wellbeing plan": "Mon plan de bien-être",
+    "My self-assessment": "Mon auto-évaluation",
+    "Glossary": "Glossaire",
+    "Where to get support": "Où trouver du soutien",
+}
+
+
+def test_a_translated_template_gets_its_own_headings_in_the_contents(tmp_path):
+    ws = make_workspace(tmp_path)
+    text = (builtin_templates_dir() / "workbook.html").read_text(encoding="utf-8")
+    for english, french in FRENCH.items():
+        assert text.count(f">{english}</h1>") == 1, english
+        text = text.replace(f">{english}</h1>", f">{french}</h1>")
+    (ws / "templates" / "workbook.html").write_text(text, encoding="utf-8")
+    result = run("-w", str(ws), "build-workbook", "--curriculum", "ips-taster")
+    assert result.exit_code == 0, result.output
+    pages = pages_of(ws / "out" / "ips-taster" / "workbook.pdf")
+    lines = pages[1].splitlines()
+    assert lines[0] == "Sommaire"
+    assert [line.rstrip(" .0123456789") for line in lines[1:-2]] == [
+        "Plan du cours", "Notre accord de groupe", "Mon plan de bien-être",
+        "Session 1: An introduction to Intentional Peer Support",
+        "Mon auto-évaluation", "Glossaire", "Où trouver du soutien",
+    ]  # fmt: skip
+    for french in ("Plan du cours", "Glossaire", "Où trouver du soutien"):
+        line = next(line for line in lines if line.startswith(french))
+        number = int(line.split()[-1])
+        assert french in pages[number - 1].splitlines()[:3], (french, number)
+
+
+def test_a_contents_mark_with_nothing_to_link_to_is_refused(tmp_path):
+    ws = make_workspace(tmp_path)
+    path = ws / "templates" / "workbook.html"
+    path.write_text("<html><body><h1 data-contents>Lost</h1></body></html>", encoding="utf-8")
+    result = run("-w", str(ws), "build-workbook", "--curriculum", "ips-taster", "--format", "html")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"{path.resolve()}: a part marked data-contents has no id to link to: give it, or the"
+        " section holding it, an id\n"
+    )
 
 
 def test_writing_space_grows_with_the_prompt():

@@ -28,10 +28,10 @@ _API = {
     "open_cohort": "ipskit.cohorts.cohort",
     "all_cohorts": "ipskit.cohorts.cohort",
     "Records": "ipskit.cohorts.records",
-    "changing": "ipskit.cohorts.records",
+    "changing": "ipskit.cohorts.changing",
     "standings": "ipskit.cohorts.eligibility:eligibility",
     "issue_certificates": "ipskit.certificates.issuing",
-    "verify_certificate": "ipskit.certificates.issuing:verify",
+    "verify_certificate": "ipskit.certificates.verifying:verify",
     "followups_due": "ipskit.cohorts.followups:due",
     "followup_figures": "ipskit.cohorts.followups:figures",
     "lineage": "ipskit.cohorts.cascade",
@@ -44,14 +44,15 @@ __all__ = ["__version__", *_API]
 
 if TYPE_CHECKING:
     from ipskit.certificates.issuing import issue_certificates
-    from ipskit.certificates.issuing import verify as verify_certificate
+    from ipskit.certificates.verifying import verify as verify_certificate
     from ipskit.cohorts.cascade import lineage
+    from ipskit.cohorts.changing import changing
     from ipskit.cohorts.cohort import all_cohorts, open_cohort
     from ipskit.cohorts.eligibility import eligibility as standings
     from ipskit.cohorts.figures import build_report
     from ipskit.cohorts.followups import due as followups_due
     from ipskit.cohorts.followups import figures as followup_figures
-    from ipskit.cohorts.records import Records, changing
+    from ipskit.cohorts.records import Records
     from ipskit.core.errors import IpskitError
     from ipskit.courses.catalogue import (
         export_curriculum,

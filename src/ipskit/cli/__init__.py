@@ -5,7 +5,8 @@ function, so that ``ipskit --help`` never loads pydantic, Jinja or the PDF engin
 Commands are also loaded lazily: building a command's options from its signature costs
 milliseconds, and ``ipskit attend`` should not pay that for twenty other commands. Errors
 raised by the library are turned into red lines on stderr in exactly one place,
-:meth:`IpskitGroup.invoke`.
+:meth:`IpskitGroup.invoke`, which also names the options where the library's messages
+name the arguments of its functions.
 """
 
 from __future__ import annotations
@@ -15,13 +16,16 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ipskit import __version__
 from ipskit.cli.lazy import LazyGroup
 from ipskit.core.errors import IpskitError
+
+if TYPE_CHECKING:
+    from typer._click import Command, Context
 
 # Every command, in the order --help lists them: its name, the module that defines it,
 # and the function (or, for a command with subcommands, the Typer app) there.
@@ -85,7 +89,7 @@ class IpskitGroup(LazyGroup):
 
     table = COMMANDS
 
-    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
         """Refuse words the terminal did not send as UTF-8 before anything reads them."""
         for position, word in enumerate(args):
             if _undecodable(word, paths_too=False):
@@ -94,7 +98,9 @@ class IpskitGroup(LazyGroup):
                 ctx.exit(1)
         return super().parse_args(ctx, args)
 
-    def resolve_command(self, ctx: typer.Context, args: list[str]) -> Any:
+    def resolve_command(
+        self, ctx: Context, args: list[str]
+    ) -> tuple[str | None, Command | None, list[str]]:
         """Find the command; before a writing command runs, sweep the workspace."""
         name, command, rest = super().resolve_command(ctx, args)
         asks_help = {"--help", "-h"} & set(rest)
@@ -105,14 +111,14 @@ class IpskitGroup(LazyGroup):
                 _sweep(Path(given) if given else None)
         return name, command, rest
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Context) -> Any:
         """Run the command; report library errors, Ctrl-C and bugs without a traceback."""
         try:
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
         except IpskitError as error:
-            for line in error.lines:
+            for line in error.lines_naming(option_for):
                 typer.secho(line, fg="red", err=True)
             ctx.exit(error.exit_code)
         except KeyboardInterrupt:
@@ -157,6 +163,28 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+#: The library's arguments whose option is not named after them.
+OPTION_NAMES = {
+    "curriculum_id": "--curriculum",
+    "explicit": "--workspace or IPSKIT_WORKSPACE",
+    "organisation": "--org",
+    "trainers": "--trainer",
+    "when": "--date",
+    "who": "--participant",
+}
+
+
+def option_for(spelling: str) -> str:
+    """The option that sets a library argument, from its Python spelling.
+
+    ``force=True`` is ``--force``, ``late_after`` is ``--late-after``, and ``blank=N`` is
+    ``--blank N``.
+    """
+    name, _, value = spelling.partition("=")
+    option = OPTION_NAMES.get(name, "--" + name.replace("_", "-"))
+    return option if value in ("", "True") else f"{option} {value}"
 
 
 def _version(value: bool) -> None:

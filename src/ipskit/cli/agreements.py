@@ -5,13 +5,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ipskit.cli.common import parse_day, split_people
-from ipskit.cli.output import Format, JsonOption, plural, print_json
+from ipskit.cli.common import locale_of, parse_day, split_people
+from ipskit.cli.options import CohortArgument, Format, JsonOption
+from ipskit.cli.output import plural, print_json
 from ipskit.cli.table import clip, day, table
 
 if TYPE_CHECKING:
     from ipskit.cohorts.agreements import Recorded
-    from ipskit.documents.context import Course
+    from ipskit.cohorts.course import Course
     from ipskit.workspace import Workspace
 
 Who = Annotated[
@@ -26,7 +27,7 @@ Who = Annotated[
 
 def agreements(
     ctx: typer.Context,
-    cohort_id: Annotated[str, typer.Argument(metavar="COHORT")],
+    cohort_id: CohortArgument,
     signed: Who = None,
     not_signed: Annotated[
         list[str] | None,
@@ -76,8 +77,8 @@ def agreements(
     --not-signed WHO undoes one given by mistake, and --list shows who has signed.
     """
     from ipskit.cli.output import workspace_option
+    from ipskit.cohorts.course import course_for
     from ipskit.core.errors import IpskitError
-    from ipskit.documents.context import course_for
     from ipskit.workspace import require_workspace
 
     recording = bool(signed or not_signed)
@@ -112,7 +113,8 @@ def _record(
         course, signed=split_people(signed), not_signed=split_people(not_signed),
         when=parse_day(on, "--date") if on else None,
     )  # fmt: skip
-    for line in _record_lines(done):
+    assert course.cohort is not None
+    for line in _record_lines(done, locale_of(course.cohort)):
         typer.echo(line)
     meeting = signing_meeting(course)
     if on is None and done.day is not None and meeting and done.day == meeting.date < date.today():
@@ -123,20 +125,22 @@ def _record(
     typer.echo(f"Signed: {done.signed} of {done.of}")
 
 
-def _record_lines(done: "Recorded") -> list[str]:
+def _record_lines(done: "Recorded", locale: str) -> list[str]:
     from ipskit.core.names import isolate
 
     lines = []
     for change in done.changes:
         who = f"{change.person.id} {isolate(change.person.name)}"
-        if change.after is not None and change.before is None:
-            lines.append(f"{who}: signed on {day(change.after)}")
-        elif change.after is not None and change.before != change.after:
-            lines.append(f"{who}: signed on {day(change.after)} (was {day(change.before)})")
-        elif change.after is not None:
-            lines.append(f"{who}: already recorded as signed on {day(change.after)}")
-        elif change.before is not None:
-            lines.append(f"{who}: not signed (the signature of {day(change.before)} is removed)")
+        after = day(change.after, locale) if change.after is not None else None
+        before = day(change.before, locale) if change.before is not None else None
+        if after is not None and before is None:
+            lines.append(f"{who}: signed on {after}")
+        elif after is not None and change.before != change.after:
+            lines.append(f"{who}: signed on {after} (was {before})")
+        elif after is not None:
+            lines.append(f"{who}: already recorded as signed on {after}")
+        elif before is not None:
+            lines.append(f"{who}: not signed (the signature of {before} is removed)")
         else:
             lines.append(f"{who}: was not recorded as signed; nothing to undo")
     return lines
@@ -166,11 +170,13 @@ def _list(course: "Course", *, json: bool) -> None:
         )  # fmt: skip
         return
     if rows:
+        locale = locale_of(course.cohort)
         typer.echo(
             table(
                 ["ID", "Name", "Signed"],
-                [[p.id, clip(p.name, 40), day(when) if when else "not signed"] for p, when in rows],
-            )
+                [[p.id, clip(p.name, 40), day(when, locale) if when else "not signed"]
+                 for p, when in rows],
+            )  # fmt: skip
         )
     typer.echo(f"Signed: {count} of {len(rows)}")
 
@@ -178,7 +184,7 @@ def _list(course: "Course", *, json: bool) -> None:
 def _print(
     workspace: "Workspace", course: "Course", blank: int, unsigned: bool, out: Path | None
 ) -> None:
-    from ipskit.cohorts.agreements import FILE, make_agreements
+    from ipskit.documents.agreement_forms import FILE, make_agreements
 
     assert course.cohort is not None
     target = out or workspace.root / "out" / course.cohort.id / FILE

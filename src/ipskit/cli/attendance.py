@@ -5,8 +5,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ipskit.cli.common import load_cohort, parse_day, split_people
-from ipskit.cli.output import JsonOption, TableFormat, TableFormatOption, plural, print_json
+from ipskit.cli.common import load_cohort, locale_of, parse_day, split_people
+from ipskit.cli.options import CohortArgument, JsonOption, TableFormat, TableFormatOption
+from ipskit.cli.output import plural, print_json
 from ipskit.cli.table import clip, day, table
 
 if TYPE_CHECKING:
@@ -15,7 +16,8 @@ if TYPE_CHECKING:
     from ipskit.cohorts.cohort import Cohort
     from ipskit.cohorts.eligibility import Standing
     from ipskit.cohorts.marking import Decision, ReportMarks
-    from ipskit.cohorts.records import Mark, Participant, Records
+    from ipskit.cohorts.record_types import Mark, Participant
+    from ipskit.cohorts.records import Records
 
 #: Grid symbols, ASCII so that every terminal and printer shows them.
 SYMBOLS = {"present": "P", "late": "L", "absent": "A", "excused": "E"}
@@ -41,7 +43,7 @@ def _minutes(value: float | None) -> float | None:
 
 def attend(
     ctx: typer.Context,
-    cohort_id: Annotated[str, typer.Argument(metavar="COHORT")],
+    cohort_id: CohortArgument,
     session: Annotated[str, typer.Argument(metavar="SESSION", help="A number or an id.")],
     present: Who = None,
     late: Who = None,
@@ -127,6 +129,7 @@ def attend(
         note=note,
     )
     m, c = done.meeting, done.counts
+    locale = locale_of(cohort)
     if as_json:
         print_json(
             {
@@ -153,7 +156,9 @@ def attend(
         who = _who(outcome.person)
         if outcome.kind == "kept":
             kept.append(outcome)
-            typer.echo(f"{who}: {_said(outcome.before)}{_recorded(outcome.recorded)}, kept")
+            typer.echo(
+                f"{who}: {_said(outcome.before)}{_recorded(outcome.recorded, locale)}, kept"
+            )
         elif outcome.kind == "changed":
             typer.echo(f"{who}: {_said(outcome.before)} → {_said(outcome.after)}")
         elif outcome.kind == "same":
@@ -167,7 +172,8 @@ def attend(
             f" ipskit attend {cohort.id} {m.number} --present {kept[0].person.id}"
         )
     typer.echo(
-        f"Session {m.number} ({m.id}, {day(m.date)}): {c['present']} present, {c['late']} late,"
+        f"Session {m.number} ({m.id}, {day(m.date, locale)}): {c['present']} present,"
+        f" {c['late']} late,"
         f" {c['absent']} absent, {c['excused']} apologies"
         + (f", {c['made_up']} made up" if c["made_up"] else "")
         + (f"; {c['unmarked']} not marked" if c["unmarked"] else "")
@@ -197,13 +203,14 @@ def _who(person: "Participant") -> str:
     return f"{person.id} {isolate(person.name)}"
 
 
-def _recorded(when: "date | None") -> str:
+def _recorded(when: "date | None", locale: str) -> str:
     if when is None:
         return ""
     from datetime import date
 
-    shown = f"{when.day} {when:%b}" + (f" {when.year}" if when.year != date.today().year else "")
-    return f" recorded {shown}"
+    from ipskit.core.dateformat import day_and_month
+
+    return f" recorded {day_and_month(when, locale, year=when.year != date.today().year)}"
 
 
 def _report(
@@ -222,17 +229,19 @@ def _report(
     if as_json:
         print_json(_report_json(cohort, result))
         return
+    from ipskit.core.dateformat import clock
     from ipskit.core.names import isolate
 
     m = result.meeting
+    locale = locale_of(cohort)
     typer.echo(
-        f"Session {m.number} ({m.id}, {day(m.date)}): present means at least"
+        f"Session {m.number} ({m.id}, {day(m.date, locale)}): present means at least"
         f" {result.threshold:g} minutes (--min-minutes to change)"
     )
     if result.joins_known:
         typer.echo(
             f"Late means joining more than {result.late_after:g} minutes after the start,"
-            f" {m.start:%H:%M} (--late-after to change)"
+            f" {clock(m.start, locale)} (--late-after to change)"
         )
     else:
         typer.echo("The report has no join times: no one is marked late from it")
@@ -242,7 +251,7 @@ def _report(
                 continue
             typer.echo(f"{d.outcome}: {isolate(d.names[0])}, {d.minutes:g} min")
             continue
-        said = f"{_who(d.person)} ← {_names(d.names)}: {d.minutes:g} min, {_stay(d)}"
+        said = f"{_who(d.person)} ← {_names(d.names)}: {d.minutes:g} min, {_stay(d, locale)}"
         sure = f"(match {d.confidence:.2f})"
         if d.outcome == "marked":
             typer.echo(f"{said} {sure}")
@@ -250,7 +259,8 @@ def _report(
             typer.echo(f"{said} {sure}, already recorded")
         else:
             typer.echo(
-                f"{said} {sure}; {_said(d.before)}{_recorded(d.recorded)}, kept (to change it:"
+                f"{said} {sure}; {_said(d.before)}{_recorded(d.recorded, locale)}, kept"
+                " (to change it:"
                 f" {_command(cohort, m.number, d.status, d.person.id)})"
             )
     unmatched = result.of("unmatched")
@@ -263,7 +273,7 @@ def _report(
         else:
             maybe, target = "", '"NAME"'
         typer.echo(
-            f"  line {d.line} {_names(d.names)}: {d.minutes:g} min, {_stay(d)}{maybe}:"
+            f"  line {d.line} {_names(d.names)}: {d.minutes:g} min, {_stay(d, locale)}{maybe}:"
             f" {_command(cohort, m.number, d.status, target)}"
         )
     for person in result.missing:
@@ -283,11 +293,13 @@ def _names(names: "tuple[str, ...]") -> str:
     return " + ".join(f'"{isolate(name)}"' for name in names)
 
 
-def _stay(d: "Decision") -> str:
+def _stay(d: "Decision", locale: str) -> str:
     if d.status == "absent":
         return "absent, under the threshold"
     if d.status == "late" and d.joined is not None:
-        return f"late, joined {d.joined:%H:%M}, {d.late_by:g} min after the start"
+        from ipskit.core.dateformat import clock
+
+        return f"late, joined {clock(d.joined, locale)}, {d.late_by:g} min after the start"
     return d.status
 
 
@@ -325,7 +337,7 @@ def _report_json(cohort: "Cohort", result: "ReportMarks") -> dict[str, Any]:
 
 def attendance(
     ctx: typer.Context,
-    cohort_id: Annotated[str, typer.Argument(metavar="COHORT")],
+    cohort_id: CohortArgument,
     fmt: TableFormatOption = TableFormat.table,
     as_json: JsonOption = False,
 ) -> None:
@@ -387,12 +399,12 @@ def _grid_rows(
 
 
 def _grid_json(cohort: "Cohort", records: "Records", standings: list["Standing"]) -> dict[str, Any]:
-    from ipskit.cli.cohorts import _meeting_json
+    from ipskit.cli.output import meeting_json
 
     people = {p.id: p for p in records.roster}
     return {
         "cohort": cohort.id,
-        "sessions": [_meeting_json(s) for s in cohort.settings.sessions],
+        "sessions": [meeting_json(s) for s in cohort.settings.sessions],
         "participants": [
             {
                 "id": s.participant,
@@ -414,7 +426,7 @@ def _grid_json(cohort: "Cohort", records: "Records", standings: list["Standing"]
 
 def assessment(
     ctx: typer.Context,
-    cohort_id: Annotated[str, typer.Argument(metavar="COHORT")],
+    cohort_id: CohortArgument,
     who: Annotated[
         list[str],
         typer.Argument(

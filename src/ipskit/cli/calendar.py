@@ -6,11 +6,12 @@ from typing import Annotated
 import typer
 
 from ipskit.cli.common import load_cohort
+from ipskit.cli.options import CohortArgument
 
 
 def calendar(
     ctx: typer.Context,
-    cohort_id: Annotated[str, typer.Argument(metavar="COHORT")],
+    cohort_id: CohortArgument,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="The file to write.", dir_okay=False)
     ] = None,

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ipskit.cli.common import cohorts_dir
-from ipskit.cli.output import Format, FormatOption, JsonOption, plural, print_json, wants_json
+from ipskit.cli.options import CohortArgument, Format, FormatOption, JsonOption
+from ipskit.cli.output import plural, print_json, wants_json
 from ipskit.cli.table import table
 
 if TYPE_CHECKING:
@@ -96,7 +97,7 @@ def report(
     from ipskit.cohorts.cascade import lineage
 
     found = lineage(cohorts_dir(ctx))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for root in found.roots:
         levels = found.generations(root)
         if not levels:
@@ -140,7 +141,7 @@ def report(
 @app.command("add-trainer")
 def add_trainer(
     ctx: typer.Context,
-    cohort_id: Annotated[str, typer.Argument(metavar="COHORT")],
+    cohort_id: CohortArgument,
     trainer: Annotated[
         str,
         typer.Argument(metavar="TRAINER", help="A name, or COHORT:WHO for a graduate."),

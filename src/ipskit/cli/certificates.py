@@ -11,7 +11,8 @@ import typer
 from ipskit.cli.common import load_cohort, split_people
 
 if TYPE_CHECKING:
-    from ipskit.certificates.issuing import Batch, Plan
+    from ipskit.certificates.issuing import Batch
+    from ipskit.certificates.qualifying import Plan
     from ipskit.workspace import Workspace
 
 
@@ -20,12 +21,15 @@ def certificates(
     cohort_id: Annotated[
         str,
         typer.Argument(
-            metavar="COHORT|revoke|publish",
-            help="A cohort; 'revoke' and a code; or 'publish'.",
+            metavar="COHORT|issue|revoke|publish",
+            help="A cohort; 'issue' and a cohort; 'revoke' and a code; or 'publish'.",
         ),
     ],
     code: Annotated[
-        str | None, typer.Argument(metavar="[CODE]", help="With revoke: the certificate's code.")
+        str | None,
+        typer.Argument(
+            metavar="[COHORT|CODE]", help="With issue: the cohort; with revoke: the code."
+        ),
     ] = None,
     participant: Annotated[
         list[str] | None,
@@ -58,21 +62,42 @@ def certificates(
     'ipskit certificates revoke CODE --reason TEXT' revokes one.
     'ipskit certificates publish [--out DIR]' writes the verification page (a static
     site, with no names and no codes in it) for every certificate of the workspace.
+    'ipskit certificates issue COHORT' is 'ipskit certificates COHORT' for any cohort,
+    even one named revoke, publish or issue.
     """
     from ipskit.cli.output import workspace_option
     from ipskit.core.errors import IpskitError
     from ipskit.workspace import require_workspace
 
     workspace = require_workspace(workspace_option(ctx))
-    if cohort_id == "revoke" and code is not None:
+    # The first word is a command whenever it is one, so that what a line does never
+    # depends on the cohorts there are; 'issue' reaches a cohort named like a command.
+    if cohort_id == "issue":
+        if code is None:
+            raise IpskitError(
+                "issue takes a cohort: 'certificates issue COHORT'"
+                " (for a cohort named issue, 'certificates issue issue')"
+            )
+        cohort_id, code = code, None
+    elif cohort_id == "revoke":
+        if code is None:
+            raise IpskitError(
+                "revoke takes a certificate's code: 'certificates revoke CODE'"
+                " (for a cohort named revoke, 'certificates issue revoke')"
+            )
         if participant or dry_run or reissue or out or named_files:
             raise IpskitError("revoke takes a code and --reason only")
-        from ipskit.certificates.issuing import revoke
+        from ipskit.certificates.verifying import revoke
 
         entry = revoke(workspace, code, reason or "")
         typer.echo(f"Revoked certificate {entry.code} ({entry.participant}): {entry.reason}")
         return
-    if cohort_id == "publish" and code is None:
+    elif cohort_id == "publish":
+        if code is not None:
+            raise IpskitError(
+                f"unexpected '{code}': publish takes --out DIR only"
+                " (for a cohort named publish, 'certificates issue publish')"
+            )
         if participant or dry_run or reissue or named_files or reason is not None:
             raise IpskitError("publish takes --out DIR only")
         _publish(workspace, out)
@@ -84,7 +109,7 @@ def certificates(
     cohort = load_cohort(ctx, cohort_id)
     who = split_people(participant)
     if dry_run:
-        from ipskit.certificates.issuing import plan
+        from ipskit.certificates.qualifying import plan
         from ipskit.cohorts.certificate_register import REGISTER_FILE, read_register
         from ipskit.cohorts.records import Records
 
@@ -161,7 +186,8 @@ class _progress:
         return self
 
     def __call__(self, done: int, total: int) -> None:
-        self.bar.update(self.task, completed=done, total=total)
+        if self.bar is not None:
+            self.bar.update(self.task, completed=done, total=total)
 
     def __exit__(self, *_: object) -> None:
         if self.bar is not None:
@@ -179,8 +205,8 @@ def verify(
     issued), 3 altered (a known code, but the file was changed), 4 revoked, 5 superseded
     (replaced by a reissue), 6 unknown; 1 when it cannot be checked.
     """
-    from ipskit.certificates.issuing import EXIT_CODES
-    from ipskit.certificates.issuing import verify as check
+    from ipskit.certificates.verifying import EXIT_CODES
+    from ipskit.certificates.verifying import verify as check
     from ipskit.cli.output import workspace_option
     from ipskit.workspace import require_workspace
 

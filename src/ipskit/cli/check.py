@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from ipskit.cli.output import Format, FormatOption, JsonOption, plural, print_json, wants_json
+from ipskit.cli.options import Format, FormatOption, JsonOption
+from ipskit.cli.output import plural, print_json, wants_json
 
 
 def check(

@@ -7,13 +7,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ipskit.cli.common import cohorts_dir, load_cohort, parse_day, parse_time
-from ipskit.cli.output import Format, FormatOption, JsonOption, plural, print_json, wants_json
+from ipskit.cli.common import cohorts_dir, load_cohort, locale_of, parse_day, parse_time
+from ipskit.cli.options import CohortArgument, Format, FormatOption, JsonOption
+from ipskit.cli.output import meeting_json, plural, print_json, wants_json
 from ipskit.cli.table import clip, day, table
 
 if TYPE_CHECKING:
-    from ipskit.cohorts.cohort import Cohort, Deletion, Meeting
+    from ipskit.cohorts.cohort import Cohort
+    from ipskit.cohorts.lifecycle import Deletion
     from ipskit.cohorts.status import Overview, Status
+    from ipskit.courses.meetings import Meeting
 
 
 def new_cohort(
@@ -75,16 +78,20 @@ def new_cohort(
         followups=followup,
     )
     settings = cohort.settings
+    locale = locale_of(cohort)
     typer.echo(
         f"Created cohort {cohort.id} ({settings.curriculum}): "
-        f"{plural(len(settings.sessions), 'session')} from {day(settings.sessions[0].date)}"
-        f" to {day(settings.sessions[-1].date)}"
+        f"{plural(len(settings.sessions), 'session')} from"
+        f" {day(settings.sessions[0].date, locale)} to {day(settings.sessions[-1].date, locale)}"
         + (f", then {plural(len(settings.meetings), 'meeting')} to"
-           f" {day(settings.meetings[-1].date)}" if settings.meetings else "")
+           f" {day(settings.meetings[-1].date, locale)}" if settings.meetings else "")
     )  # fmt: skip
-    typer.echo(schedule_table(cohort.everything))
+    typer.echo(schedule_table(cohort.everything, locale))
     if settings.followups:
-        typer.echo("Follow-ups: " + ", ".join(f"{f.at} ({day(f.due)})" for f in settings.followups))
+        typer.echo(
+            "Follow-ups: "
+            + ", ".join(f"{f.at} ({day(f.due, locale)})" for f in settings.followups)
+        )
     if imported is not None:
         from ipskit.cli.roster import import_report
 
@@ -92,12 +99,15 @@ def new_cohort(
     typer.echo(f"Folder: {cohort.folder}")
 
 
-def schedule_table(meetings: "Sequence[Meeting]") -> str:
+def schedule_table(meetings: "Sequence[Meeting]", locale: str) -> str:
     """The dated schedule as a table."""
+    from ipskit.core.dateformat import clock_span
+
     rows = [
-        [str(m.number), day(m.date), f"{m.start:%H:%M}–{m.end:%H:%M}", m.id, clip(m.title, 44)]
+        [str(m.number), day(m.date, locale), clock_span(m.start, m.end, locale), m.id,
+         clip(m.title, 44)]
         for m in meetings
-    ]
+    ]  # fmt: skip
     return table(["#", "Date", "Time", "Session", "Title"], rows, right=[0])
 
 
@@ -149,7 +159,7 @@ def _list(
             f" {o.cohort.settings.sessions[-1].date:%Y-%m-%d}",
             str(o.participants),
             f"{o.rate:g}%" if o.rate is not None else "–",
-            f"{o.next.number}: {day(o.next.date)}" if o.next else "finished",
+            f"{o.next.number}: {day(o.next.date, locale_of(o.cohort))}" if o.next else "finished",
         ]
         for o in found
     ]
@@ -196,7 +206,7 @@ def _unfinished_followups(cohort: "Cohort") -> list[str]:
     return [
         f"{p.at} ({plural(waiting[p.at], 'person')} waiting)".replace("persons", "people")
         if p.at in waiting
-        else f"{p.at} ({day(p.due)})"
+        else f"{p.at} ({day(p.due, locale_of(cohort))})"
         for p in cohort.settings.followups
         if p.at in waiting or p.due > today
     ]
@@ -227,7 +237,7 @@ def delete(
     --yes it says what it would delete and changes nothing.
     """
     from ipskit.cli.output import workspace_option
-    from ipskit.cohorts.cohort import delete_cohort, deletion
+    from ipskit.cohorts.lifecycle import delete_cohort, deletion
     from ipskit.core.errors import IpskitError
     from ipskit.workspace import require_workspace
 
@@ -259,26 +269,13 @@ def _overview_json(o: "Overview") -> dict[str, Any]:
         "archived": settings.archived,
         "participants": o.participants,
         "attendance_percent": o.rate,
-        "next_session": _meeting_json(o.next) if o.next else None,
-    }
-
-
-def _meeting_json(m: "Meeting") -> dict[str, Any]:
-    return {
-        "number": m.number,
-        "id": m.id,
-        "title": m.title,
-        "date": m.date.isoformat(),
-        "start": f"{m.start:%H:%M}",
-        "end": f"{m.end:%H:%M}",
-        "contact_minutes": m.contact_minutes,
-        "after_the_course": m.follow_on,
+        "next_session": meeting_json(o.next) if o.next else None,
     }
 
 
 def status(
     ctx: typer.Context,
-    cohort_id: Annotated[str, typer.Argument(metavar="COHORT")],
+    cohort_id: CohortArgument,
     fmt: FormatOption = Format.table,
     as_json: JsonOption = False,
 ) -> None:
@@ -315,7 +312,7 @@ def _status_json(report: "Status") -> dict[str, Any]:
         else {
             "held": report.support_group.held,
             "total": report.support_group.total,
-            "next": _meeting_json(report.support_group.next) if report.support_group.next else None,
+            "next": meeting_json(report.support_group.next) if report.support_group.next else None,
         },
         "agreement": None
         if report.agreement is None
@@ -325,7 +322,7 @@ def _status_json(report: "Status") -> dict[str, Any]:
             for point, answered in report.followups
         ],
         "sessions": [
-            {**_meeting_json(line.meeting), "held": line.held, "marks": line.counts}
+            {**meeting_json(line.meeting), "held": line.held, "marks": line.counts}
             for line in report.sessions
         ],
         "participants": [
@@ -344,11 +341,13 @@ def _status_json(report: "Status") -> dict[str, Any]:
 
 
 def _status_text(report: "Status") -> str:
+    from ipskit.core.dateformat import clock, clock_span
     from ipskit.core.names import isolate
 
     o = report.overview
     settings = o.cohort.settings
     course = len(settings.sessions)
+    locale = locale_of(o.cohort)
     lines = [f"{o.cohort.id} · {settings.curriculum_title} ({settings.curriculum})"]
     if settings.archived:
         lines.append(f"Archived: read-only (ipskit cohorts unarchive {o.cohort.id} to change it)")
@@ -367,8 +366,8 @@ def _status_text(report: "Status") -> str:
     )
     if o.next:
         lines.append(
-            f"Next: session {o.next.number} ({o.next.id}), {day(o.next.date)},"
-            f" {o.next.start:%H:%M}–{o.next.end:%H:%M}"
+            f"Next: session {o.next.number} ({o.next.id}), {day(o.next.date, locale)},"
+            f" {clock_span(o.next.start, o.next.end, locale)}"
         )
     else:
         lines.append("The course has finished.")
@@ -377,7 +376,8 @@ def _status_text(report: "Status") -> str:
         after = group.next
         lines.append(
             f"Support group: {group.held} of {plural(group.total, 'meeting')} held"
-            + (f" · next {day(after.date)} (meeting {after.number}, {after.id})" if after else "")
+            + (f" · next {day(after.date, locale)} (meeting {after.number}, {after.id})"
+               if after else "")
         )
     if report.agreement:
         lines.append(f"Code of conduct: {report.agreement.signed} of {report.agreement.of} signed")
@@ -385,7 +385,7 @@ def _status_text(report: "Status") -> str:
         lines.append(
             "Follow-ups: "
             + " · ".join(
-                f"{point.at} {day(point.due)}, {answered} answered"
+                f"{point.at} {day(point.due, locale)}, {answered} answered"
                 for point, answered in report.followups
             )  # fmt: skip
         )
@@ -397,8 +397,8 @@ def _status_text(report: "Status") -> str:
             if line.held else ["", "", "", ""]
         )  # fmt: skip
         rows.append(
-            [str(line.meeting.number), day(line.meeting.date),
-             f"{line.meeting.start:%H:%M}", clip(line.meeting.title, 36), *marks]
+            [str(line.meeting.number), day(line.meeting.date, locale),
+             clock(line.meeting.start, locale), clip(line.meeting.title, 36), *marks]
         )  # fmt: skip
     lines += ["", table(["#", "Date", "Time", "Session", "Present", "Late", "Absent",
                          "Apologies"], rows, right=[0, 4, 5, 6, 7])]  # fmt: skip

@@ -58,9 +58,27 @@ def load_cohort(ctx: typer.Context, cohort_id: str) -> Cohort:
     return open_cohort(cohorts_dir(ctx), cohort_id)
 
 
+def locale_of(cohort: Cohort) -> str:
+    """The workspace's locale, for the dates and times printed about a cohort.
+
+    Read from the ``locale:`` line of ``ipskit.yaml``: the everyday commands print
+    dates without loading and validating the settings.
+    """
+    from ipskit.core.locales import locale_near
+
+    return locale_near(cohort.folder)
+
+
+def workspace_locale(ctx: typer.Context) -> str:
+    """The locale of the workspace in use, read as :func:`locale_of` reads it."""
+    from ipskit.core.locales import locale_near
+
+    return locale_near(cohorts_dir(ctx))
+
+
 def split_people(values: list[str] | None) -> list[str]:
     """WHO values, each possibly a comma-separated list."""
-    people = []
+    people: list[str] = []
     for value in values or []:
         people.extend(part.strip() for part in value.split(",") if part.strip())
     return people

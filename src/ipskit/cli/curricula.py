@@ -6,17 +6,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ipskit.cli.lazy import LazyGroup
-from ipskit.cli.output import (
-    Format,
-    FormatOption,
-    JsonOption,
-    console,
-    current_workspace,
-    hours,
-    plural,
-    print_json,
-    wants_json,
-)
+from ipskit.cli.options import Format, FormatOption, JsonOption
+from ipskit.cli.output import console, current_workspace, hours, plural, print_json, wants_json
 
 if TYPE_CHECKING:
     from ipskit.courses.catalogue import Entry
@@ -90,11 +81,15 @@ def show(
     """Show a curriculum's sessions and timings."""
     from ipskit.courses.catalogue import catalogue
 
-    entry = catalogue(current_workspace(ctx)).get(curriculum_id)
+    workspace = current_workspace(ctx)
+    entry = catalogue(workspace).get(curriculum_id)
     if wants_json(fmt, as_json):
         print_json(_detail(entry))
     else:
-        for line in _outline(entry.curriculum):
+        from ipskit.core.locales import DEFAULT, locale_near
+
+        locale = locale_near(workspace.root) if workspace else DEFAULT
+        for line in _outline(entry.curriculum, locale):
             typer.echo(line)
 
 
@@ -208,25 +203,27 @@ def _detail(entry: "Entry") -> dict[str, Any]:
     return {**_summary(entry), "curriculum": data}
 
 
-def _outline(found: "Curriculum") -> list[str]:
+def _outline(found: "Curriculum", locale: str) -> list[str]:
     import textwrap
 
+    from ipskit.core.dateformat import clock
     from ipskit.courses.curriculum import start_time
 
     schedule = found.schedule
+    begin = start_time(schedule.start_time)
     people = f" · up to {found.max_participants} people" if found.max_participants else ""
     lines = [
         f"{found.title} [{found.id}]",
         f"{plural(len(found.sessions), 'session')}, {SPACING[schedule.pattern]},"
-        f" from {schedule.start_time} · {hours(found.contact_minutes)} contact hours"
+        f" from {clock(begin, locale)} · {hours(found.contact_minutes)} contact hours"
         f" · {plural(found.trainers, 'trainer')}{people}",
         f"Completion: {_rules(found)}",
         "",
         *textwrap.wrap(" ".join(found.summary.split()), width=88),
     ]
-    begin = start_time(schedule.start_time)
     for number, session in enumerate(found.sessions, start=1):
-        lines += ["", *_session_lines(f"{number}. {session.title} [{session.id}]", session, begin)]
+        heading = f"{number}. {session.title} [{session.id}]"
+        lines += ["", *_session_lines(heading, session, begin, locale)]
     if found.follow_on:
         follow = found.follow_on
         lines += [
@@ -237,21 +234,23 @@ def _outline(found: "Curriculum") -> list[str]:
                 f"{follow.title} [{follow.id}]",
                 follow,
                 start_time(follow.start_time) if follow.start_time else begin,
+                locale,
             ),
         ]
     return lines
 
 
-def _session_lines(heading: str, session: "SessionBase", begin: Any) -> list[str]:
+def _session_lines(heading: str, session: "SessionBase", begin: Any, locale: str) -> list[str]:
+    from ipskit.core.dateformat import clock_span
     from ipskit.courses.curriculum import timetable
 
     lines = [
         f"{heading} · {session.length_minutes} min, {hours(session.contact_minutes)} contact hours"
     ]
-    for start, end, block in timetable(session, begin):
-        lines.append(
-            f"  {start:%H:%M}–{end:%H:%M}  {block.minutes:>3} min  {block.kind:<10}  {block.title}"
-        )
+    rows = [(clock_span(a, b, locale), block) for a, b, block in timetable(session, begin)]
+    wide = max((len(when) for when, _ in rows), default=0)
+    for when, block in rows:
+        lines.append(f"  {when:<{wide}}  {block.minutes:>3} min  {block.kind:<10}  {block.title}")
     return lines
 
 

@@ -9,17 +9,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ipskit.cli.common import cohorts_dir, load_cohort, parse_day
-from ipskit.cli.output import (
+from ipskit.cli.common import cohorts_dir, load_cohort, locale_of, parse_day, workspace_locale
+from ipskit.cli.options import (
+    CohortArgument,
     Format,
     FormatOption,
     JsonOption,
     ReportFormat,
     ReportFormatOption,
-    plural,
-    print_json,
-    wants_json,
 )
+from ipskit.cli.output import plural, print_json, wants_json
 from ipskit.cli.table import day, table
 
 if TYPE_CHECKING:
@@ -67,11 +66,12 @@ def due(
             for d in found
         ])  # fmt: skip
         return
+    locale = workspace_locale(ctx)
     if not found:
-        typer.echo(f"No follow-ups are due on {day(today)}.")
+        typer.echo(f"No follow-ups are due on {day(today, locale)}.")
         return
     rows = [
-        [d.cohort.id, d.point.at, day(d.point.due), str(d.answered), str(len(d.waiting)),
+        [d.cohort.id, d.point.at, day(d.point.due, locale), str(d.answered), str(len(d.waiting)),
          ", ".join(d.waiting)]
         for d in found
     ]  # fmt: skip
@@ -85,7 +85,7 @@ def due(
 @app.command()
 def record(
     ctx: typer.Context,
-    cohort_id: Annotated[str, typer.Argument(metavar="COHORT")],
+    cohort_id: CohortArgument,
     who: Annotated[str, typer.Argument(metavar="WHO", help="An id, or part of a name.")],
     at: Annotated[str, typer.Option("--at", help="The follow-up point, e.g. 9w or 12m.")],
     using_skills: Annotated[
@@ -109,8 +109,8 @@ def record(
     Only counts and yes/no are kept. Answering again replaces the earlier answer; the
     change is kept in the cohort's history.
     """
+    from ipskit.cohorts.changing import changing
     from ipskit.cohorts.cohort import check_writable
-    from ipskit.cohorts.records import changing
     from ipskit.courses.schedule import check_point
 
     answered = parse_day(when, "--date") if when else date.today()
@@ -133,7 +133,7 @@ def record(
 @app.command()
 def plan(
     ctx: typer.Context,
-    cohort_id: Annotated[str, typer.Argument(metavar="COHORT")],
+    cohort_id: CohortArgument,
     add: Annotated[
         list[str] | None,
         typer.Option("--add", help="Add a point, e.g. 6m (repeatable, or comma-separated)."),
@@ -218,7 +218,8 @@ def _plan_text(change: PlanChange, *, replaced: bool) -> str:
             [f"removed {', '.join(change.removed)}"] if change.removed else []
         )
         lines.append(f"Follow-ups of {cohort.id}: {'; '.join(done)}.")
-    last = day(cohort.settings.sessions[-1].date)
+    locale = locale_of(cohort)
+    last = day(cohort.settings.sessions[-1].date, locale)
     if not cohort.settings.followups:
         lines.append(
             f"{cohort.id} has no follow-up points: add one with"
@@ -227,7 +228,8 @@ def _plan_text(change: PlanChange, *, replaced: bool) -> str:
         return "\n".join(lines)
     lines.append(f"Follow-up points of {cohort.id}, from its last session on {last}:")
     rows = [
-        [p.at, day(p.due), str(change.answers.get(p.at, 0))] for p in cohort.settings.followups
+        [p.at, day(p.due, locale), str(change.answers.get(p.at, 0))]
+        for p in cohort.settings.followups
     ]
     lines.append(table(["At", "Due", "Answered"], rows, right=[2]))
     return "\n".join(lines)
@@ -274,16 +276,17 @@ def report(
         typer.echo(to_text(_COLUMNS, (_cells(f, plain=True) for f in found)), nl=False)
         return
     if fmt is ReportFormat.pdf:
-        from ipskit.cohorts.followups import make_report
+        from ipskit.documents.followup_report import make_report
 
         target = out or workspace.root / "out" / f"followup-report-{cohort_id or 'all'}.pdf"
         make_report(workspace, cohorts, found, target, today=today)
         typer.echo(f"Wrote the follow-up report for {scope} to {target}")
         return
+    locale = workspace_locale(ctx)
     if not found:
-        typer.echo(f"No follow-up is due yet for {scope}.{_next(cohorts, today)}")
+        typer.echo(f"No follow-up is due yet for {scope}.{_next(cohorts, today, locale)}")
         return
-    typer.echo(f"Follow-ups, {scope}, as of {day(today)} (counts only)")
+    typer.echo(f"Follow-ups, {scope}, as of {day(today, locale)} (counts only)")
     headings = ["At", "Cohorts", "Asked", "Reached", "Using skills", "Trained others",
                 "People trained"]  # fmt: skip
     typer.echo(table(headings, [_cells(f) for f in found], right=list(range(1, 7))))
@@ -308,11 +311,11 @@ def _json(f: PointFigures) -> dict[str, Any]:
             "people_trained": f.people_trained}  # fmt: skip
 
 
-def _next(cohorts: list[Cohort], today: date) -> str:
+def _next(cohorts: list[Cohort], today: date, locale: str) -> str:
     coming = sorted(
         (p.due, c.id, p.at) for c in cohorts for p in c.settings.followups if p.due > today
     )
     if not coming:
         return ""
     when, cohort, at = coming[0]
-    return f" The next is {cohort} at {at}, on {day(when)}."
+    return f" The next is {cohort} at {at}, on {day(when, locale)}."

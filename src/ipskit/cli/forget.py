@@ -6,11 +6,12 @@ from typing import Annotated
 import typer
 
 from ipskit.cli.common import load_cohort
+from ipskit.cli.options import CohortArgument
 
 
 def forget(
     ctx: typer.Context,
-    cohort_id: Annotated[str, typer.Argument(metavar="COHORT")],
+    cohort_id: CohortArgument,
     who: Annotated[str, typer.Argument(metavar="WHO", help="An id, or part of a name.")],
     yes: Annotated[bool, typer.Option("--yes", help="Confirm: this cannot be undone.")] = False,
 ) -> None:

@@ -7,13 +7,19 @@ commands in ``table``: the module that defines each, and the function there (or,
 command with subcommands of its own, the Typer app).
 """
 
+from __future__ import annotations
+
 import importlib
 import inspect
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import typer
 import typer.main
 from typer.core import TyperGroup
+
+if TYPE_CHECKING:
+    # Typer passes its groups the contexts of the Click it carries, not typer.Context.
+    from typer._click import Command, Context, HelpFormatter
 
 
 class LazyGroup(TyperGroup):
@@ -25,11 +31,11 @@ class LazyGroup(TyperGroup):
         module, attribute = self.table[name]
         return getattr(importlib.import_module(module), attribute)
 
-    def list_commands(self, ctx: typer.Context) -> list[str]:
+    def list_commands(self, ctx: Context) -> list[str]:
         """Every command's name, without building any of them."""
         return list(self.table)
 
-    def get_command(self, ctx: typer.Context, cmd_name: str) -> Any:
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
         """Build a command from its function the first time it is asked for."""
         if cmd_name not in self.commands and cmd_name in self.table:
             target = self._target(cmd_name)
@@ -42,7 +48,7 @@ class LazyGroup(TyperGroup):
             self.commands[cmd_name] = command
         return self.commands.get(cmd_name)
 
-    def format_commands(self, ctx: typer.Context, formatter: Any) -> None:
+    def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
         """List the commands with their one-line help, without building them."""
         rows = []
         for name in self.table:

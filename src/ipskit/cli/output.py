@@ -1,54 +1,20 @@
-"""Shared bits of presentation: JSON on stdout, tables, hours, the workspace in use."""
+"""Shared bits of presentation: JSON on stdout, hours, the workspace in use."""
 
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import typer
+
+from ipskit.cli.options import Format
 
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from ipskit.courses.meetings import Meeting
     from ipskit.workspace import Workspace
-
-
-class Format(StrEnum):
-    """How a read command prints its answer."""
-
-    table = "table"
-    json = "json"
-
-
-class TableFormat(StrEnum):
-    """How a read command that also exports prints its answer."""
-
-    table = "table"
-    csv = "csv"
-    json = "json"
-
-
-class ReportFormat(StrEnum):
-    """How a report prints, or the PDF it writes."""
-
-    table = "table"
-    csv = "csv"
-    json = "json"
-    pdf = "pdf"
-
-
-TableFormatOption = Annotated[
-    TableFormat, typer.Option("--format", "-f", help="table, csv or json.")
-]
-ReportFormatOption = Annotated[
-    ReportFormat, typer.Option("--format", "-f", help="table, csv, json or pdf.")
-]
-FormatOption = Annotated[
-    Format, typer.Option("--format", "-f", help="table for people, json for scripts.")
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="The same as --format json.")]
 
 
 def wants_json(fmt: Format, as_json: bool) -> bool:
@@ -90,3 +56,17 @@ def current_workspace(ctx: typer.Context) -> Workspace | None:
     from ipskit.workspace import find_workspace
 
     return find_workspace(workspace_option(ctx))
+
+
+def meeting_json(m: Meeting) -> dict[str, Any]:
+    """A dated session as JSON, the same in every command that prints one."""
+    return {
+        "number": m.number,
+        "id": m.id,
+        "title": m.title,
+        "date": m.date.isoformat(),
+        "start": f"{m.start:%H:%M}",
+        "end": f"{m.end:%H:%M}",
+        "contact_minutes": m.contact_minutes,
+        "after_the_course": m.follow_on,
+    }

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from ipskit.cli.signin_sheets import DocumentFormat
+from ipskit.cli.options import DocumentFormat, DocumentFormatOption
 
 
 def session_plans(
@@ -15,9 +15,7 @@ def session_plans(
     curriculum: Annotated[
         str | None, typer.Option("--curriculum", help="A curriculum instead (undated plans).")
     ] = None,
-    fmt: Annotated[DocumentFormat, typer.Option("--format", help="pdf or html.")] = (
-        DocumentFormat.pdf
-    ),
+    fmt: DocumentFormatOption = DocumentFormat.pdf,
     out: Annotated[
         str | None, typer.Option("--out", "-o", help="The folder to write them in.")
     ] = None,
@@ -31,7 +29,7 @@ def session_plans(
     from pathlib import Path
 
     from ipskit.cli.output import workspace_option
-    from ipskit.documents.context import course_for
+    from ipskit.cohorts.course import course_for
     from ipskit.documents.session_plans import make_plans
     from ipskit.workspace import require_workspace
 

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ipskit.cli.common import load_cohort, parse_day
-from ipskit.cli.output import TableFormat, TableFormatOption, print_json
+from ipskit.cli.options import CohortArgument, TableFormat, TableFormatOption
+from ipskit.cli.output import print_json
 from ipskit.cli.table import table
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ def _competencies(cohort: Cohort) -> dict[str, str]:
 @app.command()
 def record(
     ctx: typer.Context,
-    cohort_id: Annotated[str, typer.Argument(metavar="COHORT")],
+    cohort_id: CohortArgument,
     who: Annotated[str, typer.Argument(metavar="WHO", help="An id, or part of a name.")],
     ratings: Annotated[
         list[str], typer.Argument(metavar="COMPETENCY=N...", help="e.g. connection=3 mutuality=4")
@@ -55,8 +56,8 @@ def record(
     The competencies are the course's own: 'ipskit ratings list COHORT' shows them.
     Rating again replaces the earlier rating.
     """
+    from ipskit.cohorts.changing import changing
     from ipskit.cohorts.ratings import parse_ratings
-    from ipskit.cohorts.records import changing
     from ipskit.core.errors import IpskitError
 
     rated = parse_day(when, "--date") if when else date.today()
@@ -78,7 +79,7 @@ def record(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    cohort_id: Annotated[str, typer.Argument(metavar="COHORT")],
+    cohort_id: CohortArgument,
 ) -> None:
     """List the competencies to rate."""
     from ipskit.cohorts.cohort import CURRICULUM_FILE
@@ -92,7 +93,7 @@ def list_(
 @app.command()
 def report(
     ctx: typer.Context,
-    cohort_id: Annotated[str, typer.Argument(metavar="COHORT")],
+    cohort_id: CohortArgument,
     fmt: TableFormatOption = TableFormat.table,
 ) -> None:
     """Show the cohort's change (counts only).

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ipskit.cli.common import parse_day
-from ipskit.cli.output import JsonOption, ReportFormat, ReportFormatOption, plural, print_json
+from ipskit.cli.options import JsonOption, ReportFormat, ReportFormatOption
+from ipskit.cli.output import plural, print_json
 from ipskit.cli.table import table
 
 if TYPE_CHECKING:
@@ -78,7 +79,8 @@ def report(
     if as_json:
         fmt = ReportFormat.json
     if fmt is ReportFormat.pdf:
-        from ipskit.cohorts.figures import default_name, make_report
+        from ipskit.cohorts.figures import default_name
+        from ipskit.documents.funder_report import make_report
 
         target = out or workspace.root / "out" / default_name(first, last)
         make_report(workspace, found, target)
@@ -113,11 +115,11 @@ def report_text(found: "Report") -> str:
     """The report as plain-text tables."""
     import textwrap
 
-    from ipskit.cohorts.figures import figure, hours, long_day, notes, point_figures
+    from ipskit.cohorts.figures import figure, hours, notes, point_figures
 
     lines = [
         f"{found.organisation}: {found.heading[0].lower()}{found.heading[1:]}",
-        f"{found.period} · counted on {long_day(found.today)}",
+        f"{found.period} · counted on {found.counted_on}",
     ]
     rows = [*found.lines, found.total]
     if not found.lines:

@@ -8,7 +8,8 @@ import typer
 
 from ipskit.cli.common import load_cohort, parse_day
 from ipskit.cli.lazy import LazyGroup
-from ipskit.cli.output import JsonOption, TableFormat, TableFormatOption, print_json
+from ipskit.cli.options import JsonOption, TableFormat, TableFormatOption
+from ipskit.cli.output import print_json
 from ipskit.cli.table import clip, table
 
 
@@ -27,7 +28,7 @@ class RosterGroup(LazyGroup):
 
 if TYPE_CHECKING:
     from ipskit.cohorts.cohort import Cohort
-    from ipskit.cohorts.records import Participant
+    from ipskit.cohorts.record_types import Participant
     from ipskit.cohorts.roster_import import Flag, ImportResult
 
 
@@ -65,7 +66,8 @@ def list_(
     as_json: JsonOption = False,
 ) -> None:
     """List the participants, with their ids."""
-    from ipskit.cohorts.records import Records, roster_text
+    from ipskit.cohorts.record_files import roster_text
+    from ipskit.cohorts.records import Records
 
     cohort = _cohort_of(ctx)
     roster = [p for p in Records.load(cohort).roster if p.status != "erased"]
@@ -79,7 +81,7 @@ def list_(
                     "email": p.email,
                     "pronouns": p.pronouns,
                     "status": p.status,
-                    "added": p.added.isoformat(),
+                    "added": p.added.isoformat() if p.added else None,
                     "left": p.left.isoformat() if p.left else None,
                 }  # fmt: skip
                 for p in roster
@@ -111,7 +113,7 @@ def add(
     ] = False,
 ) -> None:
     """Add a participant."""
-    from ipskit.cohorts.records import changing
+    from ipskit.cohorts.changing import changing
     from ipskit.core.errors import IpskitError
 
     with changing(_cohort_of(ctx)) as records:
@@ -161,7 +163,8 @@ def import_(
     already on the roster are reported, not added twice. A name that looks garbled (a
     "?" where a letter was) is added and flagged, with the command that corrects it.
     """
-    from ipskit.cohorts.records import Records, changing
+    from ipskit.cohorts.changing import changing
+    from ipskit.cohorts.records import Records
     from ipskit.cohorts.roster_import import import_people
 
     cohort = _cohort_of(ctx)
@@ -248,7 +251,7 @@ def edit(
     but the name. Each change is kept in the cohort's history, which says what changed
     (the name, the email...) but never holds the text itself.
     """
-    from ipskit.cohorts.records import changing
+    from ipskit.cohorts.changing import changing
     from ipskit.core.errors import IpskitError
     from ipskit.core.names import fold
 
@@ -282,7 +285,7 @@ def edit(
 
 def _change_words(key: str, before: str, after: str) -> str:
     """One corrected field in words: "email changed to x (was y)"."""
-    from ipskit.cohorts.records import FIELDS
+    from ipskit.cohorts.record_types import FIELDS
     from ipskit.core.names import isolate
 
     what = FIELDS[key]
@@ -305,7 +308,7 @@ def remove(
     signature, certificate or email sent) can be removed; anyone else is withdrawn
     instead. Their id is never given to anyone else.
     """
-    from ipskit.cohorts.records import changing
+    from ipskit.cohorts.changing import changing
 
     cohort = _cohort_of(ctx)
     with changing(cohort) as records:
@@ -320,7 +323,7 @@ def withdraw(
     on: Annotated[str | None, typer.Option("--date", help="Default: today.")] = None,
 ) -> None:
     """Record that someone has left the course."""
-    from ipskit.cohorts.records import changing
+    from ipskit.cohorts.changing import changing
 
     when = parse_day(on, "--date") if on else date.today()
     with changing(_cohort_of(ctx)) as records:

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ipskit.cli.common import load_cohort, split_people
+from ipskit.cli.options import CohortArgument
 
 if TYPE_CHECKING:
-    from ipskit.mail.sending import Outcome, Report
+    from ipskit.mail.outcome import Outcome, Report
 
 app = typer.Typer(
     help="Email certificates and follow-up invitations.",
@@ -30,7 +31,7 @@ DryRun = Annotated[
 @app.command()
 def certificates(
     ctx: typer.Context,
-    cohort_id: Annotated[str, typer.Argument(metavar="COHORT")],
+    cohort_id: CohortArgument,
     participant: Annotated[
         list[str] | None,
         typer.Option("--participant", "-p", help="Only this person (id or name); repeatable."),

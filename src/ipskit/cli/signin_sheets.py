@@ -1,24 +1,17 @@
 """``ipskit register COHORT [SESSION]``: printable sign-in sheets."""
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ipskit.cli.common import load_cohort
-
-
-class DocumentFormat(StrEnum):
-    """What to write."""
-
-    pdf = "pdf"
-    html = "html"
+from ipskit.cli.options import CohortArgument, DocumentFormat, DocumentFormatOption
 
 
 def register(
     ctx: typer.Context,
-    cohort_id: Annotated[str, typer.Argument(metavar="COHORT")],
+    cohort_id: CohortArgument,
     session: Annotated[
         str | None,
         typer.Argument(metavar="[SESSION]", help="A number or id (default: every session)."),
@@ -29,9 +22,7 @@ def register(
     blank: Annotated[
         int, typer.Option("--blank-rows", min=0, max=40, help="Empty rows for walk-ins.")
     ] = 4,
-    fmt: Annotated[DocumentFormat, typer.Option("--format", help="pdf or html.")] = (
-        DocumentFormat.pdf
-    ),
+    fmt: DocumentFormatOption = DocumentFormat.pdf,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="The file to write.", dir_okay=False)
     ] = None,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from datetime import date
 
 from ipskit.core.names import isolate
 
@@ -65,6 +66,8 @@ def table(
     return "\n".join([line(headers), *(line(row) for row in rows)])
 
 
-def day(value: object) -> str:
-    """A date the British way: 'Wed 3 Mar 2027'."""
-    return f"{value:%a} {value.day} {value:%b %Y}"  # type: ignore[attr-defined]
+def day(value: date, locale: str = "en-GB") -> str:
+    """A date in a line or a table: 'Wed 3 Mar 2027' in ipskit's own locale, en-GB."""
+    from ipskit.core.dateformat import short_date
+
+    return short_date(value, locale)

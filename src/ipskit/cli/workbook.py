@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from ipskit.cli.signin_sheets import DocumentFormat
+from ipskit.cli.options import DocumentFormat, DocumentFormatOption
 
 
 def build_workbook(
@@ -26,9 +26,7 @@ def build_workbook(
     large_print: Annotated[
         bool, typer.Option("--large-print", help="18pt type and wider writing lines.")
     ] = False,
-    fmt: Annotated[DocumentFormat, typer.Option("--format", help="pdf or html.")] = (
-        DocumentFormat.pdf
-    ),
+    fmt: DocumentFormatOption = DocumentFormat.pdf,
     out: Annotated[
         Path | None,
         typer.Option("--out", "-o", help="The file to write (the folder with --per-participant)."),
@@ -43,8 +41,8 @@ def build_workbook(
     roster with their name on the cover; the files are named by participant id.
     """
     from ipskit.cli.output import workspace_option
+    from ipskit.cohorts.course import course_for
     from ipskit.core.errors import IpskitError
-    from ipskit.documents.context import course_for
     from ipskit.documents.workbooks import make_workbook, make_workbooks
     from ipskit.workspace import require_workspace
 

@@ -10,20 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from ipskit.cohorts.cohort import Cohort, Meeting
-from ipskit.cohorts.records import Participant, Records, changing
-from ipskit.core.errors import IpskitError, NotFoundError
+from ipskit.cohorts.changing import changing
+from ipskit.cohorts.cohort import Cohort
+from ipskit.cohorts.course import Course
+from ipskit.cohorts.record_types import Participant
+from ipskit.cohorts.records import Records
+from ipskit.core.errors import IpskitError, NotFoundError, argument
 from ipskit.courses.curriculum import Agreement
-from ipskit.documents.context import Course, long_date, organisation
-from ipskit.documents.render import Renderer
-from ipskit.workspace import Workspace
-
-TEMPLATE = "agreement.html"
-FILE = "agreements.pdf"
-MAX_BLANK = 100
+from ipskit.courses.meetings import Meeting
 
 
 def agreement_of(course: Course) -> Agreement:
@@ -109,10 +105,12 @@ def record(
     assert course.cohort is not None
     today = today or date.today()
     if not signed and not not_signed:
-        raise IpskitError("say who signed with --signed, or undo a mistake with --not-signed")
+        raise IpskitError(f"say who signed with {argument('signed')}, or undo a mistake"
+                          f" with {argument('not_signed')}")  # fmt: skip
     if when is not None and when > today:
         raise IpskitError(
-            f"--date {when.isoformat()} is still to come: record a signature once it is made"
+            f"{argument('when', 'the date')} {when.isoformat()} is still to come:"
+            " record a signature once it is made"
         )
     day = when or default_day(signing_meeting(course), today)
     with changing(course.cohort) as records:
@@ -140,93 +138,3 @@ def who_signed(cohort: Cohort) -> tuple[list[tuple[Participant, date | None]], i
 
 
 # --- the forms ---------------------------------------------------------------------------------
-
-
-def paragraphs(text: str) -> list[str]:
-    """Curriculum text split where its author left a line break."""
-    return [part.strip() for part in text.split("\n") if part.strip()]
-
-
-def agreement_context(
-    workspace: Workspace,
-    renderer: Renderer,
-    course: Course,
-    people: Sequence[Participant],
-    *,
-    blank: int = 0,
-) -> dict[str, Any]:
-    """Everything the template prints, prepared: one form per person, then blank ones."""
-    agreement = agreement_of(course)
-    cohort = course.cohort
-    assert cohort is not None
-    meeting = signing_meeting(course)
-    return {
-        # A name never goes in the title: the PDF's metadata shows in file managers.
-        "title": f"Code of conduct: {cohort.settings.curriculum_title} ({cohort.id})",
-        "language": workspace.settings.locale,
-        "organisation": organisation(workspace, renderer),
-        "course": {"title": cohort.settings.curriculum_title, "id": cohort.id},
-        "agreement": {
-            "title": agreement.title,
-            "introduction": paragraphs(agreement.introduction),
-            "commitments": list(agreement.commitments),
-        },
-        "session": None
-        if meeting is None
-        else {"number": meeting.number, "title": meeting.title, "date": long_date(meeting)},
-        "venue": cohort.settings.venue,
-        "forms": [{"name": p.name} for p in people] + [{"name": ""}] * blank,
-    }
-
-
-class Made(NamedTuple):
-    """What making the forms did."""
-
-    renderer: Renderer
-    target: Path
-    forms: int
-    pages: int
-    signed: int
-    of: int
-
-
-def make_agreements(
-    workspace: Workspace,
-    course: Course,
-    target: Path,
-    *,
-    blank: int = 0,
-    unsigned_only: bool = False,
-) -> Made:
-    """Write one code-of-conduct form per person still on the course to ``target``."""
-    from ipskit.documents.fonts import name_warnings
-
-    if not 0 <= blank <= MAX_BLANK:
-        raise IpskitError(f"--blank must be from 0 to {MAX_BLANK}")
-    agreement_of(course)
-    assert course.cohort is not None
-    records = Records.load(course.cohort)
-    people = [p for p in records.active if not (unsigned_only and p.id in records.signed)]
-    if not people and not blank:
-        raise IpskitError(
-            "everyone on the course has signed: there is no form to print"
-            " (--blank N prints empty ones)"
-            if unsigned_only
-            else f"cohort {course.cohort.id} has no one on its roster: add people, or use --blank N"
-        )
-    renderer = Renderer(workspace)
-    renderer.warnings = name_warnings((p.id, p.name) for p in people)
-    context = agreement_context(workspace, renderer, course, people, blank=blank)
-    document = renderer.layout(renderer.html(TEMPLATE, context), template=TEMPLATE)
-    forms, pages = len(context["forms"]), len(document.pages)
-    if pages > forms:
-        renderer.warnings.append(
-            "the code of conduct does not fit on one page, so a form takes more than one:"
-            " print double-sided, or shorten it in the cohort's curriculum.yaml"
-        )
-    renderer.write(
-        document, target, title=context["title"],
-        author=workspace.settings.organisation.name, language=workspace.settings.locale,
-    )  # fmt: skip
-    signed, of = signed_count(records)
-    return Made(renderer, target, forms, pages, signed, of)

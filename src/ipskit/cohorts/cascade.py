@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ipskit.cohorts.cohort import SETTINGS_FILE, Cohort, all_cohorts, check_id, open_cohort
-from ipskit.core.errors import FileProblemsError, IpskitError
+from ipskit.core.errors import FileProblemsError, IpskitError, argument
 
 _REFERENCE = re.compile(r"^([a-z0-9][a-z0-9-]{0,59}):\s*(\S.*)$")
 _STORED = re.compile(r"^([a-z0-9][a-z0-9-]{0,59}):(p[0-9]{2,})$")
@@ -211,7 +211,7 @@ def _problem(cohort: Cohort, index: int, message: str) -> FileProblemsError:
 
 
 def trainer_entry(cohorts_dir: Path, text: str, cohort_id: str, start: date, *,
-                  option: str = "--trainer") -> str:  # fmt: skip
+                  option: str | None = None) -> str:  # fmt: skip
     """A trainer as given: a name, or someone who completed a cohort, as it is kept.
 
     ``COHORT:WHO`` (e.g. ``spring-2026:p03``, or part of their name) names a participant
@@ -224,7 +224,7 @@ def trainer_entry(cohorts_dir: Path, text: str, cohort_id: str, start: date, *,
     try:
         return check_name(text, "a trainer's name")
     except ValueError as error:
-        raise IpskitError(f"{option}: {error}") from None
+        raise IpskitError(f"{option or argument('trainers')}: {error}") from None
 
 
 def add_trainer(cohorts_dir: Path, cohort_id: str, text: str) -> str:

@@ -19,6 +19,7 @@ import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from ipskit.core import store
@@ -141,8 +142,8 @@ def _permissions(entries: list[_Entry]) -> Iterator[Problem]:
 
 
 def _leftovers(entries: list[_Entry]) -> Iterator[Problem]:
+    from ipskit.cohorts.commit import COMMIT_JOURNAL, STAGED_PREFIX
     from ipskit.cohorts.forget import INTENT_FILE
-    from ipskit.cohorts.records import COMMIT_JOURNAL, STAGED_PREFIX
 
     journals = {e.path.parent: _journal(e.path.parent) for e in entries
                 if e.path.name == COMMIT_JOURNAL}  # fmt: skip
@@ -175,7 +176,7 @@ def _leftovers(entries: list[_Entry]) -> Iterator[Problem]:
 
 def _journal(folder: Path) -> str | IpskitError | None:
     """The token of the change a folder's journal names, or why it names none."""
-    from ipskit.cohorts.records import read_journal
+    from ipskit.cohorts.commit import read_journal
 
     try:
         found = read_journal(folder)
@@ -324,7 +325,7 @@ def _records(workspace: Workspace) -> Iterator[Problem]:
     yield from _guarded("unreadable", lambda: workspace.settings)
     if workspace.curricula_dir.is_dir():
         for path in sorted(workspace.curricula_dir.glob("*.yaml")):
-            yield from _guarded("unreadable", lambda path=path: curriculum.load(path))
+            yield from _guarded("unreadable", partial(curriculum.load, path))
     if workspace.cohorts_dir.is_dir():
         for folder in sorted(workspace.cohorts_dir.iterdir()):
             if folder.is_dir() and not folder.name.startswith("."):
@@ -334,13 +335,13 @@ def _records(workspace: Workspace) -> Iterator[Problem]:
 def _cohort(folder: Path) -> Iterator[Problem]:
     from ipskit.cohorts.certificate_register import REGISTER_FILE, read_register
     from ipskit.cohorts.cohort import CURRICULUM_FILE, SETTINGS_FILE, Cohort, parse_settings
-    from ipskit.cohorts.records import (
+    from ipskit.cohorts.record_types import (
         HISTORY_COLUMNS,
         HISTORY_FILE,
         ROSTER_COLUMNS,
         ROSTER_FILE,
-        Records,
     )
+    from ipskit.cohorts.records import Records
     from ipskit.cohorts.sent_log import SENT_FILE, read_sent
     from ipskit.core import csvio
     from ipskit.courses import curriculum

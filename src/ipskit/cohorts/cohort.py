@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import re
 from collections.abc import Iterable
 from datetime import date, time
@@ -28,33 +27,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ipskit.core.errors import FileProblemsError, IpskitError, NotFoundError
+from ipskit.courses.meetings import FOLLOWUP_POINT, FollowUp, Meeting
 
 if TYPE_CHECKING:
     from ipskit.core.fields import Fields
     from ipskit.core.yamlio import Document
-    from ipskit.workspace import Workspace
 
 SETTINGS_FILE = "cohort.yaml"
 CURRICULUM_FILE = "curriculum.yaml"
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
-
-
-class Meeting(NamedTuple):
-    """A dated session of a cohort, or a meeting after the course."""
-
-    number: int
-    id: str
-    title: str
-    date: date
-    start: time
-    end: time
-    contact_minutes: int
-    follow_on: bool = False
-
-    @property
-    def length_minutes(self) -> int:
-        """From start to end."""
-        return (self.end.hour * 60 + self.end.minute) - (self.start.hour * 60 + self.start.minute)
 
 
 class Rules(NamedTuple):
@@ -68,22 +49,6 @@ class Rules(NamedTuple):
     make_up_counts: bool
     max_missed_hours: float | None
     assessment: str | None  # the final assessment's title, where one is required
-
-
-#: A follow-up point: weeks or months after a course's last session, 9w or 12m.
-FOLLOWUP_POINT = re.compile(r"^[1-9][0-9]?[wm]$")
-
-
-def point_parts(at: str) -> tuple[int, str]:
-    """``9w`` as (9, "week"), ``12m`` as (12, "month")."""
-    return int(at[:-1]), "week" if at[-1] == "w" else "month"
-
-
-class FollowUp(NamedTuple):
-    """A point after the course at which people are asked how they are using it."""
-
-    at: str  # weeks or months after the last session: 9w, 12m
-    due: date
 
 
 class Settings(NamedTuple):
@@ -111,6 +76,25 @@ def check_id(cohort_id: str) -> str:
         raise IpskitError(
             f"'{cohort_id}' cannot be a cohort id: use lower-case letters, digits and"
             " hyphens, e.g. spring-2027 (and no participant's name)"
+        )
+    return cohort_id
+
+
+def check_new_id(cohort_id: str) -> str:
+    """The id of a cohort about to be made: :func:`check_id`, and a folder Windows can open.
+
+    Any such id will do, even one that is also a word of a command (``revoke``): the
+    command line has a form that names any cohort. Names Windows keeps for a device are
+    refused here rather than wherever a cohort is opened, so that a cohort made with one
+    before stays usable (and can be copied to a new id).
+    """
+    from ipskit.core.store import windows_reserved
+
+    check_id(cohort_id)
+    if windows_reserved(cohort_id):
+        raise IpskitError(
+            f"'{cohort_id}' cannot be a cohort id: Windows keeps that name for a device,"
+            " so the cohort's folder could not be opened there; choose another"
         )
     return cohort_id
 
@@ -228,82 +212,6 @@ def set_archived(cohorts_dir: Path, cohort_id: str, archived: bool) -> Cohort:
         settings = cohort.settings._replace(archived=archived)
         write_settings(cohort.folder, settings)
     return Cohort(cohort.folder, settings)
-
-
-class Deletion(NamedTuple):
-    """What deleting a cohort removes (or would remove)."""
-
-    cohort: Cohort
-    participants: int
-    marks: int
-    documents: Path | None  # the cohort's folder under out/, where there is one
-
-
-def deletion(workspace: Workspace, cohort_id: str) -> Deletion:
-    """What deleting a cohort would remove; refused once anything was issued for it.
-
-    A certificate register is never removed (a certificate in someone's hands must stay
-    verifiable), and a cohort whose graduates train another cohort is part of a cascade.
-    """
-    from ipskit.cohorts.cascade import reference
-    from ipskit.cohorts.certificate_register import REGISTER_FILE
-    from ipskit.cohorts.records import Records
-
-    cohorts_dir = workspace.cohorts_dir
-    cohort = open_cohort(cohorts_dir, cohort_id)
-    if cohort.settings.archived:
-        raise archived_error(cohort.id)
-    if cohort.file(REGISTER_FILE).exists():
-        raise IpskitError(
-            f"cohort {cohort.id} has issued certificates (its register {REGISTER_FILE} is"
-            f" kept for good): archive it instead with ipskit cohorts archive {cohort.id}"
-        )
-    for other in all_cohorts(cohorts_dir):
-        linked = [r for r in map(reference, other.settings.trainers) if r is not None]
-        if other.id != cohort.id and any(r.cohort == cohort.id for r in linked):
-            raise IpskitError(
-                f"cohort {other.id} is trained by people who completed {cohort.id}:"
-                f" archive {cohort.id} instead with ipskit cohorts archive {cohort.id}"
-            )
-    records = Records.load(cohort)
-    documents = workspace.root / "out" / cohort.id
-    return Deletion(cohort, len(records.roster), len(records.marks),
-                    documents if documents.is_dir() else None)  # fmt: skip
-
-
-def delete_cohort(workspace: Workspace, cohort_id: str) -> Deletion:
-    """Remove a cohort that never issued anything: its folder and its documents.
-
-    The folder is first renamed to a temporary name in one step, so that a kill part-way
-    through leaves either the whole cohort or a leftover the next command sweeps away.
-    """
-    import shutil
-
-    from ipskit.core import store
-
-    found = deletion(workspace, cohort_id)
-    folder = found.cohort.folder
-    doomed = folder.with_name(f"{store.temp_prefix()}deleted-{cohort_id}")
-
-    def set_aside() -> None:
-        try:
-            folder.rename(doomed)
-        except OSError as error:
-            raise store.cannot(folder, "delete the cohort", error, "nothing was changed") from None
-
-    # Windows cannot rename a folder while a file in it (the lock) is open: there the
-    # folder is set aside just after the lock is let go.
-    under_lock = os.name != "nt"
-    with store.locked(folder, f"cohort {cohort_id}"):
-        found = deletion(workspace, cohort_id)  # nothing issued since it was asked
-        if under_lock:
-            set_aside()
-    if not under_lock:
-        set_aside()
-    shutil.rmtree(doomed)
-    if found.documents is not None:
-        shutil.rmtree(found.documents)
-    return found
 
 
 # --- cohort.yaml ---------------------------------------------------------------------------

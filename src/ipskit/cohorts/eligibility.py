@@ -17,8 +17,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal, NamedTuple
 
-from ipskit.cohorts.cohort import Cohort, Meeting, Rules
-from ipskit.cohorts.records import Mark, Participant, Records
+from ipskit.cohorts.cohort import Cohort, Rules
+from ipskit.cohorts.record_types import Mark, Participant
+from ipskit.cohorts.records import Records
+from ipskit.courses.meetings import Meeting
 
 State = Literal["complete", "on track", "at risk", "cannot complete", "withdrawn"]
 Outcome = Literal["attended", "missed", "excused", "to come"]

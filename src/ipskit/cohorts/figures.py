@@ -20,23 +20,22 @@ count like any other.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ipskit.cohorts.cohort import Cohort, all_cohorts
 from ipskit.cohorts.followups import PointFigures
 from ipskit.cohorts.records import Records
 from ipskit.cohorts.status import held_numbers
+from ipskit.core.dateformat import plain_date
 from ipskit.core.errors import IpskitError
+from ipskit.core.locales import DEFAULT
 from ipskit.workspace import Workspace
 
 if TYPE_CHECKING:
-    from ipskit.documents.render import Renderer
+    pass
 
-TEMPLATE = "report.html"
 
 
 @dataclass
@@ -90,6 +89,7 @@ class Report:
     total: Line
     followups: list[PointFigures]  # over every course run
     not_counted: int = 0  # courses in the period that are over with no one ever attending
+    locale: str = DEFAULT  # the workspace's, for the dates the report prints
 
     @property
     def heading(self) -> str:
@@ -100,7 +100,7 @@ class Report:
         """The heading, with ``space`` between the parts of each date."""
 
         def day(value: date) -> str:
-            return long_day(value).replace(" ", space)
+            return plain_date(value, self.locale).replace(" ", space)
 
         if self.start and self.end:
             return f"Training delivered, {day(self.start)} to {day(self.end)}"
@@ -114,17 +114,20 @@ class Report:
     def period(self) -> str:
         """Which courses are counted: 'Courses that started from 1 April 2026 to ...'."""
         if self.start and self.end:
-            return f"Courses that started from {long_day(self.start)} to {long_day(self.end)}"
+            return (
+                f"Courses that started from {plain_date(self.start, self.locale)}"
+                f" to {plain_date(self.end, self.locale)}"
+            )
         if self.start:
-            return f"Courses that started from {long_day(self.start)}"
+            return f"Courses that started from {plain_date(self.start, self.locale)}"
         if self.end:
-            return f"Courses that started up to {long_day(self.end)}"
+            return f"Courses that started up to {plain_date(self.end, self.locale)}"
         return "Courses that started at any time"
 
-
-def long_day(value: date) -> str:
-    """'1 April 2026'."""
-    return f"{value.day} {value:%B %Y}"
+    @property
+    def counted_on(self) -> str:
+        """The day the figures were counted: '2 December 2026'."""
+        return plain_date(self.today, self.locale)
 
 
 def in_period(cohort: Cohort, start: date | None, end: date | None) -> bool:
@@ -180,7 +183,7 @@ def build_report(
     followups = figures(run, today)
     total.followups = followups
     return Report(workspace.settings.organisation.name, start, end, today, lines, total,
-                  followups, not_counted)  # fmt: skip
+                  followups, not_counted, workspace.settings.locale)  # fmt: skip
 
 
 def anyone_attended(records: Records) -> bool:
@@ -322,54 +325,6 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-# --- the PDF ------------------------------------------------------------------------------
-
-#: The follow-up chart's measures, in SVG user units (1 unit = 1 CSS px at 100% width).
-CHART_WIDTH = 640
-LABEL_WIDTH = 130
-BAR_HEIGHT = 14
-BAR_GAP = 4
-GROUP_GAP = 16
-VALUE_ROOM = 150  # right of the longest bar, for its words
-BARS = (("reached", "Reached", 1.0), ("using_skills", "Using the skills", 0.7),
-        ("trained_others", "Trained others", 0.4))  # fmt: skip
-
-
-def chart(points: Sequence[PointFigures]) -> dict[str, Any] | None:
-    """Bars for each follow-up point, laid out: the template only draws them.
-
-    Every bar is drawn to one scale, the most people asked at any point; the grey track
-    behind a point's bars is the number asked there.
-    """
-    from ipskit.cohorts.followups import point_label
-
-    scale = max((p.completed for p in points), default=0)
-    if not scale:
-        return None
-    room = CHART_WIDTH - LABEL_WIDTH - VALUE_ROOM
-    groups, y = [], 0
-    for point in points:
-        bars = []
-        track = round(room * point.completed / scale, 1)
-        for index, (name, label, opacity) in enumerate(BARS):
-            value = getattr(point, name)
-            length = round(room * value / scale, 1)
-            words = f"{label}: {value}"
-            if name == "reached":
-                words += f" of {point.completed}"
-            top = y + index * (BAR_HEIGHT + BAR_GAP)
-            bars.append({"y": top, "length": max(length, 1.5 if value else 0),
-                         "opacity": opacity, "text_x": LABEL_WIDTH + max(track, length) + 6,
-                         "text_y": top + BAR_HEIGHT - 3, "words": words})  # fmt: skip
-        tall = len(BARS) * BAR_HEIGHT + (len(BARS) - 1) * BAR_GAP
-        groups.append({"label": point_label(point.point), "y": y, "label_y": y + tall / 2 + 4,
-                       "track": track, "height": tall,
-                       "bars": bars})  # fmt: skip
-        y += tall + GROUP_GAP
-    return {"width": CHART_WIDTH, "height": y - GROUP_GAP, "left": LABEL_WIDTH,
-            "bar_height": BAR_HEIGHT, "groups": groups}  # fmt: skip
-
-
 def figure(value: int | float | None, suffix: str = "") -> str:
     """A figure to print: 1,234; 22.5; 83.3%; a dash for none."""
     if value is None:
@@ -379,78 +334,6 @@ def figure(value: int | float | None, suffix: str = "") -> str:
     if isinstance(value, float):
         return f"{value:,.2f}".rstrip("0").rstrip(".")
     return f"{value:,}"
-
-
-def report_context(workspace: Workspace, renderer: Renderer, report: Report) -> dict[str, Any]:
-    """Everything the template prints, prepared: it does no counting of its own."""
-    from ipskit.documents.context import organisation
-
-    titles = [line.title for line in report.lines]
-
-    def row(line: Line) -> dict[str, Any]:
-        return {
-            "title": line.title,
-            # The id only where two curricula share a title (a copy adapted from another).
-            "curriculum": line.curriculum if titles.count(line.title) > 1 else "",
-            "courses_run": figure(line.courses_run),
-            "courses_planned": figure(line.courses_planned),
-            "started": figure(line.started),
-            "completed": figure(line.completed),
-            "completion": figure(line.completion_percent, "%"),
-            "withdrawn": figure(line.withdrawn),
-            "contact_hours": figure(hours(line.contact_minutes)),
-            "participant_hours": figure(hours(line.participant_minutes)),
-            "meetings_held": figure(line.meetings_held),
-            "certificates_issued": figure(line.certificates_issued),
-            "certificates_valid": figure(line.certificates_valid),
-            "certificates_revoked": figure(line.certificates_revoked),
-            "certificates_superseded": figure(line.certificates_superseded),
-        }
-
-    total = report.total
-    key = [
-        (figure(total.courses_run), "course run" if total.courses_run == 1 else "courses run"),
-        (figure(total.started), "people started"),
-        (
-            figure(total.completed),
-            "completed" + (f" ({figure(total.completion_percent, '%')})" if total.started else ""),
-        ),
-        (figure(hours(total.contact_minutes)), "contact hours delivered"),
-        (figure(total.certificates_issued), "certificates issued"),
-    ]
-    from ipskit.cohorts.followups import point_label
-
-    followups = [
-        {
-            "label": point_label(p.point),
-            "courses": figure(p.cohorts),
-            "asked": figure(p.completed),
-            "reached": figure(p.reached),
-            "using_skills": figure(p.using_skills),
-            "using_percent": figure(p.using_percent, "%"),
-            "trained_others": figure(p.trained_others),
-            "people_trained": figure(p.people_trained),
-        }
-        for p in report.followups
-    ]
-    return {
-        "title": report.heading,
-        "language": workspace.settings.locale,
-        "organisation": organisation(workspace, renderer),
-        # A date is not broken across lines: "30 June" then "2020" alone reads badly.
-        "heading": report.heading_with("\u00a0"),
-        "period": report.period,
-        "counted": long_day(report.today),
-        "key": [{"value": v, "label": label} for v, label in key],
-        "lines": [row(line) for line in report.lines],
-        "total": row(total),
-        "several": len(report.lines) > 1,
-        "planned": total.courses_planned,
-        "running": total.courses_running,
-        "followups": followups,
-        "chart": chart(report.followups),
-        "notes": notes(report),
-    }
 
 
 def notes(report: Report) -> list[str]:
@@ -496,18 +379,6 @@ def not_counted_note(count: int) -> str:
         f"Not counted: {courses} in the period whose sessions are over with no one marked"
         " as attending (made by mistake, as a test, or cancelled)."
     )
-
-
-def make_report(
-    workspace: Workspace, report: Report, target: Path, *, as_html: bool = False
-) -> Renderer:
-    """Write the report as a branded PDF (or its HTML) to ``target``."""
-    from ipskit.documents.render import Renderer
-
-    renderer = Renderer(workspace)
-    renderer.document(TEMPLATE, report_context(workspace, renderer, report), target,
-                      as_html=as_html)  # fmt: skip
-    return renderer
 
 
 def default_name(start: date | None, end: date | None) -> str:

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from ipskit.cohorts.cohort import Cohort, FollowUp, point_parts
+from ipskit.cohorts.cohort import Cohort
 from ipskit.cohorts.records import Records
+from ipskit.courses.meetings import FollowUp, point_parts
 
 if TYPE_CHECKING:
-    from ipskit.workspace import Workspace
+    pass
 
 
 class Due(NamedTuple):
@@ -183,29 +183,3 @@ def change_plan(
             write_settings(cohort.folder, settings)
     kept = {p.at: counts.get(p.at, 0) for p in settings.followups}
     return PlanChange(Cohort(cohort.folder, settings), tuple(adding), tuple(removing), kept)
-
-
-def make_report(workspace: Workspace, cohorts: list[Cohort], found: list[PointFigures],
-                target: Path, *, today: date) -> None:  # fmt: skip
-    """Write the one-page follow-up report, with its chart, as a tagged PDF."""
-    from ipskit.cohorts.figures import chart
-    from ipskit.documents.context import organisation
-    from ipskit.documents.render import Renderer
-
-    renderer = Renderer(workspace)
-    courses = sorted({c.settings.curriculum_title for c in cohorts})
-    scope = cohorts[0].id if len(cohorts) == 1 else f"{len(cohorts)} cohorts"
-    context = {
-        "title": f"Follow-up report: {scope}",
-        "language": workspace.settings.locale,
-        "organisation": organisation(workspace, renderer),
-        "as_of": f"{today.day} {today:%B %Y}",
-        "courses": courses,
-        "cohorts": [c.id for c in cohorts],
-        "points": [
-            {"label": point_label(f.point), **f._asdict(), "using_percent": f.using_percent}
-            for f in found
-        ],
-        "chart": chart(found),
-    }
-    renderer.document("followup-report.html", context, target)

@@ -9,7 +9,7 @@ disk) is finished by the next ``forget`` of that cohort, whoever it names.
 
 The order matters, because only the roster knows the name: notes in the cohorts the
 person trained are scrubbed first, then their own cohort's records are committed, name
-blanked and notes scrubbed together (see :func:`ipskit.cohorts.records.commit`). Whatever is
+blanked and notes scrubbed together (see :func:`ipskit.cohorts.commit.commit`). Whatever is
 left after that (the register's name, documents, leftovers of killed writes) is found
 by id alone.
 """
@@ -22,16 +22,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from ipskit.cohorts.changing import changes, load_whole
 from ipskit.cohorts.cohort import Cohort, all_cohorts
-from ipskit.cohorts.records import (
-    STAGED_PREFIX,
-    NameFinder,
-    Participant,
-    Records,
-    changes,
-    load_whole,
-    settle,
-)
+from ipskit.cohorts.commit import STAGED_PREFIX, settle
+from ipskit.cohorts.name_finder import NameFinder
+from ipskit.cohorts.record_types import Participant
+from ipskit.cohorts.records import Records
 from ipskit.core import store
 from ipskit.core.errors import FileProblemsError, IpskitError, NotFoundError
 from ipskit.workspace import Workspace
@@ -74,10 +70,11 @@ def forget(workspace: Workspace, cohort: Cohort, who: str) -> Erasure:
         records = load_whole(cohort)
         pending = _pending(cohort, records)
         person = _named(records, who, pending)
-        result = Erasure(cohort.id, person.id if person else None, resumed=list(pending))
+        pid = person.id if person else None
+        result = Erasure(cohort.id, pid, resumed=list(pending))
         erased = person is not None and person.status == "erased"
-        result.already = erased and person.id not in pending
-        named = [person.id] if person and not erased and person.id not in pending else []
+        result.already = erased and pid not in pending
+        named = [pid] if pid is not None and not erased and pid not in pending else []
         if pending or named:
             _erase(workspace, cohort, records, [*pending, *named], result)
     _sweep(workspace)

@@ -11,18 +11,13 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from ipskit.cohorts.cohort import Cohort, Meeting
-from ipskit.cohorts.records import (
-    HISTORY_COLUMNS,
-    HISTORY_FILE,
-    Mark,
-    Participant,
-    Records,
-    changing,
-    check_note,
-)
-from ipskit.core.errors import IpskitError
+from ipskit.cohorts.changing import changing
+from ipskit.cohorts.cohort import Cohort
+from ipskit.cohorts.record_types import HISTORY_COLUMNS, HISTORY_FILE, Mark, Participant, check_note
+from ipskit.cohorts.records import Records
+from ipskit.core.errors import IpskitError, argument
 from ipskit.core.names import fold
+from ipskit.courses.meetings import Meeting
 
 if TYPE_CHECKING:
     from ipskit.cohorts.meeting_exports import ReportAttendee
@@ -74,18 +69,18 @@ def attend(
     meeting = cohort.meeting(session)
     today = today or date.today()
     if not (present or late or absent or excused or made_up or all_present):
-        raise IpskitError(
-            "say who was there: --present, --late, --absent, --excused, --made-up or --all-present"
-        )
+        statuses = ("present", "late", "absent", "excused", "made_up")
+        raise IpskitError(f"say who was there: {', '.join(map(argument, statuses))}"
+                          f" or {argument('all_present=True')}")  # fmt: skip
     if meeting.date > today and (present or late or absent or made_up or all_present):
         raise IpskitError(
             f"session {meeting.number} is on {meeting.date.isoformat()}, still to come:"
-            " only apologies (--excused) can be recorded ahead"
+            f" only apologies ({argument('excused')}) can be recorded ahead"
         )
     try:
         text = check_note(note)
     except ValueError as error:
-        raise IpskitError(f"--note: {error}") from None
+        raise IpskitError(f"{argument('note')}: {error}") from None
     with changing(cohort) as records:
         chosen: dict[str, tuple[Participant, str]] = {}
         for status, people in (("present", present), ("late", late), ("absent", absent),
@@ -268,10 +263,10 @@ def match(name: str, email: str, roster: Sequence[Participant]) -> tuple[Partici
             if person.email and person.email.casefold() == mail:
                 return person, 1.0
     scores = _scores(name, roster)
-    top, person = scores[0] if scores else (0.0, None)
+    top, likeliest = scores[0] if scores else (0.0, None)
     runner_up = scores[1][0] if len(scores) > 1 else 0.0
     if top >= CONFIDENT and top - runner_up >= 0.1:
-        return person, round(top, 2)
+        return likeliest, round(top, 2)
     return None, round(top, 2)
 
 
@@ -336,7 +331,7 @@ def attend_from_report(
     from ipskit.cohorts.meeting_exports import read_meeting_report
 
     _check_minutes(min_minutes)
-    _check_minutes(late_after, "--late-after: ")
+    _check_minutes(late_after, f"{argument('late_after')}: ")
     meeting = cohort.meeting(session)
     if meeting.date > (today or date.today()):
         raise IpskitError(
@@ -476,7 +471,7 @@ def assess(
     try:
         text = check_note(note)
     except ValueError as error:
-        raise IpskitError(f"--note: {error}") from None
+        raise IpskitError(f"{argument('note')}: {error}") from None
     names = [who] if isinstance(who, str) else list(who)
     if not names:
         raise IpskitError("say whose assessment this is: an id such as p01, or a name")

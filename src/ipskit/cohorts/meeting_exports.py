@@ -66,7 +66,7 @@ def read_meeting_report(path: Path) -> MeetingReport:
         raise _problem(path, 1, "the file is empty")
     delimiter = _delimiter(text)
     tables = _tables(_rows(path, text, delimiter)) if delimiter else []
-    if not tables:
+    if not delimiter or not tables:
         raise _problem(path, 1, _NOT_A_REPORT)
     # Teams' per-person totals beat its list of visits, which beats the event log.
     columns, body = min(tables, key=lambda table: _PRIORITY[table[0].kind])

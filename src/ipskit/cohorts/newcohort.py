@@ -13,14 +13,14 @@ from ipskit.cohorts.cohort import (
     Cohort,
     Rules,
     Settings,
-    check_id,
+    check_new_id,
     meetings_from,
     sha256_of,
     write_settings,
 )
 from ipskit.cohorts.records import Records
 from ipskit.core import store
-from ipskit.core.errors import IpskitError
+from ipskit.core.errors import IpskitError, argument
 from ipskit.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -45,20 +45,11 @@ def create_cohort(
     from ipskit.courses.catalogue import catalogue
     from ipskit.courses.schedule import check_point, followup_points, plan
 
-    check_id(cohort_id)
+    check_new_id(cohort_id)
     try:
         in_range(start)  # a start near the year 9999 would overflow as the dates are laid out
     except ValueError as error:
         raise IpskitError(f"the start date {start.isoformat()}: {error}") from None
-    if cohort_id in ("revoke", "publish"):  # words of `ipskit certificates`
-        raise IpskitError(f"'{cohort_id}' is a word ipskit uses: choose another cohort id")
-    # Refused here rather than wherever a cohort is opened, so that a cohort made with
-    # such a name before stays usable (and can be copied to a new id).
-    if store.windows_reserved(cohort_id):
-        raise IpskitError(
-            f"'{cohort_id}' cannot be a cohort id: Windows keeps that name for a device,"
-            " so the cohort's folder could not be opened there; choose another"
-        )
     folder = workspace.cohorts_dir / cohort_id
     if folder.exists():
         raise IpskitError(f"cohort '{cohort_id}' already exists; choose another id")
@@ -71,7 +62,7 @@ def create_cohort(
 
     names = [trainer_entry(workspace.cohorts_dir, t, cohort_id, start) for t in trainers]
     if venue is not None and (not venue.strip() or "\n" in venue):
-        raise IpskitError("--venue must be one line of text")
+        raise IpskitError(f"{argument('venue')} must be one line of text")
     rules = curriculum.completion
     source = (
         "built-in"

@@ -10,266 +10,54 @@ row. History rows name participants by id only; names live in ``roster.csv`` alo
 
 from __future__ import annotations
 
-import os
-import re
-import unicodedata
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
 
-from ipskit.cohorts.cohort import Cohort, Meeting, check_writable
-from ipskit.core import csvio, store
-from ipskit.core.dates import parse_date
-from ipskit.core.errors import FileProblemsError, IpskitError, NotFoundError
+from ipskit.cohorts.cohort import Cohort
+from ipskit.cohorts.commit import commit, paths_to_read
+from ipskit.cohorts.name_finder import NameFinder
+from ipskit.cohorts.record_files import (
+    history_with,
+    read_answers,
+    read_assessments,
+    read_marks,
+    read_ratings,
+    read_roster,
+    read_signed,
+    roster_text,
+)
+from ipskit.cohorts.record_types import (
+    AGREEMENT_COLUMNS,
+    AGREEMENTS_FILE,
+    ASSESSMENT_COLUMNS,
+    ASSESSMENTS_FILE,
+    ATTENDANCE_COLUMNS,
+    ATTENDANCE_FILE,
+    FIELDS,
+    FOLLOWUP_COLUMNS,
+    FOLLOWUPS_FILE,
+    HISTORY_COLUMNS,
+    HISTORY_FILE,
+    PARTICIPANT_ID,
+    RATING_COLUMNS,
+    RATINGS_FILE,
+    ROSTER_FILE,
+    STAGES,
+    Answer,
+    Assessment,
+    Edit,
+    Mark,
+    Participant,
+    Rating,
+    check_email,
+    check_note,
+)
+from ipskit.core import csvio
+from ipskit.core.errors import IpskitError, NotFoundError, argument
 from ipskit.core.names import check_name, fold, isolate
-
-ROSTER_FILE = "roster.csv"
-ROSTER_COLUMNS = (
-    "id", "name", "certificate_name", "email", "pronouns", "status", "added", "left",
-)  # fmt: skip
-ATTENDANCE_FILE = "attendance.csv"
-ATTENDANCE_COLUMNS = ("session", "participant", "status", "made_up", "note")
-ASSESSMENTS_FILE = "assessments.csv"
-ASSESSMENT_COLUMNS = ("participant", "result", "date", "note")
-FOLLOWUPS_FILE = "followups.csv"
-FOLLOWUP_COLUMNS = ("point", "participant", "answered", "using_skills", "trained_others", "note")
-RATINGS_FILE = "ratings.csv"
-RATING_COLUMNS = ("stage", "participant", "competency", "rating", "date")
-AGREEMENTS_FILE = "agreements.csv"
-AGREEMENT_COLUMNS = ("participant", "signed")
-HISTORY_FILE = "history.csv"
-HISTORY_COLUMNS = ("when", "action", "session", "participant", "before", "after", "note")
-#: The files a commit may replace (see :func:`commit`).
-_COMMITTED = frozenset({ROSTER_FILE, ATTENDANCE_FILE, ASSESSMENTS_FILE, FOLLOWUPS_FILE,
-                        RATINGS_FILE, AGREEMENTS_FILE, HISTORY_FILE})  # fmt: skip
-
-MARKS = ("present", "late", "absent", "excused")
-PEOPLE = ("active", "withdrawn", "erased")
-RESULTS = ("passed", "not-yet")
-STAGES = ("before", "after")
-_COMPETENCY = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
-_PID = re.compile(r"^p[0-9]{2,}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MAX_NOTE = 500
-
-
-class Participant(NamedTuple):
-    """Someone on the roster. Only ``name`` is required, and it may be a pseudonym."""
-
-    id: str
-    name: str
-    certificate_name: str = ""
-    email: str = ""
-    pronouns: str = ""
-    status: str = "active"
-    added: date | None = None
-    left: date | None = None
-
-    @property
-    def active(self) -> bool:
-        """Still on the course (not withdrawn or erased)."""
-        return self.status == "active"
-
-    @property
-    def name_on_certificate(self) -> str:
-        """The name the person chose for their certificate."""
-        return self.certificate_name or self.name
-
-
-#: The roster fields a correction may change, as a coordinator calls them.
-FIELDS = {"name": "name", "certificate_name": "certificate name", "email": "email",
-          "pronouns": "pronouns"}  # fmt: skip
-
-
-class Edit(NamedTuple):
-    """One field of a roster entry corrected: what it was, and what it is now."""
-
-    field: str
-    before: str
-    after: str
-
-
-class Mark(NamedTuple):
-    """One person's attendance at one session."""
-
-    session: int
-    participant: str
-    status: str
-    made_up: bool = False
-    note: str = ""
-
-
-class Assessment(NamedTuple):
-    """A final assessment result."""
-
-    participant: str
-    result: str
-    date: date
-    note: str = ""
-
-
-class Answer(NamedTuple):
-    """What someone said at a follow-up: counts and yes/no, no health information."""
-
-    point: str  # 9w, 12m
-    participant: str
-    answered: date
-    using_skills: bool
-    trained_others: int
-    note: str = ""
-
-
-class Rating(NamedTuple):
-    """A self-rating of one competency, 1 to 5, before or after the course."""
-
-    stage: str
-    participant: str
-    competency: str
-    rating: int
-    date: date
-
-
-def check_email(text: str) -> str:
-    """An email address, trimmed, or ValueError."""
-    email = text.strip()
-    if email and not _EMAIL.match(email):
-        raise ValueError("the email address is not valid")
-    return email
-
-
-def check_note(text: str) -> str:
-    """A short note on one line, or ValueError."""
-    note = " ".join(text.split())
-    if len(note) > MAX_NOTE:
-        raise ValueError(f"a note can be at most {MAX_NOTE} characters")
-    return note
-
-
-class NameFinder:
-    """A person's name found in free text however it is written, to take it out.
-
-    Text is compared as names are (:func:`ipskit.core.names.fold`: case, accents and
-    apostrophes ignored), so "Sion", "SIÔN" and "siôn's" are all Siôn. What is found:
-    each name whole, every run of two or more of its words ("Ap Tudwal"), and each word
-    on its own ("Prydderch", "Jo"), except initials, two-letter words that are common
-    words too ("An"), and particles such as "van" or "ap" after the first word; and the
-    email address. Scripts written without spaces between words (Chinese, Japanese,
-    Thai) are matched inside longer runs of text.
-    """
-
-    def __init__(self, names: Iterable[str], emails: Iterable[str] = ()) -> None:
-        runs: set[tuple[str, ...]] = set()
-        for name in names:
-            words = fold(name).split()
-            runs.update(tuple(words[i:j]) for i in range(len(words))
-                        for j in range(i + 2, len(words) + 1))  # fmt: skip
-            runs.update((w,) for k, w in enumerate(words) if _alone(w, first=k == 0))
-            if words:
-                runs.add(tuple(words))
-        self.words = {run[0] for run in runs}
-        # Longest first, so that the whole name is taken rather than its first word.
-        ordered = sorted(runs, key=lambda run: (-sum(map(len, run)), run))
-        self._pattern = re.compile("|".join(map(_run_pattern, ordered))) if runs else None
-        addresses = [e for e in emails if e]
-        self._emails = (
-            re.compile("|".join(map(re.escape, addresses)), re.IGNORECASE) if addresses else None
-        )
-
-    def sub(self, text: str, replacement: str = "[erased]") -> str:
-        """``text`` with every mention of the name replaced."""
-        if not text:
-            return text
-        if self._emails is not None:
-            text = self._emails.sub(replacement, text)
-        if self._pattern is None:
-            return text
-        folded = fold(text)
-        if not any(word in folded for word in self.words):
-            return text  # the usual case, found cheaply
-        stream, where = _folded_stream(text)
-        pieces, end = [], 0
-        for match in self._pattern.finditer(stream):
-            first, last = where[match.start()], where[match.end() - 1] + 1
-            while last < len(text) and unicodedata.combining(text[last]):
-                last += 1
-            if first < end:
-                continue
-            pieces += [text[end:first], replacement]
-            end = last
-        return "".join(pieces) + text[end:]
-
-    def found_in(self, text: str) -> bool:
-        """Whether ``text`` mentions the name."""
-        return self.sub(text) != text
-
-
-#: Words that join the parts of a name and are common words too: never matched alone.
-_PARTICLES = frozenset(
-    "van von der den del della des dos das bin ibn bint abu ben ap ab de da di du la le el al"
-    " mc st".split()
-)
-#: Two-letter words too common to take out of a note on their own.
-_COMMON = frozenset(
-    "a an as at be by do go he hi if in is it me my no of oh ok on or so to up us we am".split()
-)
-
-
-def _alone(word: str, *, first: bool) -> bool:
-    """Whether one word of a name is taken out of notes on its own."""
-    if len(word) < 2 or (len(word) == 2 and word.isascii() and word in _COMMON):
-        return False
-    return first or word not in _PARTICLES
-
-
-_APOSTROPHES = "’'`´"
-
-
-def _unspaced(char: str) -> bool:
-    """Whether ``char`` is of a script written without spaces between words."""
-    code = ord(char)
-    return (0x0E00 <= code <= 0x0FFF or 0x1000 <= code <= 0x109F or 0x1780 <= code <= 0x17FF
-            or 0x3040 <= code <= 0x30FF or 0x3400 <= code <= 0x9FFF
-            or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x3FFFF)  # fmt: skip
-
-
-def _run_pattern(run: tuple[str, ...]) -> str:
-    """A regular expression for some words of a name in a folded stream (see below).
-
-    Apostrophes may sit between any two letters ("o'brien" is "obrien"), and the words
-    may be parted by any spaces or punctuation.
-    """
-    body = "[ ']+".join("'?".join(map(re.escape, word)) for word in run)
-    before = "" if _unspaced(run[0][0]) else r"(?<!\w)"
-    after = "" if _unspaced(run[-1][-1]) else r"(?!\w)"
-    return before + body + after
-
-
-def _folded_stream(text: str) -> tuple[str, list[int]]:
-    """``text`` folded one character at a time, with where each folded character came from.
-
-    As :func:`ipskit.core.names.fold`, except that apostrophes are kept (as ``'``) and other
-    punctuation is a space, so that a match can be traced back to the original text.
-    """
-    chars, where = [], []
-    for index, char in enumerate(text):
-        folded = _fold_char(char)
-        chars.append(folded)
-        where += [index] * len(folded)
-    return "".join(chars), where
-
-
-@lru_cache(maxsize=4096)
-def _fold_char(char: str) -> str:
-    if char in _APOSTROPHES:
-        return "'"
-    folded = fold(char)
-    if folded:
-        return folded
-    return "" if unicodedata.combining(char) else " "
+from ipskit.courses.meetings import Meeting
 
 
 @dataclass
@@ -297,30 +85,30 @@ class Records:
         A commit that was stopped while its files were being renamed into place is read
         as committed, whole.
         """
-        staged = _reading(cohort.folder)
+        staged = paths_to_read(cohort.folder)
         try:
             return cls._read(cohort, staged)
         except FileNotFoundError:
             if not staged:
                 raise
-            return cls._read(cohort, _reading(cohort.folder))  # renamed as we read
+            return cls._read(cohort, paths_to_read(cohort.folder))  # renamed as we read
 
     @classmethod
     def _read(cls, cohort: Cohort, staged: dict[str, Path]) -> Records:
         def file(name: str) -> Path:
             return staged.get(name) or cohort.file(name)
 
-        roster = _read_roster(file(ROSTER_FILE))
+        roster = read_roster(file(ROSTER_FILE))
         ids = {p.id for p in roster}
         numbers = {m.number for m in cohort.everything}
-        marks = _read_marks(file(ATTENDANCE_FILE), ids, numbers)
-        assessments = _read_assessments(file(ASSESSMENTS_FILE), ids)
+        marks = read_marks(file(ATTENDANCE_FILE), ids, numbers)
+        assessments = read_assessments(file(ASSESSMENTS_FILE), ids)
         points = {f.at for f in cohort.settings.followups}
         return cls(
             cohort, roster, marks, assessments,
-            answers=_read_answers(file(FOLLOWUPS_FILE), ids, points),
-            ratings=_read_ratings(file(RATINGS_FILE), ids),
-            signed=_read_signed(file(AGREEMENTS_FILE), ids),
+            answers=read_answers(file(FOLLOWUPS_FILE), ids, points),
+            ratings=read_ratings(file(RATINGS_FILE), ids),
+            signed=read_signed(file(AGREEMENTS_FILE), ids),
         )  # fmt: skip
 
     def participant(self, participant_id: str) -> Participant:
@@ -407,7 +195,7 @@ class Records:
         path = self.cohort.file(HISTORY_FILE)
         rows = csvio.read_table(path, HISTORY_COLUMNS) if path.exists() else iter(())
         for row in [*(row for _, row in rows), *self.history]:
-            if row[1] == "removed" and _PID.match(row[3]):
+            if row[1] == "removed" and PARTICIPANT_ID.match(row[3]):
                 yield row[3]
 
     def duplicate_of(self, name: str, email: str = "", *,
@@ -441,7 +229,13 @@ class Records:
                  if getattr(person, key) != value]  # fmt: skip
         if not edits:
             return person, []
-        updated = person._replace(**{e.field: e.after for e in edits})
+        after = {e.field: e.after for e in edits}
+        updated = person._replace(
+            name=after.get("name", person.name),
+            certificate_name=after.get("certificate_name", person.certificate_name),
+            email=after.get("email", person.email),
+            pronouns=after.get("pronouns", person.pronouns),
+        )
         self._put(updated)
         for e in edits:
             what = FIELDS[e.field]
@@ -532,7 +326,7 @@ class Records:
                trained_others: int, when: date, note: str = "") -> None:  # fmt: skip
         """Record someone's answer at a follow-up point (replacing an earlier one)."""
         if not 0 <= trained_others <= 10_000:
-            raise IpskitError("--trained-others is a count of people, from 0")
+            raise IpskitError(f"{argument('trained_others')} is a count of people, from 0")
         old = self.answers.get((point, person.id))
         new = Answer(point, person.id, when, using_skills, trained_others, check_note(note))
         self.answers[(point, person.id)] = new
@@ -603,17 +397,17 @@ class Records:
             changed = changed or new != note
             return new
 
-        for key, mark in self.marks.items():
+        for mark_key, mark in self.marks.items():
             if mark.note != (note := clean(mark.participant, mark.note)):
-                self.marks[key] = mark._replace(note=note)
+                self.marks[mark_key] = mark._replace(note=note)
                 self.changed.add(ATTENDANCE_FILE)
         for pid, result in self.assessments.items():
             if result.note != (note := clean(pid, result.note)):
                 self.assessments[pid] = result._replace(note=note)
                 self.changed.add(ASSESSMENTS_FILE)
-        for key, answer in self.answers.items():
+        for answer_key, answer in self.answers.items():
             if answer.note != (note := clean(answer.participant, answer.note)):
-                self.answers[key] = answer._replace(note=note)
+                self.answers[answer_key] = answer._replace(note=note)
                 self.changed.add(FOLLOWUPS_FILE)
         self.erased.append((owner, finder))
         return changed
@@ -627,6 +421,7 @@ class Records:
     def save(self) -> None:
         """Write the files that changed and the history's new rows, all in one commit."""
         files: dict[str, str] = {}
+        rows: list[tuple[str, ...]]
         if ROSTER_FILE in self.changed:
             files[ROSTER_FILE] = roster_text(self.roster)
         if ATTENDANCE_FILE in self.changed:
@@ -715,348 +510,3 @@ def _describe_answer(answer: Answer | None) -> str:
         return ""
     using = "using the skills" if answer.using_skills else "not using the skills"
     return f"{using}; trained {answer.trained_others}"
-
-
-def roster_text(roster: list[Participant]) -> str:
-    """``roster.csv`` for these participants."""
-    rows = [
-        (
-            p.id,
-            p.name,
-            p.certificate_name,
-            p.email,
-            p.pronouns,
-            p.status,
-            p.added.isoformat(),
-            p.left.isoformat() if p.left else "",
-        )  # fmt: skip
-        for p in roster
-    ]
-    return csvio.to_text(ROSTER_COLUMNS, rows)
-
-
-def history_with(old: str, rows: list[list[str]]) -> str:
-    """The text of ``history.csv`` (``old``, or nothing yet) with ``rows`` added at the end.
-
-    The same text :func:`ipskit.core.csvio.append_rows` writes for every append-only file;
-    here it is committed together with the record files it describes.
-    """
-    return csvio.appended(old, HISTORY_COLUMNS, rows)
-
-
-@contextmanager
-def changing(cohort: Cohort) -> Iterator[Records]:
-    """Hold the cohort's lock while its records are read, changed and written.
-
-    An archived cohort is refused here, in the one place every change passes (erasure
-    does not pass here: a person may be forgotten whatever the cohort's state).
-    """
-    with store.locked(cohort.folder, f"cohort {cohort.id}"):
-        check_writable(cohort)
-        with changes(cohort) as records:
-            yield records
-
-
-@contextmanager
-def changes(cohort: Cohort) -> Iterator[Records]:
-    """Read, change and write a cohort's records, for a caller that holds its lock.
-
-    A commit that a kill interrupted is finished first (see :func:`settle`).
-    """
-    settle(cohort.folder)
-    records = load_whole(cohort)
-    yield records
-    records.save()
-    from ipskit.cohorts.status import remember_overview  # it reads records: import here
-
-    remember_overview(cohort, records)
-
-
-def load_whole(cohort: Cohort) -> Records:
-    """A cohort's records to change: a history broken by hand is refused as well."""
-    history = cohort.file(HISTORY_FILE)
-    if history.exists():
-        for _ in csvio.read_table(history, HISTORY_COLUMNS):
-            pass  # refuse to add to a history broken by hand
-    return Records.load(cohort)
-
-
-# --- committing several files together ------------------------------------------------------
-#
-# A change writes a record file and history.csv (and erasure up to six files). Each is
-# first written in full beside its place, as ``.ipskit-commit-TOKEN-NAME``; then one small
-# journal naming them is written atomically: that is the moment of commit. Then each file
-# is renamed into place and the journal removed. A kill before the journal leaves the
-# old files (the staged ones are removed by the next writer); a kill after it leaves a
-# commit that the next writer finishes (and that readers already read through).
-
-COMMIT_JOURNAL = ".ipskit-commit.json"
-STAGED_PREFIX = ".ipskit-commit-"
-_TOKEN = re.compile(r"[0-9a-f]{12}")
-
-
-def commit(folder: Path, files: dict[str, str]) -> None:
-    """Replace several files of ``folder`` together: after any crash, all or none.
-
-    The caller holds the folder's lock (or owns a folder no one else can see yet).
-    """
-    import json
-
-    token = os.urandom(6).hex()
-    staged = {name: folder / f"{STAGED_PREFIX}{token}-{name}" for name in files}
-    try:
-        for name, text in files.items():
-            _write_staged(staged[name], text.encode("utf-8"), folder / name)
-        journal = json.dumps({"token": token, "files": list(files)})
-        try:
-            store.write_atomic(folder / COMMIT_JOURNAL, journal)
-        except OSError as error:  # the journal is ipskit's own: name a file the trainer knows
-            first = folder / next(iter(files))
-            raise store.cannot(first, "write it", error, "it is unchanged") from None
-    except BaseException:
-        for path in staged.values():
-            with suppress(FileNotFoundError):
-                path.unlink()
-        raise
-    _install(folder, token, list(files))
-
-
-def _write_staged(path: Path, data: bytes, target: Path) -> None:
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
-                     store.PRIVATE_FILE)  # fmt: skip
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-    except OSError as error:
-        raise store.cannot(target, "write it", error, "it is unchanged") from None
-
-
-def _install(folder: Path, token: str, names: list[str]) -> None:
-    """Rename a commit's staged files into place, then forget the journal."""
-    for name in names:
-        with suppress(FileNotFoundError):  # renamed before a kill
-            os.replace(folder / f"{STAGED_PREFIX}{token}-{name}", folder / name)
-    store.fsync_dir(folder)  # the renames are durable before the journal vouching for them goes
-    (folder / COMMIT_JOURNAL).unlink()
-
-
-def read_journal(folder: Path) -> tuple[str, list[str]] | None:
-    """The commit a journal in ``folder`` names, if there is one."""
-    import json
-
-    try:
-        saved = json.loads((folder / COMMIT_JOURNAL).read_bytes())
-    except FileNotFoundError:
-        return None
-    except ValueError:
-        saved = None
-    token = saved.get("token") if isinstance(saved, dict) else None
-    names = saved.get("files") if isinstance(saved, dict) else None
-    # Checked before any name is made from them: a token such as "/../" would reach out.
-    if not (isinstance(token, str) and _TOKEN.fullmatch(token) and isinstance(names, list)
-            and all(n in _COMMITTED for n in names)):  # fmt: skip
-        message = "not a commit ipskit wrote (edited by hand?): delete it, and the change it"
-        raise FileProblemsError([f"{folder / COMMIT_JOURNAL}:1: {message} was finishing with it"])
-    return token, names
-
-
-def settle(folder: Path) -> None:
-    """Finish a commit a kill interrupted, and remove the files of one never committed.
-
-    The caller holds the folder's lock.
-    """
-    found = read_journal(folder)
-    if found is not None:
-        _install(folder, *found)
-    for leftover in folder.glob(STAGED_PREFIX + "*"):
-        with suppress(FileNotFoundError):
-            leftover.unlink()
-
-
-def _reading(folder: Path) -> dict[str, Path]:
-    """Record files to read from where a commit is still being renamed into place."""
-    if not os.path.exists(folder / COMMIT_JOURNAL):
-        return {}
-    try:
-        found = read_journal(folder)
-    except IpskitError:
-        return {}  # the next writer reports it
-    if found is None:
-        return {}
-    token, names = found
-    staged = {name: folder / f"{STAGED_PREFIX}{token}-{name}" for name in names}
-    return {name: path for name, path in staged.items() if path.exists()}
-
-
-# --- reading the files ------------------------------------------------------------------------
-
-
-def _problem(path: Path, line: int, message: str) -> FileProblemsError:
-    return FileProblemsError([f"{path}:{line}: {message}"])
-
-
-def _date(path: Path, line: int, text: str, column: str) -> date:
-    try:
-        return parse_date(text)
-    except ValueError as error:
-        raise _problem(path, line, f"{column}: {error}") from None
-
-
-def _read_roster(path: Path) -> list[Participant]:
-    if not path.exists():
-        return []
-    roster: list[Participant] = []
-    seen: set[str] = set()
-    for line, row in csvio.read_rows(path, ROSTER_COLUMNS):
-        pid = row["id"].strip()
-        if not _PID.match(pid):
-            raise _problem(path, line, f"id '{pid}' is not a participant id such as p01")
-        if pid in seen:
-            raise _problem(path, line, f"id {pid} appears twice")
-        seen.add(pid)
-        status = row["status"].strip()
-        if status not in PEOPLE:
-            raise _problem(path, line, f"status must be {', '.join(PEOPLE)}")
-        try:
-            # Stored names keep the direction marks an older version let in: every
-            # document and terminal line isolates them, so they reorder nothing.
-            name = check_name(row["name"], stored=True) if status != "erased" else ""
-            certificate = (
-                check_name(row["certificate_name"], "the certificate name", stored=True)
-                if row["certificate_name"].strip()
-                else ""
-            )
-            email = check_email(row["email"])
-        except ValueError as error:
-            raise _problem(path, line, str(error)) from None
-        roster.append(
-            Participant(
-                id=pid,
-                name=name,
-                certificate_name=certificate,
-                email=email,
-                pronouns=row["pronouns"].strip(),
-                status=status,
-                added=_date(path, line, row["added"].strip(), "added"),
-                left=_date(path, line, row["left"].strip(), "left")
-                if row["left"].strip()
-                else None,
-            )
-        )
-    return roster
-
-
-def _read_marks(path: Path, ids: set[str], numbers: set[int]) -> dict[tuple[int, str], Mark]:
-    marks: dict[tuple[int, str], Mark] = {}
-    if not path.exists():
-        return marks
-    # Read on every command and for every cohort by `ipskit cohorts`: the common case
-    # (a row ipskit wrote) is checked in one line; the detailed checks run only on a miss.
-    sessions = {str(n): n for n in numbers}
-    for line, row in csvio.read_table(path, ATTENDANCE_COLUMNS):
-        session, pid, status, made_up, note = row
-        number = sessions.get(session)
-        if number is None or pid not in ids or status not in _MARK_SET or made_up not in _MADE_UP:
-            session, pid, status, made_up = (c.strip() for c in row[:4])
-            number = _check_mark(path, line, sessions, ids, session, pid, status, made_up)
-        key = (number, pid)
-        if key in marks:
-            raise _problem(path, line, f"{pid} is marked twice for session {session}")
-        marks[key] = Mark(number, pid, status, made_up == "yes", note)
-    return marks
-
-
-_MARK_SET = frozenset(MARKS)
-_MADE_UP = ("", "yes")
-
-
-def _check_mark(path: Path, line: int, sessions: dict[str, int], ids: set[str],
-                session: str, pid: str, status: str, made_up: str) -> int:  # fmt: skip
-    if session not in sessions:
-        raise _problem(path, line, f"session '{session}' is not a session of this cohort")
-    if pid not in ids:
-        raise _problem(path, line, f"participant '{pid}' is not on the roster")
-    if status not in MARKS:
-        raise _problem(path, line, f"status must be {', '.join(MARKS)}")
-    if made_up not in _MADE_UP:
-        raise _problem(path, line, "made_up must be 'yes' or empty")
-    return sessions[session]
-
-
-def _rows(
-    path: Path, columns: tuple[str, ...], ids: set[str]
-) -> Iterator[tuple[int, str, dict[str, str]]]:
-    """Each row of a record file, with its participant, who must be on the roster.
-
-    A file not made yet has no rows.
-    """
-    if not path.exists():
-        return
-    for line, row in csvio.read_rows(path, columns):
-        pid = row["participant"].strip()
-        if pid not in ids:
-            raise _problem(path, line, f"participant '{pid}' is not on the roster")
-        yield line, pid, row
-
-
-def _read_assessments(path: Path, ids: set[str]) -> dict[str, Assessment]:
-    found: dict[str, Assessment] = {}
-    for line, pid, row in _rows(path, ASSESSMENT_COLUMNS, ids):
-        if pid in found:
-            raise _problem(path, line, f"{pid} has two results: keep one")
-        result = row["result"].strip()
-        if result not in RESULTS:
-            raise _problem(path, line, f"result must be {' or '.join(RESULTS)}")
-        found[pid] = Assessment(pid, result, _date(path, line, row["date"].strip(), "date"),
-                                row["note"])  # fmt: skip
-    return found
-
-
-def _read_answers(path: Path, ids: set[str], points: set[str]) -> dict[tuple[str, str], Answer]:
-    found: dict[tuple[str, str], Answer] = {}
-    for line, pid, row in _rows(path, FOLLOWUP_COLUMNS, ids):
-        point = row["point"].strip()
-        if point not in points:
-            raise _problem(path, line, f"'{point}' is not a follow-up point in cohort.yaml")
-        if (point, pid) in found:
-            raise _problem(path, line, f"{pid} has two answers at {point}: keep one")
-        using = row["using_skills"].strip()
-        if using not in ("yes", "no"):
-            raise _problem(path, line, "using_skills must be yes or no")
-        trained = row["trained_others"].strip()
-        if not trained.isdigit() or not trained.isascii():
-            raise _problem(path, line, "trained_others must be a whole number, 0 or more")
-        found[(point, pid)] = Answer(
-            point, pid, _date(path, line, row["answered"].strip(), "answered"),
-            using == "yes", int(trained), row["note"],
-        )  # fmt: skip
-    return found
-
-
-def _read_ratings(path: Path, ids: set[str]) -> dict[tuple[str, str, str], Rating]:
-    found: dict[tuple[str, str, str], Rating] = {}
-    for line, pid, row in _rows(path, RATING_COLUMNS, ids):
-        stage, competency, value = (row[k].strip() for k in ("stage", "competency", "rating"))
-        if stage not in STAGES:
-            raise _problem(path, line, "stage must be before or after")
-        if not _COMPETENCY.match(competency):
-            raise _problem(path, line, f"'{competency}' is not a competency id")
-        if value not in ("1", "2", "3", "4", "5"):
-            raise _problem(path, line, "rating must be a whole number from 1 to 5")
-        if (stage, pid, competency) in found:
-            raise _problem(path, line, f"{pid} rates {competency} twice {stage}: keep one")
-        found[(stage, pid, competency)] = Rating(
-            stage, pid, competency, int(value), _date(path, line, row["date"].strip(), "date")
-        )
-    return found
-
-
-def _read_signed(path: Path, ids: set[str]) -> dict[str, date]:
-    found: dict[str, date] = {}
-    for line, pid, row in _rows(path, AGREEMENT_COLUMNS, ids):
-        if pid in found:
-            raise _problem(path, line, f"{pid} appears twice: keep one")
-        found[pid] = _date(path, line, row["signed"].strip(), "signed")
-    return found

@@ -8,10 +8,12 @@ from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
-from ipskit.cohorts.cohort import Cohort, FollowUp, Meeting, sha256_of
+from ipskit.cohorts.cohort import Cohort, sha256_of
 from ipskit.cohorts.eligibility import Standing, eligibility, outcome_of
-from ipskit.cohorts.records import Participant, Records
+from ipskit.cohorts.record_types import Participant
+from ipskit.cohorts.records import Records
 from ipskit.core import store
+from ipskit.courses.meetings import FollowUp, Meeting
 
 
 class SessionLine(NamedTuple):
@@ -107,7 +109,7 @@ def _overview_key(cohort: Cohort) -> str:
     import hashlib
 
     from ipskit.cohorts.cohort import SETTINGS_FILE
-    from ipskit.cohorts.records import ATTENDANCE_FILE, ROSTER_FILE
+    from ipskit.cohorts.record_types import ATTENDANCE_FILE, ROSTER_FILE
 
     digest = hashlib.sha256()
     for name in (SETTINGS_FILE, ROSTER_FILE, ATTENDANCE_FILE):
@@ -140,7 +142,7 @@ def quick_overview(cohort: Cohort, today: date) -> Overview:
     ``ipskit cohorts`` reads every cohort of the workspace; the counts it shows depend
     only on three files, so they are kept, counts only, under the SHA-256 of those
     files' bytes: any change to any of them, by hand or by ipskit, makes the cache miss.
-    Every change ipskit makes refreshes them (see ``records.changing``).
+    Every change ipskit makes refreshes them (see ``ipskit.cohorts.changing``).
     """
     import json
 

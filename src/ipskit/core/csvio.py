@@ -97,17 +97,18 @@ def read_text(path: Path) -> str:
     else:
         if "\x00" not in text:
             return text
-    lines = data.removeprefix(b"\xef\xbb\xbf").split(b"\n")
-    for number, raw in enumerate(lines):
+    lines: list[str] = []
+    for number, raw in enumerate(data.removeprefix(b"\xef\xbb\xbf").split(b"\n")):
         try:
-            lines[number] = raw.decode("utf-8")
+            line = raw.decode("utf-8")
         except UnicodeDecodeError:
             try:
-                lines[number] = raw.decode("cp1252")
+                line = raw.decode("cp1252")
             except UnicodeDecodeError:
                 raise _not_text(path, number + 1) from None
-        if "\x00" in lines[number]:
+        if "\x00" in line:
             raise _not_text(path, number + 1)
+        lines.append(line)
     return "\n".join(lines)
 
 
@@ -174,7 +175,7 @@ def read_rows(path: Path, header: Sequence[str]) -> Iterator[tuple[int, dict[str
 def _iso(path: Path, line: int, column: str, cell: str) -> str:
     """A date cell a spreadsheet wrote, as YYYY-MM-DD, or the cell's problem."""
     from ipskit.core.dates import written_date
-    from ipskit.workspace import locale_near
+    from ipskit.core.locales import locale_near
 
     try:
         return written_date(cell, locale_near(path)).isoformat()

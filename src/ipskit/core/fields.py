@@ -7,10 +7,10 @@ with the same strictness: unknown keys refused, no coercion, ``FILE:LINE:COL`` e
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable
-from datetime import date, time
-from typing import Any
+from typing import Any, NoReturn
 
 from ipskit.core.dates import parse_clock, parse_date
 from ipskit.core.errors import FileProblemsError
@@ -41,7 +41,7 @@ class Fields:
                     ]
                 )
 
-    def fail(self, loc: Loc, message: str) -> Any:
+    def fail(self, loc: Loc, message: str) -> NoReturn:
         """Raise ``FILE:LINE:COL: message`` for a place in this file."""
         raise FileProblemsError([self.doc.problem(loc, message)])
 
@@ -101,14 +101,14 @@ class Fields:
             self.fail((*self.loc, key), "expected " + " or ".join(f"'{o}'" for o in allowed))
         return value
 
-    def date(self, key: str) -> date:
+    def date(self, key: str) -> dt.date:
         """A date written YYYY-MM-DD."""
         try:
             return parse_date(self.text(key))
         except ValueError as error:
             return self.fail((*self.loc, key), str(error))
 
-    def clock(self, key: str) -> time:
+    def clock(self, key: str) -> dt.time:
         """A time written HH:MM."""
         try:
             return parse_clock(self.text(key))
@@ -125,7 +125,7 @@ class Fields:
                 self.fail((*self.loc, key, index), "expected text")
         return [item.strip() for item in value]
 
-    def dates(self, key: str) -> list[date]:
+    def dates(self, key: str) -> list[dt.date]:
         """A list of dates."""
         result = []
         for index, item in enumerate(self.texts(key)):

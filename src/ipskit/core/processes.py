@@ -8,6 +8,10 @@ path: a file there named like a standard-library module (a trainer's own ``struc
 beside the workspace) would be run inside the worker. So every worker starts with
 ``PYTHONSAFEPATH`` set (no current folder at start-up) and inherits the parent's import
 path without the current folder.
+
+Ctrl-C reaches every process of the terminal's group at once. Workers leave it to the
+process that started them: they ignore it, and a pool left by an exception (Ctrl-C among
+them) ends its workers at once, rather than waiting for what they are doing.
 """
 
 from __future__ import annotations
@@ -27,16 +31,17 @@ def pool(workers: int) -> ProcessPoolExecutor | None:
     try:
         # Making the pool's queues can start multiprocessing's own helper process.
         with clean_start():
-            return _SafePool(workers, mp_context=multiprocessing.get_context("spawn"))
+            return _SafePool(workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_leave_interrupts)  # fmt: skip
     except OSError:  # no processes allowed here
         return None
 
 
-def process(target: Any, args: tuple[Any, ...]) -> Any:
-    """A spawned process (not started): start it with :func:`clean_start` around it."""
-    import multiprocessing
+def _leave_interrupts() -> None:
+    """In a worker: Ctrl-C is for the process that started it, which ends the workers."""
+    import signal
 
-    return multiprocessing.get_context("spawn").Process(target=target, args=args)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class _SafePool(ProcessPoolExecutor):
@@ -50,6 +55,23 @@ class _SafePool(ProcessPoolExecutor):
         """Submit a call, starting any worker it needs with a clean import path."""
         with clean_start():
             return super().submit(fn, *args, **kwargs)
+
+    def __exit__(self, kind: Any, error: Any, trace: Any) -> bool | None:
+        if kind is None:
+            return super().__exit__(kind, error, trace)
+        self.stop()  # the work is lost anyway: waiting for it would only delay the error
+        return None
+
+    def stop(self) -> None:
+        """End the workers now, whatever they are doing, and cancel what has not started."""
+        # Python 3.14's terminate_workers() does this; before it, only the private table
+        # of worker processes reaches them.
+        workers = list((self._processes or {}).values())
+        self.shutdown(wait=False, cancel_futures=True)
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.join()
 
 
 @contextlib.contextmanager

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 
 from ipskit.core import store
-from ipskit.core.errors import FileProblemsError, IpskitError, NotFoundError
+from ipskit.core.errors import FileProblemsError, IpskitError, NotFoundError, argument
 from ipskit.core.resources import builtin_curricula_dir
 from ipskit.courses import curriculum as model
 from ipskit.courses import schema
@@ -145,7 +145,7 @@ def export_curriculum(
     if dest.suffix not in (".yaml", ".yml"):
         raise IpskitError(f"{dest}: a curriculum file must end in .yaml")
     if dest.exists() and not force:
-        raise IpskitError(f"{dest}: already exists; use --force to replace it")
+        raise IpskitError(f"{dest}: already exists; use {argument('force=True')} to replace it")
     if not dest.parent.is_dir():
         raise NotFoundError(f"{dest.parent}: no such folder")
     header = f"# yaml-language-server: $schema=./{SCHEMA_FILE}\n"

@@ -16,10 +16,10 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
-from ipskit.cohorts.cohort import FOLLOWUP_POINT
-from ipskit.core import yamlio
+from ipskit.core import yaml_errors, yamlio
 from ipskit.core.errors import FileProblemsError
 from ipskit.core.models import Model, Text
+from ipskit.courses.meetings import FOLLOWUP_POINT
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 _CLOCK = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
@@ -431,11 +431,13 @@ def _check_completion(curriculum: Curriculum) -> list[Problem]:
 def load(path: Path) -> Curriculum:
     """Read, validate and check a curriculum file; raise with every problem found."""
     doc = yamlio.load(path)
-    curriculum = yamlio.validate(doc, Curriculum)
+    curriculum = yaml_errors.validate(doc, Curriculum)
     problems = check(curriculum)
     if problems:
         raise FileProblemsError(
-            yamlio.in_file_order(path, (doc.problem(loc, message) for loc, message in problems))
+            yaml_errors.in_file_order(
+                path, (doc.problem(loc, message) for loc, message in problems)
+            )
         )
     return curriculum
 

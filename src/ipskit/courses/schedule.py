@@ -6,9 +6,9 @@ import calendar
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
-from ipskit.cohorts.cohort import FollowUp, Meeting, point_parts
 from ipskit.core.errors import IpskitError
 from ipskit.courses.curriculum import Curriculum, Daily, Offsets, SessionBase, Weekly
+from ipskit.courses.meetings import FollowUp, Meeting, point_parts
 
 
 def _end(start: time, minutes: int) -> time:

@@ -23,7 +23,8 @@ from zoneinfo import ZoneInfo
 from ipskit.cohorts.cohort import SETTINGS_FILE
 
 if TYPE_CHECKING:
-    from ipskit.cohorts.cohort import Cohort, Meeting
+    from ipskit.cohorts.cohort import Cohort
+    from ipskit.courses.meetings import Meeting
 
 PRODID = "-//ipskit//ipskit calendar export//EN"
 MAX_OCTETS = 75  # a content line's length, CRLF not counted (RFC 5545 §3.1)
@@ -232,7 +233,7 @@ def fold(line: str) -> str:
     simple readers) between a backslash and the character it escapes; each continuation
     starts with a space, which counts towards its 75.
     """
-    units = []  # characters, with each escape sequence kept whole
+    units: list[str] = []  # characters, with each escape sequence kept whole
     escaped = False
     for ch in line:
         if escaped:

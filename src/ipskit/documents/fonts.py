@@ -28,11 +28,11 @@ def _coverage() -> tuple[list[int], list[int]] | None:
         ).stdout  # fmt: skip
     except (OSError, subprocess.SubprocessError):
         return None
-    ranges = []
+    ranges: list[tuple[int, int]] = []
     for part in output.split():
-        low, _, high = part.partition("-")
+        first, _, last = part.partition("-")
         try:
-            ranges.append((int(low, 16), int(high or low, 16)))
+            ranges.append((int(first, 16), int(last or first, 16)))
         except ValueError:
             continue
     ranges.sort()

@@ -3,7 +3,9 @@
 - Templates come from the package's ``templates/``; a file of the same name in the
   workspace's ``templates/`` replaces it. All of them run in Jinja's immutable sandbox
   with HTML autoescaping and ``StrictUndefined``: names and curriculum text are data,
-  never markup, and a template that reaches for Python internals is refused. Templates
+  never markup, and a template that reaches for Python internals is refused. (The
+  plain-text email templates have a sandbox of their own, without HTML escaping: an
+  email shows "&" as it is.) Templates
   are plain files inside those two folders: a symbolic link, or a name that leads out
   of them, is refused. A mistake in a template, or a template asking for too much (a
   huge range, endless recursion), is one line naming the template and its line.
@@ -29,12 +31,15 @@ import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ipskit.core.errors import IpskitError
 from ipskit.core.resources import builtin_templates_dir
 from ipskit.core.store import write_output as write_output  # documents import it from here
 from ipskit.workspace import Workspace
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".svg": "image/svg+xml", ".gif": "image/gif", ".webp": "image/webp"}  # fmt: skip
@@ -94,6 +99,7 @@ class Renderer:
             folders.insert(0, workspace.templates_dir)
         self.folders = [f.resolve() for f in folders]
         self._env: Any = None
+        self._text_env: Any = None
         #: The files the templates were read from, to find a mistake's place.
         self._sources: set[str] = set()
         self._template: str | None = None  # the last one laid out, for write()'s errors
@@ -118,10 +124,36 @@ class Renderer:
             )
         return self._env
 
+    @property
+    def text_env(self) -> Any:
+        """The same sandbox, loader and strictness for plain text (emails): no HTML escaping.
+
+        An environment of its own, so that an HTML template can never include a text
+        one and print its data unescaped.
+        """
+        if self._text_env is None:
+            from jinja2 import StrictUndefined
+
+            self._text_env = _sandbox()(
+                loader=_loader(self.folders, self._sources),
+                autoescape=False,
+                undefined=StrictUndefined,
+                trim_blocks=True,
+                lstrip_blocks=True,
+            )
+        return self._text_env
+
     def html(self, template: str, context: Mapping[str, Any]) -> str:
         """Render a template; any mistake in it is an error naming it and its line."""
+        return self._render(self.env, template, context)
+
+    def text(self, template: str, context: Mapping[str, Any]) -> str:
+        """Render a plain-text template (an email), its data printed as it is."""
+        return self._render(self.text_env, template, context)
+
+    def _render(self, env: Any, template: str, context: Mapping[str, Any]) -> str:
         try:
-            return str(self.env.get_template(template).render(**context))
+            return str(env.get_template(template).render(**context))
         except IpskitError:
             raise
         except Exception as error:  # noqa: BLE001 - whatever a template does, one line
@@ -325,7 +357,7 @@ def workspace_image(workspace: Workspace, relative: str) -> tuple[Path, bytes]:
     return path, data
 
 
-def process_pool(workers: int) -> Any:
+def process_pool(workers: int) -> ProcessPoolExecutor | None:
     """A pool of worker processes for layout, or None where processes cannot be started.
 
     Workers import WeasyPrint themselves and run nothing from the current folder (see
@@ -351,7 +383,7 @@ def _fetcher(folders: list[Path]) -> Any:
 
     from weasyprint.urls import URLFetcher
 
-    class Fetcher(URLFetcher):
+    class Fetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint has no type information
         """Fetches ``data:`` URLs and files in the template folders; refuses the rest."""
 
         def __init__(self) -> None:

@@ -10,8 +10,10 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
+from ipskit.cohorts.course import Course
+from ipskit.core.dateformat import clock_span, long_date
 from ipskit.courses.curriculum import SessionBase, start_time, timetable
-from ipskit.documents.context import Course, long_date, organisation
+from ipskit.documents.context import organisation
 from ipskit.documents.render import Renderer
 from ipskit.workspace import Workspace
 
@@ -42,7 +44,7 @@ def _hours(minutes: int) -> str:
 
 
 def _plan(course: Course, number: int, session_id: str, session: SessionBase,
-          begin: time, title: str) -> dict[str, Any]:  # fmt: skip
+          begin: time, title: str, locale: str) -> dict[str, Any]:  # fmt: skip
     meeting = course.meeting(session_id)
     if meeting is not None:
         begin = meeting.start
@@ -51,7 +53,10 @@ def _plan(course: Course, number: int, session_id: str, session: SessionBase,
                                                            for m in b.materials)]))  # fmt: skip
     when = None
     if meeting is not None:
-        when = f"{long_date(meeting)}, {meeting.start:%H:%M} to {meeting.end:%H:%M}"
+        when = (
+            f"{long_date(meeting.date, locale)},"
+            f" {clock_span(meeting.start, meeting.end, locale, words=True)}"
+        )
     return {
         "anchor": f"session-{session_id}",
         "number": number,
@@ -66,7 +71,7 @@ def _plan(course: Course, number: int, session_id: str, session: SessionBase,
         "content_note": session.content_note,
         "timetable": [
             {
-                "time": f"{a:%H:%M}–{b:%H:%M}",
+                "time": clock_span(a, b, locale),
                 "minutes": block.minutes,
                 "kind": KINDS[block.kind],
                 "heading": heading(block.kind, block.title),
@@ -76,7 +81,7 @@ def _plan(course: Course, number: int, session_id: str, session: SessionBase,
         ],  # fmt: skip
         "blocks": [
             {
-                "time": f"{a:%H:%M}–{b:%H:%M}",
+                "time": clock_span(a, b, locale),
                 "heading": heading(block.kind, block.title),
                 "minutes": block.minutes,
                 "method": block.method,
@@ -101,15 +106,16 @@ def plans_context(workspace: Workspace, renderer: Renderer, course: Course) -> d
     """Everything the session-plans template prints."""
     curriculum = course.curriculum
     begin = start_time(curriculum.schedule.start_time)
+    locale = workspace.settings.locale
     plans = [
-        _plan(course, n, s.id, s, begin, s.title)
+        _plan(course, n, s.id, s, begin, s.title, locale)
         for n, s in enumerate(curriculum.sessions, start=1)
     ]
     follow = curriculum.follow_on
     if follow is not None:
         follow_begin = start_time(follow.start_time) if follow.start_time else begin
         plan = _plan(course, len(plans) + 1, f"{follow.id}-1", follow, follow_begin,
-                     f"{follow.title} (each of the {follow.count} meetings)")  # fmt: skip
+                     f"{follow.title} (each of the {follow.count} meetings)", locale)  # fmt: skip
         plan["when"] = None  # the plan serves every meeting, each on its own date
         plans.append(plan)
     from ipskit.cohorts.cascade import trainer_names
@@ -117,7 +123,7 @@ def plans_context(workspace: Workspace, renderer: Renderer, course: Course) -> d
     settings = course.cohort.settings if course.cohort else None
     return {
         "title": f"Session plans: {curriculum.title}" + (f" ({course.name})" if settings else ""),
-        "language": workspace.settings.locale,
+        "language": locale,
         "organisation": organisation(workspace, renderer),
         "course": {
             "title": curriculum.title,

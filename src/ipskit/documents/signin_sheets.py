@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ipskit.cohorts.cohort import Cohort, Meeting
+from ipskit.cohorts.cohort import Cohort
 from ipskit.cohorts.records import Records
-from ipskit.documents.context import long_date, organisation
+from ipskit.core.dateformat import clock_span, long_date
+from ipskit.courses.meetings import Meeting
+from ipskit.documents.context import organisation
 from ipskit.documents.render import Renderer
 from ipskit.workspace import Workspace
 
@@ -42,8 +44,8 @@ def register_context(
             {
                 "number": meeting.number,
                 "title": meeting.title,
-                "date": long_date(meeting),
-                "time": f"{meeting.start:%H:%M} to {meeting.end:%H:%M}",
+                "date": long_date(meeting.date, settings.locale),
+                "time": clock_span(meeting.start, meeting.end, settings.locale, words=True),
                 "venue": cohort.settings.venue,
                 "rows": rows,
                 "blank": list(range(len(rows) + 1, len(rows) + 1 + blank_rows)),

@@ -1,1 +1,1 @@
-"""Email: certificates and follow-up invitations sent by SMTP, and their log."""
+"""Email: certificates and follow-up invitations, their words from templates, sent by SMTP."""

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ipskit.core import store
-from ipskit.core.errors import IpskitError, NotFoundError
+from ipskit.core.errors import IpskitError, NotFoundError, argument
+from ipskit.core.locales import SETTINGS_FILE as SETTINGS_FILE
 
 if TYPE_CHECKING:
     from ipskit.workspace.settings import Settings
 
-SETTINGS_FILE = "ipskit.yaml"
 FOLDERS = ("cohorts", "curricula", "templates")
 
 
@@ -48,10 +47,10 @@ class Workspace:
     @cached_property
     def settings(self) -> Settings:
         """The validated settings; a broken ``ipskit.yaml`` is reported with its line."""
-        from ipskit.core import yamlio
+        from ipskit.core import yaml_errors, yamlio
         from ipskit.workspace.settings import Settings
 
-        return yamlio.validate(yamlio.load(self.settings_path), Settings)
+        return yaml_errors.validate(yamlio.load(self.settings_path), Settings)
 
 
 def find_workspace(explicit: Path | None = None, start: Path | None = None) -> Workspace | None:
@@ -70,43 +69,13 @@ def find_workspace(explicit: Path | None = None, start: Path | None = None) -> W
     return None
 
 
-_LOCALE_LINE = re.compile(
-    rb"""^locale:[ \t]*["']?([a-z]{2,3}(?:-[A-Z]{2})?)["']?[ \t]*(?:#.*)?$""", re.MULTILINE
-)
-_locales: dict[tuple[Path, int, int], str] = {}
-
-
-def locale_near(path: Path) -> str:
-    """The locale of the workspace holding ``path`` (as its ``ipskit.yaml`` says), or en-GB.
-
-    Wanted only to read a date a spreadsheet wrote into a record file, so the settings
-    file is scanned for its ``locale:`` line rather than loaded and validated: that would
-    make a hand-made mistake elsewhere in ``ipskit.yaml`` stop the reading of a roster.
-    """
-    for folder in list(path.parents)[:4]:
-        settings = folder / SETTINGS_FILE
-        try:
-            seen = settings.stat()
-        except OSError:
-            continue
-        key = (settings, seen.st_mtime_ns, seen.st_size)
-        if key not in _locales:
-            try:
-                found = _LOCALE_LINE.search(settings.read_bytes())
-            except OSError:
-                found = None
-            _locales[key] = found.group(1).decode() if found else "en-GB"
-        return _locales[key]
-    return "en-GB"
-
-
 def require_workspace(explicit: Path | None = None) -> Workspace:
     """Like :func:`find_workspace`, but a missing workspace is an error."""
     workspace = find_workspace(explicit)
     if workspace is None:
         raise NotFoundError(
             "no ipskit workspace here: run 'ipskit init --org NAME' first,"
-            " or name one with --workspace or IPSKIT_WORKSPACE"
+            f" or name one with {argument('explicit', 'the explicit argument')}"
         )
     return workspace
 
@@ -115,9 +84,10 @@ def init_workspace(folder: Path, organisation: str) -> Workspace:
     """Create a workspace; refuse to touch a folder that already has one."""
     organisation = organisation.strip()
     if not organisation:
-        raise IpskitError("--org must name the organisation, e.g. --org 'Riverside Peer Network'")
+        example = argument("organisation='Riverside Peer Network'")
+        raise IpskitError(f"{argument('organisation')} must name the organisation, e.g. {example}")
     if any(ch in organisation for ch in "\r\n\t") or len(organisation) > 200:
-        raise IpskitError("--org must be one line of at most 200 characters")
+        raise IpskitError(f"{argument('organisation')} must be one line of at most 200 characters")
     if folder.exists() and not folder.is_dir():
         raise IpskitError(f"{folder}: exists and is not a folder")
     settings = folder / SETTINGS_FILE

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator
 
+from ipskit.core import locales
 from ipskit.core.models import Model, Text
 
 
@@ -120,7 +121,9 @@ class Settings(Model):
 
     organisation: Organisation
     signatories: list[Signatory] = Field(default_factory=list)
-    locale: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")] = "en-GB"
+    locale: Annotated[
+        str, StringConstraints(pattern=locales.PATTERN), AfterValidator(locales.known_locale)
+    ] = Field(locales.DEFAULT, description="How dates and hours are written, e.g. en-GB or de-DE.")
     support: Text = Field(
         "If today has stirred things up for you, you can talk to Samaritans at any time,"
         " free, on 116 123, or email jo@samaritans.org. In an emergency, call 999.",

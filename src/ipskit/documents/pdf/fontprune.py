@@ -18,6 +18,7 @@ import io
 import re
 import zlib
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -257,14 +258,14 @@ class Pruner:
             codes = frozenset(shown.codes.get(number, ()))
             if info.to_unicode is not None:
                 out[info.to_unicode] = self._cached(_cmap_stream, info.unicode, codes)
-            if info.descendant is None:
-                continue
+            if info.descendant is None or info.program is None:
+                continue  # a program is read with every descendant font
             cids = frozenset({info.cids.get(c, 0) for c in codes} if info.cids else codes)
             if info.encoding is not None:
                 out[info.encoding] = self._cached(self._encoding, number, codes)
             # WeasyPrint gives a width to the code of a glyph no font has, too
             out[info.descendant] = self._cached(self._descendant, number, cids | codes)
-            programs.setdefault(info.program, set()).update(cids)  # type: ignore[arg-type]
+            programs.setdefault(info.program, set()).update(cids)
             if info.cidset is not None:
                 out[info.cidset] = self._cached(_cidset, cids)
         for program, glyphs in programs.items():
@@ -281,8 +282,9 @@ class Pruner:
     def _encoding(self, number: int, codes: frozenset[int]) -> Any:
         info = self._font(number)
         original = self.reader.get_object(info.encoding)
+        cids = info.cids or {}  # read with the encoding, so always there
         return _stream(_cmap(
-            {c: str(info.cids[c]).encode() for c in sorted(codes) if c in info.cids},  # type: ignore[index]
+            {c: str(cids[c]).encode() for c in sorted(codes) if c in cids},
             "cid", b"/CMapName /WP-Encod-0 def\n/CMapType 1 def\n",
         ), original, drop=("/Length", "/Filter", "/DecodeParms"))  # fmt: skip
 
@@ -336,7 +338,7 @@ def trimmed(resources: Any, shown: Shown) -> Any:
     resources = _resolve(resources)
     copy = DictionaryObject({k: resources.raw_get(k) for k in resources})
     for key, used in (("/Font", shown.fonts), ("/XObject", shown.xobjects)):
-        entries = _resolve(resources.get(key)) or {}
+        entries = _resolve(resources.get(key)) or DictionaryObject()
         copy[NameObject(key)] = DictionaryObject(
             {NameObject(k): entries.raw_get(k) for k in entries if k in used}
         )
@@ -360,7 +362,7 @@ def _face(data: bytes) -> Any:
     return uharfbuzz.Face(data)
 
 
-def _subset(face: Any, glyphs: set[int]) -> bytes:
+def _subset(face: Any, glyphs: AbstractSet[int]) -> bytes:
     """The font program with only ``glyphs`` (and their components), ids unchanged."""
     if isinstance(face, bytes):
         return _subset_fonttools(face, glyphs)
@@ -377,7 +379,7 @@ def _subset(face: Any, glyphs: set[int]) -> bytes:
     return bytes(result.blob.data)
 
 
-def _subset_fonttools(data: bytes, glyphs: set[int]) -> bytes:
+def _subset_fonttools(data: bytes, glyphs: AbstractSet[int]) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
@@ -519,10 +521,9 @@ def _literal(data: bytes, position: int) -> tuple[bytes, int]:
             position += 1
             if escaped and escaped[0] in _ESCAPES:
                 out += _ESCAPES[escaped[0]]
-            elif escaped.isdigit() and escaped < b"8":
-                digits = re.match(rb"[0-7]{1,3}", data[position - 1 : position + 2])
-                out.append(int(digits[0], 8) & 0xFF)  # type: ignore[index]
-                position += len(digits[0]) - 1  # type: ignore[index]
+            elif digits := re.match(rb"[0-7]{1,3}", data[position - 1 : position + 2]):
+                out.append(int(digits[0], 8) & 0xFF)
+                position += len(digits[0]) - 1
             elif escaped == b"\r":
                 position += data[position : position + 1] == b"\n"
             elif escaped != b"\n":

@@ -15,7 +15,11 @@ import secrets
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from pypdf import PageObject
+    from pypdf.generic import NumberObject
 
 HEADER = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
 #: Object numbers each part of a batch may use: the k-th part's objects are numbered
@@ -32,7 +36,7 @@ class Source:
         from pypdf import PdfReader
 
         self.reader = PdfReader(io.BytesIO(data))
-        self.size = self.next = int(self.reader.trailer["/Size"])
+        self.size = self.next = int(cast("NumberObject", self.reader.trailer["/Size"]))
         self.shift = shift
         self._bytes: dict[int, bytes] = {}
         self._refs: dict[int, list[int]] = {}
@@ -71,7 +75,7 @@ class Source:
         if isinstance(value, IndirectObject):
             if value.pdf is not self.reader:
                 return value
-            return IndirectObject(value.idnum + self.shift, value.generation, None)  # type: ignore[arg-type]
+            return IndirectObject(value.idnum + self.shift, value.generation, None)
         if isinstance(value, StreamObject):
             copy = StreamObject()
             copy._data = value._data  # the stream as stored, still compressed
@@ -157,6 +161,12 @@ def stream(number: int, content: bytes, extra: str = "", *, compress: bool = Tru
 def plain(number: int, text: str | bytes) -> Part:
     """A non-stream object from its PDF text."""
     return Part(number, _object(number, text.encode() if isinstance(text, str) else text))
+
+
+def content(page: PageObject) -> bytes:
+    """A page's content, its streams joined and decoded; a page without any draws nothing."""
+    contents = page.get_contents()
+    return b"" if contents is None else contents.get_data()
 
 
 def value_bytes(value: Any) -> bytes:
