@@ -29,7 +29,8 @@ COHORTS, PEOPLE, SESSIONS = 500, 30, 10
 
 def build(root: Path) -> Path:
     from ipskit.cohorts.changing import changing
-    from ipskit.cohorts.cohort import open_cohort, write_settings
+    from ipskit.cohorts.cohort import open_cohort
+    from ipskit.cohorts.cohort_file import write_settings
     from ipskit.cohorts.newcohort import create_cohort
     from ipskit.cohorts.record_types import ATTENDANCE_FILE, Mark
     from ipskit.workspace import init_workspace

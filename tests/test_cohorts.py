@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from helpers import MINI, make_cohort, make_workspace, run, weekday_on_or_after
-from ipskit.cohorts.cohort import read_settings
+from ipskit.cohorts.cohort_file import read_settings
 
 
 @pytest.fixture

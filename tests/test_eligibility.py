@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ipskit.cohorts.cohort import Cohort, Rules, Settings
+from ipskit.cohorts.cohort import Cohort
+from ipskit.cohorts.cohort_file import Rules, Settings
 from ipskit.cohorts.eligibility import standing
 from ipskit.cohorts.record_types import Assessment, Mark, Participant
 from ipskit.cohorts.records import Records

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from helpers import kill_after, make_cohort, make_workspace, run
-from ipskit.cohorts.cohort import open_cohort, read_settings
+from ipskit.cohorts.cohort import open_cohort
+from ipskit.cohorts.cohort_file import read_settings
 from ipskit.cohorts.record_types import HISTORY_COLUMNS
 from ipskit.cohorts.records import Records
 from ipskit.core import csvio

@@ -15,7 +15,8 @@ from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
-from ipskit.cohorts.cohort import SETTINGS_FILE, Cohort, all_cohorts, check_id, open_cohort
+from ipskit.cohorts.cohort import Cohort, all_cohorts, check_id, open_cohort
+from ipskit.cohorts.cohort_file import SETTINGS_FILE
 from ipskit.core.errors import FileProblemsError, IpskitError, argument
 
 _REFERENCE = re.compile(r"^([a-z0-9][a-z0-9-]{0,59}):\s*(\S.*)$")
@@ -229,7 +230,8 @@ def trainer_entry(cohorts_dir: Path, text: str, cohort_id: str, start: date, *,
 
 def add_trainer(cohorts_dir: Path, cohort_id: str, text: str) -> str:
     """Add a trainer to an existing cohort (a name, or ``COHORT:WHO``); return the entry."""
-    from ipskit.cohorts.cohort import check_writable, write_settings
+    from ipskit.cohorts.cohort import check_writable
+    from ipskit.cohorts.cohort_file import write_settings
     from ipskit.core import store
 
     cohort = open_cohort(cohorts_dir, cohort_id)

@@ -334,7 +334,8 @@ def _records(workspace: Workspace) -> Iterator[Problem]:
 
 def _cohort(folder: Path) -> Iterator[Problem]:
     from ipskit.cohorts.certificate_register import REGISTER_FILE, read_register
-    from ipskit.cohorts.cohort import CURRICULUM_FILE, SETTINGS_FILE, Cohort, parse_settings
+    from ipskit.cohorts.cohort import CURRICULUM_FILE, Cohort
+    from ipskit.cohorts.cohort_file import SETTINGS_FILE, parse_settings
     from ipskit.cohorts.record_types import (
         HISTORY_COLUMNS,
         HISTORY_FILE,

@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal, NamedTuple
 
-from ipskit.cohorts.cohort import Cohort, Rules
+from ipskit.cohorts.cohort import Cohort
+from ipskit.cohorts.cohort_file import Rules
 from ipskit.cohorts.record_types import Mark, Participant
 from ipskit.cohorts.records import Records
 from ipskit.courses.meetings import Meeting

@@ -145,7 +145,8 @@ def change_plan(
     Points are dated from the cohort's last session. A point with answers is never
     removed: the answers would no longer belong to any point.
     """
-    from ipskit.cohorts.cohort import check_writable, open_cohort, write_settings
+    from ipskit.cohorts.cohort import check_writable, open_cohort
+    from ipskit.cohorts.cohort_file import write_settings
     from ipskit.core import store
     from ipskit.core.errors import IpskitError
     from ipskit.courses.schedule import followup_points

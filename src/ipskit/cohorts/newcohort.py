@@ -8,16 +8,8 @@ from datetime import date, time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ipskit.cohorts.cohort import (
-    CURRICULUM_FILE,
-    Cohort,
-    Rules,
-    Settings,
-    check_new_id,
-    meetings_from,
-    sha256_of,
-    write_settings,
-)
+from ipskit.cohorts.cohort import CURRICULUM_FILE, Cohort, check_new_id, sha256_of
+from ipskit.cohorts.cohort_file import Rules, Settings, meetings_from, write_settings
 from ipskit.cohorts.records import Records
 from ipskit.core import store
 from ipskit.core.errors import IpskitError, argument

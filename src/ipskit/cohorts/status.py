@@ -108,7 +108,7 @@ OVERVIEW_CACHE = ".overview-cache.json"
 def _overview_key(cohort: Cohort) -> str:
     import hashlib
 
-    from ipskit.cohorts.cohort import SETTINGS_FILE
+    from ipskit.cohorts.cohort_file import SETTINGS_FILE
     from ipskit.cohorts.record_types import ATTENDANCE_FILE, ROSTER_FILE
 
     digest = hashlib.sha256()

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
 
-from ipskit.cohorts.cohort import SETTINGS_FILE
+from ipskit.cohorts.cohort_file import SETTINGS_FILE
 
 if TYPE_CHECKING:
     from ipskit.cohorts.cohort import Cohort
