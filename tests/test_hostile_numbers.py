@@ -6,7 +6,7 @@ import pytest
 
 from helpers import make_cohort, make_workspace, run
 from ipskit.cohorts.cohort import open_cohort
-from ipskit.cohorts.marking import attend_from_report
+from ipskit.cohorts.online_marking import attend_from_report
 from ipskit.core.errors import IpskitError
 
 

@@ -265,7 +265,7 @@ def test_report_options_without_a_report(ws, cohort, option):
 def test_the_library_refuses_a_lateness_allowance_that_is_no_number_of_minutes(
     ws, cohort, tmp_path, minutes
 ):
-    from ipskit.cohorts.marking import attend_from_report
+    from ipskit.cohorts.online_marking import attend_from_report
     from ipskit.core.errors import IpskitError
 
     with pytest.raises(IpskitError) as raised:

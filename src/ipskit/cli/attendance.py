@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
     from ipskit.cohorts.cohort import Cohort
     from ipskit.cohorts.eligibility import Standing
-    from ipskit.cohorts.marking import Decision, ReportMarks
+    from ipskit.cohorts.online_marking import Decision, ReportMarks
     from ipskit.cohorts.record_types import Mark, Participant
     from ipskit.cohorts.records import Records
 
@@ -221,7 +221,7 @@ def _report(
     late_after: float | None,
     as_json: bool,
 ) -> None:
-    from ipskit.cohorts.marking import attend_from_report
+    from ipskit.cohorts.online_marking import attend_from_report
 
     result = attend_from_report(
         cohort, session, report, min_minutes=min_minutes, late_after=late_after
