@@ -220,14 +220,14 @@ def test_the_demo_needs_a_new_or_empty_folder(tmp_path):
 
 def test_dates_keep_finished_courses_past_and_the_cascade_to_come():
     from ipskit.courses.catalogue import catalogue
-    from ipskit.courses.schedule import plan
+    from ipskit.courses.schedule import date_sessions
 
     courses = catalogue()
     for offset in range(0, 366, 3):
         today = date(2027, 1, 1) + timedelta(days=offset)
         for cohort in demo_cohorts(today):
             course = courses.get(cohort.curriculum).curriculum
-            dates = [m.date for m in plan(course, cohort.start, skip=cohort.skip)
+            dates = [m.date for m in date_sessions(course, cohort.start, skip=cohort.skip)
                      if not m.follow_on]  # fmt: skip
             if cohort.id == "cascade":
                 assert dates[0] > today

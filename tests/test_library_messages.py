@@ -88,12 +88,12 @@ def _attend(ws: Path) -> None:
 
 
 def _reissue(ws: Path) -> None:
-    from ipskit.certificates.qualifying import plan
+    from ipskit.certificates.qualifying import who_qualifies
     from ipskit.cohorts.cohort import open_cohort
     from ipskit.cohorts.records import Records
 
     cohort = open_cohort(ws / "cohorts", "taster")
-    plan(cohort, Records.load(cohort), [], reissue=True)
+    who_qualifies(cohort, Records.load(cohort), [], reissue=True)
 
 
 def _no_workspace(ws: Path) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ipskit.certificates.batch_pdf import combine, render_batch
-from ipskit.certificates.qualifying import Plan, plan
+from ipskit.certificates.qualifying import Qualifying, who_qualifies
 from ipskit.cohorts.certificate_register import (
     REGISTER_FILE,
     Entry,
@@ -53,7 +53,7 @@ class Batch:
     issued: list[Issued]
     combined: Path | None
     register: Path
-    plan: Plan
+    qualifying: Qualifying
     warnings: list[str]
 
 
@@ -175,7 +175,7 @@ def issue_certificates(
         check_writable(cohort)
         records = Records.load(cohort)
         entries = read_register(path)
-        decided = plan(cohort, records, entries, who=who, reissue=reissue)
+        decided = who_qualifies(cohort, records, entries, who=who, reissue=reissue)
         warnings = [_unprintable(p) for p in decided.unprintable]
         if not decided.grants:
             return Batch([], None, path, decided, warnings)

@@ -26,7 +26,7 @@ class Grant(NamedTuple):
 
 
 @dataclass
-class Plan:
+class Qualifying:
     """Who gets a certificate now, who has one, and who does not qualify and why."""
 
     grants: list[Grant] = field(default_factory=list)
@@ -35,8 +35,8 @@ class Plan:
     unprintable: list[Participant] = field(default_factory=list)
 
 
-def plan(cohort: Cohort, records: Records, entries: list[Entry], *,
-         who: Sequence[str] = (), reissue: bool = False) -> Plan:  # fmt: skip
+def who_qualifies(cohort: Cohort, records: Records, entries: list[Entry], *,
+         who: Sequence[str] = (), reissue: bool = False) -> Qualifying:  # fmt: skip
     """Decide who gets a certificate: everyone newly qualified, or just ``who``."""
     from ipskit.cohorts.eligibility import eligibility
     from ipskit.documents.fonts import undrawable
@@ -50,7 +50,7 @@ def plan(cohort: Cohort, records: Records, entries: list[Entry], *,
     held: dict[str, list[Entry]] = {}
     for entry in now.values():
         held.setdefault(entry.participant, []).append(entry)
-    result = Plan()
+    result = Qualifying()
     for standing in eligibility(cohort, records):
         person = records.participant(standing.participant)
         if chosen and person.id not in chosen:

@@ -12,7 +12,7 @@ from ipskit.cli.common import load_cohort, split_people
 
 if TYPE_CHECKING:
     from ipskit.certificates.issuing import Batch
-    from ipskit.certificates.qualifying import Plan
+    from ipskit.certificates.qualifying import Qualifying
     from ipskit.workspace import Workspace
 
 
@@ -109,13 +109,13 @@ def certificates(
     cohort = load_cohort(ctx, cohort_id)
     who = split_people(participant)
     if dry_run:
-        from ipskit.certificates.qualifying import plan
+        from ipskit.certificates.qualifying import who_qualifies
         from ipskit.cohorts.certificate_register import REGISTER_FILE, read_register
         from ipskit.cohorts.records import Records
 
         records = Records.load(cohort)
         entries = read_register(cohort.file(REGISTER_FILE))
-        _report(plan(cohort, records, entries, who=who, reissue=reissue), dry=True)
+        _report(who_qualifies(cohort, records, entries, who=who, reissue=reissue), dry=True)
         return
     from ipskit.certificates.issuing import issue_certificates
 
@@ -141,10 +141,10 @@ def _issued(batch: Batch) -> None:
         typer.echo(f"Recorded in {batch.register}")
     else:
         typer.echo("No certificates issued: no one has newly qualified.")
-    _report(batch.plan, dry=False)
+    _report(batch.qualifying, dry=False)
 
 
-def _report(decided: Plan, *, dry: bool) -> None:
+def _report(decided: Qualifying, *, dry: bool) -> None:
     """Who would get one (dry run), who has one, and who does not qualify and why."""
     if dry:
         if decided.grants:

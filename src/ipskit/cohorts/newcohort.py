@@ -35,7 +35,7 @@ def create_cohort(
     """Create a cohort folder, complete or not at all."""
     from ipskit.core.dates import in_range
     from ipskit.courses.catalogue import catalogue
-    from ipskit.courses.schedule import check_point, followup_points, plan
+    from ipskit.courses.schedule import check_point, date_sessions, followup_points
 
     check_new_id(cohort_id)
     try:
@@ -48,7 +48,8 @@ def create_cohort(
     entry = catalogue(workspace).get(curriculum_id)
     curriculum = entry.curriculum
     skipped = tuple(sorted(set(skip)))
-    sessions, meetings = meetings_from(plan(curriculum, start, start_time=start_time, skip=skipped))
+    dated = date_sessions(curriculum, start, start_time=start_time, skip=skipped)
+    sessions, meetings = meetings_from(dated)
     points = curriculum.followups if followups is None else [check_point(f) for f in followups]
     from ipskit.cohorts.cascade import trainer_entry
 

@@ -123,7 +123,7 @@ def follow_on_dates(curriculum: Curriculum, last: date, skip: Iterable[date]) ->
     return dates
 
 
-def plan(
+def date_sessions(
     curriculum: Curriculum,
     start: date,
     *,
