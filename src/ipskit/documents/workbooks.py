@@ -198,10 +198,6 @@ def workbook_context(
             "introduction": paragraphs(agreement.introduction),
             "commitments": list(agreement.commitments),
         },
-        "wellbeing": [
-            {"heading": heading, "hint": hint, "lines": count, "new_page": new_page}
-            for heading, hint, count, new_page in WELLBEING
-        ],
         "sessions": plans + ([after] if after else []),
         "after": after,
         "role_plays": sheets,
@@ -219,49 +215,6 @@ def workbook_context(
         html = renderer.html(TEMPLATE, context)
         context["contents"] = contents_of(html, renderer.path_of(TEMPLATE))
     return context
-
-
-#: The wellbeing plan's questions: a heading, a hint, how many lines to write on, and
-#: whether it starts the plan's second page.
-WELLBEING = (
-    (
-        "What keeps me well",
-        "The people, places, routines and small things that help me feel like myself.",
-        5,
-        False,
-    ),
-    (
-        "Early signs that things are getting harder",
-        "What I, or people close to me, might notice first: in my sleep, my mood, my"
-        " thoughts or what I do.",
-        5,
-        False,
-    ),
-    (
-        "What helps when things are harder",
-        "What I can do for myself, and what I would like other people to do, or not do.",
-        5,
-        False,
-    ),
-    (
-        "If the course stirs things up",
-        "What I will do after a session that was hard, and what I would like the trainers to know.",
-        4,
-        True,
-    ),
-    (
-        "Who I can contact",
-        "Names and numbers of people and services I trust, and when I would contact them.",
-        6,
-        False,
-    ),
-    (
-        "A note to myself for a hard day",
-        "Something kind and true that I can read when things feel difficult.",
-        4,
-        False,
-    ),
-)
 
 
 def make_workbook(
