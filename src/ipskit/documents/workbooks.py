@@ -55,12 +55,11 @@ def homework_lines(text: str) -> int:
 
 
 def _session(course: Course, number: int, session_id: str, session: SessionBase,
-             title: str, label: str, locale: str) -> dict[str, Any]:  # fmt: skip
+             title: str, locale: str) -> dict[str, Any]:  # fmt: skip
     meeting = course.meeting(session_id)
     return {
         "anchor": f"session-{session_id}",
-        "number": number,
-        "label": label,
+        "number": number,  # 0 for the meetings after the course
         "title": title,
         "date": long_date(meeting.date, locale) if meeting else None,
         "aim": session.aim,
@@ -94,7 +93,8 @@ def _observations(sessions: list[tuple[dict[str, Any], SessionBase]]) -> list[di
                 {
                     "anchor": f"role-play-{len(sheets) + 1}",
                     "title": block.title,
-                    "session": f"{plan['label']}: {plan['title']}",
+                    "session": plan["number"],
+                    "session_title": plan["title"],
                     "scenario": paragraphs(scene.scenario),
                     "roles": [{"name": r.name, "brief": r.brief} for r in scene.roles],
                     "debrief": [{"text": q, "lines": 3} for q in scene.debrief],
@@ -130,20 +130,18 @@ def workbook_context(
     curriculum = course.curriculum
     locale = workspace.settings.locale
     sessions = [
-        (_session(course, n, s.id, s, s.title, f"Session {n}", locale), s)
+        (_session(course, n, s.id, s, s.title, locale), s)
         for n, s in enumerate(curriculum.sessions, start=1)
     ]
     follow = curriculum.follow_on
     after = None
     if follow is not None:
         meetings = [m for m in course.cohort.everything if m.follow_on] if course.cohort else []
-        after = _session(
-            course, 0, f"{follow.id}-1", follow, follow.title, "After the course", locale
-        )
+        after = _session(course, 0, f"{follow.id}-1", follow, follow.title, locale)
         after["anchor"] = "after-the-course"
         after["date"] = None
         after["meetings"] = [long_date(m.date, locale) for m in meetings]
-        after["every"] = f"{follow.count} meetings, one a {follow.every}"
+        after["every"] = {"count": follow.count, "unit": follow.every}
         after["notes"] = [{"number": n, "lines": 8} for n in range(1, 4)]
     observed = sessions + ([(after, follow)] if after and follow else [])
     competencies = [{"name": c.name, "statement": c.statement} for c in curriculum.competencies]
@@ -154,8 +152,8 @@ def workbook_context(
         number = next(n for n, s in enumerate(curriculum.sessions, 1) if s.id == assessment.session)
         guide = {
             "title": assessment.title,
-            "when": f"Session {number}"
-            + (f", {long_date(meeting.date, locale)}" if meeting else ""),
+            "session": number,
+            "date": long_date(meeting.date, locale) if meeting else None,
             "description": paragraphs(assessment.description),
             "guide": list(assessment.guide),
             "lines": 12,
