@@ -15,8 +15,6 @@ from ipskit.cohorts.record_types import Participant
 from ipskit.cohorts.records import Records
 from ipskit.core.errors import IpskitError, argument
 
-# --- who gets one ---------------------------------------------------------------------------
-
 
 class Grant(NamedTuple):
     """A certificate to issue, and the one it replaces, if any."""

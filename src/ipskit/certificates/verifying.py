@@ -27,9 +27,6 @@ _CODE_IN_FILE = re.compile(rb"Certificate ([0-9A-Z]{4}-[0-9A-Z]{4})")
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
-# --- checking and revoking ----------------------------------------------------------------------
-
-
 class Verdict(NamedTuple):
     """What ``verify`` found: genuine, altered, revoked, superseded or unknown."""
 

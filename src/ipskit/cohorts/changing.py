@@ -9,6 +9,7 @@ from ipskit.cohorts.cohort import Cohort, check_writable
 from ipskit.cohorts.commit import settle
 from ipskit.cohorts.record_types import HISTORY_COLUMNS, HISTORY_FILE
 from ipskit.cohorts.records import Records
+from ipskit.cohorts.status import remember_overview
 from ipskit.core import csvio, store
 
 
@@ -35,8 +36,6 @@ def changes(cohort: Cohort) -> Iterator[Records]:
     records = load_whole(cohort)
     yield records
     records.save()
-    from ipskit.cohorts.status import remember_overview  # it reads records: import here
-
     remember_overview(cohort, records)
 
 

@@ -1,4 +1,12 @@
-"""Committing several record files together: all old or all new, whatever stops the writer."""
+"""Committing several record files together: all old or all new, whatever stops the writer.
+
+A change writes a record file and history.csv (and erasure up to six files). Each is
+first written in full beside its place, as ``.ipskit-commit-TOKEN-NAME``; then one small
+journal naming them is written atomically: that is the moment of commit. Then each file
+is renamed into place and the journal removed. A kill before the journal leaves the
+old files (the staged ones are removed by the next writer); a kill after it leaves a
+commit that the next writer finishes (and that readers already read through).
+"""
 
 from __future__ import annotations
 
@@ -10,15 +18,6 @@ from pathlib import Path
 from ipskit.cohorts.record_types import COMMITTED_FILES
 from ipskit.core import store
 from ipskit.core.errors import FileProblemsError, IpskitError
-
-# --- committing several files together ------------------------------------------------------
-#
-# A change writes a record file and history.csv (and erasure up to six files). Each is
-# first written in full beside its place, as ``.ipskit-commit-TOKEN-NAME``; then one small
-# journal naming them is written atomically: that is the moment of commit. Then each file
-# is renamed into place and the journal removed. A kill before the journal leaves the
-# old files (the staged ones are removed by the next writer); a kill after it leaves a
-# commit that the next writer finishes (and that readers already read through).
 
 COMMIT_JOURNAL = ".ipskit-commit.json"
 STAGED_PREFIX = ".ipskit-commit-"

@@ -60,11 +60,6 @@ def history_with(old: str, rows: list[list[str]]) -> str:
     return csvio.appended(old, HISTORY_COLUMNS, rows)
 
 
-
-
-# --- reading the files ------------------------------------------------------------------------
-
-
 def _problem(path: Path, line: int, message: str) -> FileProblemsError:
     return FileProblemsError([f"{path}:{line}: {message}"])
 

@@ -1,11 +1,12 @@
 """A cohort's records: participants, attendance, assessments, and the history of changes.
 
-Every change happens inside :func:`changing`, which holds the cohort's lock, reads every
-record file afresh (so a file broken by hand stops the change before anything is
-written), lets the caller change the records, then writes the files that changed and
-the rows it adds to ``history.csv`` together, in one commit (see :func:`commit`): a kill
-at any moment leaves every file old or every file new, never a mark without its history
-row. History rows name participants by id only; names live in ``roster.csv`` alone.
+Every change happens inside :func:`ipskit.cohorts.changing.changing`, which holds the
+cohort's lock, reads every record file afresh (so a file broken by hand stops the change
+before anything is written), lets the caller change the records, then writes the files
+that changed and the rows it adds to ``history.csv`` together, in one commit (see
+:mod:`ipskit.cohorts.commit`): a kill at any moment leaves every file old or every file
+new, never a mark without its history row. History rows name participants by id only;
+names live in ``roster.csv`` alone.
 """
 
 from __future__ import annotations
