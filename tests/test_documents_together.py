@@ -41,7 +41,7 @@ def course(tmp_path_factory):
     ws = make_workspace(tmp_path_factory.mktemp("together"))
     make_cohort(ws, people=PEOPLE)
     fetchers = []
-    original = ipskit.documents.render._fetcher
+    original = ipskit.documents.render.url_fetcher
 
     def recording(folders):
         fetcher = original(folders)
@@ -49,7 +49,7 @@ def course(tmp_path_factory):
         return fetcher
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(ipskit.documents.render, "_fetcher", recording)
+        patch.setattr(ipskit.documents.render, "url_fetcher", recording)
         # Covers in this process, so that their fetches are recorded too.
         patch.setattr(ipskit.documents.workbooks, "WORKER_FROM", len(PEOPLE) + 1)
         results = {

@@ -26,9 +26,8 @@ WeasyPrint is imported only here, and only when a PDF is made.
 from __future__ import annotations
 
 import base64
-import re
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,6 +35,16 @@ from typing import TYPE_CHECKING, Any
 from ipskit.core.errors import IpskitError
 from ipskit.core.resources import builtin_templates_dir
 from ipskit.core.store import write_output as write_output  # documents import it from here
+from ipskit.documents.template_guard import (
+    MAX_ITEMS,
+    REFUSED_RESOURCE,
+    Refused,
+    error_place,
+    find_template_file,
+    sandbox_class,
+    template_loader,
+    url_fetcher,
+)
 from ipskit.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -44,51 +53,6 @@ if TYPE_CHECKING:
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".svg": "image/svg+xml", ".gif": "image/gif", ".webp": "image/webp"}  # fmt: skip
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
-#: Jinja's sandbox allows ranges of at most this many items; texts and lists made by
-#: ``*`` are held to a hundred times as many.
-MAX_ITEMS = 100_000
-#: How often one document may fetch the same file: more is a style sheet importing itself.
-MAX_FETCHES = 20
-_NOT_FETCHED = "ipskit does not fetch"
-_ADVICE = "use images and styles inside the templates folder"
-_SOMETHING = f"a resource, which {_NOT_FETCHED}: {_ADVICE}"
-_SELF_IMPORT = (
-    "a file in the workspace's templates replaces the built-in one of that name, so give"
-    " yours a name of its own"
-)
-
-
-class Refused(Exception):
-    """A template or file the template folders may not give: a link, or a way out of them."""
-
-    def __init__(self, name: str, reason: str, advice: str = _ADVICE) -> None:
-        super().__init__(f"'{name}' {reason}")
-        self.name, self.reason, self.advice = name, reason, advice
-
-
-def find_template_file(folders: Sequence[Path], name: str) -> Path | None:
-    """The file ``name`` (relative, ``/``-separated) in the first folder that has it.
-
-    Raises :class:`Refused` for a name that climbs out (``..``) and for a symbolic link
-    anywhere on the way inside a folder, whichever folder it is in: a link in the
-    workspace's folder is a mistake to point out, not a reason to use the built-in file.
-    """
-    parts = [p for p in re.split(r"[/\\]", name) if p not in ("", ".")]
-    if not parts or ".." in parts:
-        raise Refused(name, "is outside the templates folders")
-    for folder in folders:
-        path = folder
-        for part in parts:
-            path = path / part
-            if path.is_symlink():
-                raise Refused(name, f"is a symbolic link ({path})")
-        if path.is_file():
-            if not path.resolve().is_relative_to(folder):
-                raise Refused(name, "is outside the templates folders")
-            return path
-    return None
-
-
 class Renderer:
     """Templates and their allowed folders, for one workspace."""
 
@@ -115,8 +79,8 @@ class Renderer:
         if self._env is None:
             from jinja2 import StrictUndefined
 
-            self._env = _sandbox()(
-                loader=_loader(self.folders, self._sources),
+            self._env = sandbox_class()(
+                loader=template_loader(self.folders, self._sources),
                 autoescape=True,
                 undefined=StrictUndefined,
                 trim_blocks=True,
@@ -134,8 +98,8 @@ class Renderer:
         if self._text_env is None:
             from jinja2 import StrictUndefined
 
-            self._text_env = _sandbox()(
-                loader=_loader(self.folders, self._sources),
+            self._text_env = sandbox_class()(
+                loader=template_loader(self.folders, self._sources),
                 autoescape=False,
                 undefined=StrictUndefined,
                 trim_blocks=True,
@@ -164,7 +128,7 @@ class Renderer:
         from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
         from jinja2.exceptions import SecurityError, UndefinedError
 
-        found = _place(error, self._sources)
+        found = error_place(error, self._sources)
         where = f"{found[0]}:{found[1]}" if found else self._shown(template)
         if isinstance(error, TemplateSyntaxError):
             return IpskitError(
@@ -279,7 +243,7 @@ class Renderer:
         from weasyprint import HTML
 
         self._template = template
-        fetcher = self.last_fetcher = _fetcher(self.folders)
+        fetcher = self.last_fetcher = url_fetcher(self.folders)
         base = self.folders[-1] / template
         with self.pdf_errors(template):
             document = HTML(string=html, base_url=base.as_uri(), url_fetcher=fetcher).render()
@@ -316,7 +280,7 @@ class Renderer:
             raise
         except BaseException:
             fetcher = self.last_fetcher
-            reason = fetcher.reasons[0] if fetcher and fetcher.reasons else _SOMETHING
+            reason = fetcher.reasons[0] if fetcher and fetcher.reasons else REFUSED_RESOURCE
             raise IpskitError(f"{self._shown(template)}: the document asks for {reason}") from None
 
     def write(
@@ -375,126 +339,3 @@ def load_weasyprint() -> None:
         # and says so when it loads: useful to us, noise to a trainer.
         warnings.filterwarnings("ignore", message="HarfBuzz-Subset", category=DeprecationWarning)
         import weasyprint  # noqa: F401
-
-
-def _fetcher(folders: list[Path]) -> Any:
-    import os
-    from urllib.parse import unquote, urlsplit
-
-    from weasyprint.urls import URLFetcher
-
-    class Fetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint has no type information
-        """Fetches ``data:`` URLs and files in the template folders; refuses the rest."""
-
-        def __init__(self) -> None:
-            super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False,
-                             fail_on_errors=True)  # fmt: skip
-            self.refused: list[str] = []
-            self.fetched: list[str] = []
-            #: Why each refused URL was refused, as the end of "the document asks for ...".
-            self.reasons: list[str] = []
-
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            parts = urlsplit(url)
-            if parts.scheme == "data":
-                return super().fetch(url, headers)
-            path = None
-            try:
-                path = self._allowed(parts) if parts.scheme == "file" else None
-                if path is None:
-                    raise Refused(url[:200], "")
-                response = super().fetch(path.as_uri(), headers)
-            except Refused as refusal:
-                self.refused.append(url[:200])
-                self.reasons.append(
-                    f"{refusal.name}, which {refusal.reason or _NOT_FETCHED}: {refusal.advice}"
-                )
-                raise ValueError("refused") from None
-            except Exception:
-                self.refused.append(url[:200])
-                self.reasons.append(f"{path or url[:200]}, which cannot be read: {_ADVICE}")
-                raise
-            self.fetched.append(str(path))
-            return response
-
-        def _allowed(self, parts: Any) -> Path | None:
-            """The file a ``file:`` URL stands for: the same name, workspace first."""
-            if parts.netloc or parts.query:
-                return None
-            # Lexically, not resolved: a link is refused, never followed.
-            wanted = Path(os.path.normpath(unquote(parts.path)))
-            for folder in folders:
-                if wanted.is_relative_to(folder):
-                    name = wanted.relative_to(folder).as_posix()
-                    path = find_template_file(folders, name)
-                    if path is None:
-                        raise Refused(name, "is in neither templates folder")
-                    if self.fetched.count(str(path)) >= MAX_FETCHES:
-                        raise Refused(name, "imports itself", _SELF_IMPORT)
-                    return path
-            return None
-
-    return Fetcher()
-
-
-def _loader(folders: list[Path], sources: set[str]) -> Any:
-    from jinja2 import BaseLoader, TemplateNotFound
-
-    class FolderLoader(BaseLoader):
-        """Templates from the folders, first found first; no link, no way out."""
-
-        def get_source(self, environment: Any, template: str) -> Any:
-            path = find_template_file(folders, template)
-            if path is None:
-                raise TemplateNotFound(template)
-            try:
-                source = path.read_text(encoding="utf-8")
-                mtime = path.stat().st_mtime
-            except (OSError, UnicodeDecodeError):
-                raise Refused(template, f"cannot be read as UTF-8 text ({path})") from None
-            sources.add(str(path))
-
-            def unchanged() -> bool:
-                try:
-                    return path.stat().st_mtime == mtime
-                except OSError:
-                    return False
-
-            return source, str(path), unchanged
-
-    return FolderLoader()
-
-
-def _sandbox() -> Any:
-    """Jinja's immutable sandbox, also refusing sums that would exhaust the computer."""
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-    class Sandbox(ImmutableSandboxedEnvironment):
-        intercepted_binops = frozenset({"*", "**"})
-
-        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-            sizes = [len(v) for v in (left, right) if isinstance(v, (str, list, tuple))]
-            counts = [v for v in (left, right) if isinstance(v, int)]
-            if operator == "*" and sizes and counts and sizes[0] * counts[0] > MAX_ITEMS * 100:
-                raise OverflowError("text or list too long")
-            if operator == "**" and isinstance(right, int) and isinstance(left, int):
-                if abs(left) > 1 and right > 1000:
-                    raise OverflowError("number too large")
-            return super().call_binop(context, operator, left, right)
-
-    return Sandbox
-
-
-def _place(error: BaseException, sources: set[str]) -> tuple[str, int] | None:
-    """The innermost template file and line a rendering error passed through.
-
-    Jinja rewrites a template's frames to carry its file name and line, so the traceback
-    says which of the templates (the one included, or the one including) was at fault.
-    """
-    found = None
-    tb = error.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename in sources:
-            found = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
-        tb = tb.tb_next
-    return found
