@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ipskit.core.errors import IpskitError
 from ipskit.documents.render import Renderer
 from ipskit.workspace import Workspace
+
+if TYPE_CHECKING:
+    from pypdf.generic import NumberObject
 
 
 def pdf_bytes(renderer: Renderer, html: str, *, template: str, title: str, author: str,
@@ -72,6 +75,7 @@ def assemble(body: bytes, covers: bytes, count: int) -> list[bytes]:
     from pypdf import PdfReader
 
     from ipskit.documents.pdf import fontprune
+    from ipskit.documents.pdf.objects import content
 
     covers_reader = PdfReader(io.BytesIO(covers))
     if len(covers_reader.pages) != count:  # one ran over its page: numbers would shift
@@ -82,18 +86,21 @@ def assemble(body: bytes, covers: bytes, count: int) -> list[bytes]:
         raise IpskitError("the workbook's PDF could not be read back to add the covers")
     trailer = reader.trailer
     first = reader.pages[0]
+    if first.indirect_reference is None:  # a page of a read file always has its number
+        raise IpskitError("the workbook's PDF could not be read back to add the covers")
+    first_number = first.indirect_reference.idnum
     base = body if body.endswith(b"\n") else body + b"\n"
-    size = int(trailer["/Size"])
+    size = int(cast("NumberObject", trailer["/Size"]))
     pruner = fontprune.Pruner(covers_reader)
     files = []
     for cover in covers_reader.pages:
-        shown = pruner.shown(cover.get_contents().get_data(), cover["/Resources"])
+        shown = pruner.shown(content(cover), cover["/Resources"])
         resources = fontprune.trimmed(cover["/Resources"], shown)
         update = _Update(size, len(base), pruner.replacements(shown, pruner.fonts_in(resources)))
         page = {key: value for key, value in first.items()}
         page["/Resources"] = update.copy(resources)
         page["/Contents"] = update.copy(cover.raw_get("/Contents"))
-        update.put(first.indirect_reference.idnum, _dictionary(page))
+        update.put(first_number, _dictionary(page))
         files.append(base + update.finish(trailer, int(match[1])))
     return files
 
@@ -143,7 +150,7 @@ class _Update:
                     self.put(number, _dictionary(copied) + b"\nstream\n" + raw + b"\nendstream")
                 else:
                     self.put(number, value_bytes(copied))
-            return IndirectObject(self.copied[value.idnum], 0, None)  # type: ignore[arg-type]
+            return IndirectObject(self.copied[value.idnum], 0, None)
         if isinstance(value, DictionaryObject):
             return DictionaryObject({key: self.copy(item) for key, item in value.items()})
         if isinstance(value, ArrayObject):

@@ -85,8 +85,10 @@ def _session(course: Course, number: int, session_id: str, session: SessionBase,
     }
 
 
-def _observations(sessions: list[tuple[dict[str, Any], SessionBase]]) -> list[dict[str, Any]]:
-    sheets = []
+def _observations(
+    sessions: Sequence[tuple[dict[str, Any], SessionBase]],
+) -> list[dict[str, Any]]:
+    sheets: list[dict[str, Any]] = []
     for plan, session in sessions:
         for block, scene in session.role_plays():
             sheets.append(

@@ -71,11 +71,11 @@ def password(email: Email) -> str | None:
         )
     else:
         try:
-            secret = keyring.get_password(KEYRING_SERVICE, account)
+            stored: str | None = keyring.get_password(KEYRING_SERVICE, account)
         except Exception:  # noqa: BLE001 - a locked or missing keyring is "no password"
-            secret = None
-        if secret:
-            return secret
+            stored = None
+        if stored:
+            return stored
         how = f"or store it in the system keyring with: keyring set {KEYRING_SERVICE} {account}"
     raise IpskitError(
         f"no password for {email.username} at {email.host}: set the environment variable"
