@@ -1,8 +1,8 @@
 """Every document of the demo's cohorts, in two processes where there are two cores.
 
 Documents are nearly all of the demo's time (about a minute for one process), and no
-cohort's documents depend on another's: with a second core, a worker process makes the
-later cohorts' while this one makes the first's, which nearly halves the wait. The worker
+cohort's documents depend on another's: with a second core, a worker process makes some
+cohorts' while this one makes the others', which nearly halves the wait. The worker
 comes from the pool that certificates and workbooks use (:mod:`ipskit.core.processes`):
 it runs no code from the current folder, and ends as soon as this process fails or is
 stopped.
@@ -55,24 +55,29 @@ Result = tuple[list[Made], list[str]]  # what was made, and the warnings
 
 
 def make_documents(jobs: list[Job]) -> list[Result]:
-    """Each cohort's documents: the first here, the rest in a worker process if possible."""
+    """Each cohort's documents, in order: the first and last here, the others in a worker.
+
+    The first cohort (personal copies of its workbook) takes longest and the last (still
+    to come: no certificates) least, so the two processes finish at about the same time.
+    Where no second process can run, this one makes them all.
+    """
     import os
     from concurrent.futures.process import BrokenProcessPool
 
     from ipskit.documents.render import process_pool
 
-    first, *rest = jobs
-    pool = process_pool(1) if rest and (os.cpu_count() or 1) >= 2 else None
+    between = jobs[1:-1]
+    pool = process_pool(1) if between and (os.cpu_count() or 1) >= 2 else None
     if pool is None:
         return [cohort_documents(*job) for job in jobs]
     with pool:  # left by a failure or Ctrl-C, it ends the worker rather than wait for it
         try:
-            later = pool.submit(documents_in_worker, rest)
+            later = pool.submit(documents_in_worker, between)
         except OSError:  # no processes allowed here after all: make them all in this one
             return [cohort_documents(*job) for job in jobs]
-        results = [cohort_documents(*first)]
+        first, last = cohort_documents(*jobs[0]), cohort_documents(*jobs[-1])
         try:
-            return results + later.result()
+            return [first, *later.result(), last]
         except BrokenProcessPool:
             raise IpskitError(
                 "the second process making the demo's documents stopped unexpectedly"
@@ -85,16 +90,15 @@ def make_documents(jobs: list[Job]) -> list[Result]:
 def documents_in_worker(jobs: list[Job]) -> list[Result]:
     """:func:`cohort_documents` for each job, in a worker process.
 
-    A failure goes back in a form that crosses between processes whatever its kind:
-    ipskit's own error as its lines; anything else as the command line reports it, where
-    it happened but not its message (which may hold someone's data).
+    ipskit's own errors cross back whole; any other failure as the command line reports
+    one: where it happened, but not its message (which may hold someone's data).
     """
     import traceback
 
     try:
         return [cohort_documents(*job) for job in jobs]
-    except IpskitError as error:
-        raise IpskitError(error.lines[0], more=error.lines[1:]) from None
+    except IpskitError:
+        raise
     except Exception as error:
         frame = traceback.extract_tb(error.__traceback__)[-1]
         place = f"{Path(frame.filename).name}:{frame.lineno}"
