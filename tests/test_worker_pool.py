@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from helpers import make_cohort, make_workspace
 from ipskit.core.errors import IpskitError
 from ipskit.core.processes import pool
 
@@ -32,3 +33,40 @@ def test_a_pool_left_by_an_error_ends_its_workers_rather_than_wait_for_them():
         raise IpskitError("the disk is full")
     assert time.monotonic() - started < 30
     assert not busy.done() or busy.exception() is not None
+
+
+
+def test_a_workbook_stopped_while_its_body_is_laid_out_ends_the_covers_worker(
+    tmp_path, monkeypatch
+):
+    # Personal copies lay out the covers in a worker while this process lays out the
+    # body; Ctrl-C there must end that worker at once, not wait for it to finish.
+    import ipskit.documents.workbooks as workbooks
+    from ipskit.cohorts.course import course_for
+    from ipskit.workspace import Workspace
+
+    started = []
+    real_start = workbooks.start_covers
+
+    def busy_covers(root, html, meta):
+        worker = real_start(root, html, meta)
+        assert worker is not None
+        worker[0].submit(time.sleep, 60)  # more work the worker would finish first
+        started.extend(worker[0]._processes.values())
+        return worker
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    ws = make_workspace(tmp_path)
+    make_cohort(ws)
+    monkeypatch.setattr(workbooks, "WORKER_FROM", 1)
+    monkeypatch.setattr(workbooks, "start_covers", busy_covers)
+    monkeypatch.setattr(workbooks, "pdf_bytes", interrupted)
+    workspace = Workspace(ws)
+    began = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        workbooks.make_workbooks(workspace, course_for(workspace, "spring", None), tmp_path)
+    assert time.monotonic() - began < 20
+    assert started  # the covers' worker process
+    assert not any(process.is_alive() for process in started)

@@ -55,8 +55,17 @@ def finish_covers(worker: Any) -> bytes | None:
         return bytes(future.result())
     except (BrokenProcessPool, OSError):
         return None
+    except BaseException:  # Ctrl-C or a failure: end the worker rather than wait for it
+        abandon_covers(worker)
+        raise
     finally:
         pool.shutdown()
+
+
+def abandon_covers(worker: Any) -> None:
+    """End the covers' worker now: the command stopped before it needed them."""
+    pool, _ = worker
+    pool.stop()
 
 
 def assemble(body: bytes, covers: bytes, count: int) -> list[bytes]:

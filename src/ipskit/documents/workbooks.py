@@ -25,7 +25,13 @@ from ipskit.documents.contents import contents_of
 from ipskit.documents.context import organisation
 from ipskit.documents.render import Renderer
 from ipskit.documents.session_plans import paragraphs
-from ipskit.documents.workbook_copies import assemble, finish_covers, pdf_bytes, start_covers
+from ipskit.documents.workbook_copies import (
+    abandon_covers,
+    assemble,
+    finish_covers,
+    pdf_bytes,
+    start_covers,
+)
 from ipskit.workspace import Workspace
 
 TEMPLATE = "workbook.html"
@@ -276,7 +282,12 @@ def make_workbooks(
     # The covers are laid out in a second process while this one lays out the body.
     many = len(owners) >= WORKER_FROM
     worker = start_covers(workspace.root, covers_html, meta) if many else None
-    body = pdf_bytes(renderer, body_html, **meta)
+    try:
+        body = pdf_bytes(renderer, body_html, **meta)
+    except BaseException:
+        if worker:
+            abandon_covers(worker)
+        raise
     covers = finish_covers(worker) if worker else None
     if covers is None:
         covers = pdf_bytes(renderer, covers_html, **meta)
