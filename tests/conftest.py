@@ -1,8 +1,11 @@
+import json
+import os
 import subprocess
 from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+from filelock import FileLock
 
 from helpers import IPSKIT, clean_environment, plant
 
@@ -39,17 +42,26 @@ def demo_build(tmp_path_factory) -> tuple[Path, Ran]:
     most of a minute, so it is built once for the run: tests only read it, and a test that
     changes it works on its own copy (``shutil.copytree``).
     """
-    here = tmp_path_factory.mktemp("demo")
-    marks = here / "marks"
-    marks.mkdir()
-    plant(here, marks)
-    root = here / "demo"
-    done = subprocess.run([IPSKIT, "demo", str(root)], cwd=here, env=clean_environment(),
-                          capture_output=True, text=True)  # fmt: skip
-    result = Ran(done.returncode, done.stdout, done.stderr)
-    assert result.exit_code == 0, result.output
-    assert list(marks.iterdir()) == []
-    return root, result
+    # With the tests spread over processes (pytest-xdist), the first to need the demo
+    # builds it in the run's shared temporary folder and the others wait for it.
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    here = shared / "demo-build"
+    with FileLock(str(shared / "demo-build.lock")):
+        made = here / "result.json"
+        if not made.exists():
+            here.mkdir()
+            marks = here / "marks"
+            marks.mkdir()
+            plant(here, marks)
+            done = subprocess.run([IPSKIT, "demo", str(here / "demo")], cwd=here,
+                                  env=clean_environment(), capture_output=True, text=True)  # fmt: skip
+            assert done.returncode == 0, done.stdout + done.stderr
+            assert list(marks.iterdir()) == []
+            made.write_text(json.dumps([done.returncode, done.stdout, done.stderr]))
+        result = Ran(*json.loads(made.read_text()))
+    return here / "demo", result
 
 
 # --- the hostile-input suite ---------------------------------------------------------------
