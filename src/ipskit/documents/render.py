@@ -77,15 +77,7 @@ class Renderer:
     def env(self) -> Any:
         """The sandboxed Jinja environment (made on first use)."""
         if self._env is None:
-            from jinja2 import StrictUndefined
-
-            self._env = sandbox_class()(
-                loader=template_loader(self.folders, self._sources),
-                autoescape=True,
-                undefined=StrictUndefined,
-                trim_blocks=True,
-                lstrip_blocks=True,
-            )
+            self._env = self._environment(autoescape=True)
         return self._env
 
     @property
@@ -96,16 +88,19 @@ class Renderer:
         one and print its data unescaped.
         """
         if self._text_env is None:
-            from jinja2 import StrictUndefined
-
-            self._text_env = sandbox_class()(
-                loader=template_loader(self.folders, self._sources),
-                autoescape=False,
-                undefined=StrictUndefined,
-                trim_blocks=True,
-                lstrip_blocks=True,
-            )
+            self._text_env = self._environment(autoescape=False)
         return self._text_env
+
+    def _environment(self, *, autoescape: bool) -> Any:
+        from jinja2 import StrictUndefined
+
+        return sandbox_class()(
+            loader=template_loader(self.folders, self._sources),
+            autoescape=autoescape,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
 
     def html(self, template: str, context: Mapping[str, Any]) -> str:
         """Render a template; any mistake in it is an error naming it and its line."""
