@@ -10,6 +10,8 @@ its first page their cover.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -18,6 +20,8 @@ from ipskit.documents.render import Renderer
 from ipskit.workspace import Workspace
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from pypdf.generic import NumberObject
 
 
@@ -36,36 +40,31 @@ def covers_pdf(root: str, html: str, meta: dict[str, str]) -> bytes:
     return pdf_bytes(Renderer(Workspace(Path(root))), html, **meta)
 
 
-def start_covers(root: Path, html: str, meta: dict[str, str]) -> Any:
-    """The covers laid out in a second process: a handle for :func:`finish_covers`, or None."""
+@contextmanager
+def covers_aside(root: Path, html: str, meta: dict[str, str]) -> Iterator[Future[Any] | None]:
+    """The covers being laid out in a second process while the block runs, or None.
+
+    The worker's pool ends with the block; left by an error or Ctrl-C, it ends the worker
+    at once rather than wait for covers no one will use.
+    """
     from ipskit.documents.render import process_pool
 
     pool = process_pool(1)
-    if pool is None:  # no processes allowed here: make the covers in this one
-        return None
-    return pool, pool.submit(covers_pdf, str(root), html, meta)
+    if pool is None:  # no processes allowed here: the covers are made in this one
+        yield None
+        return
+    with pool:
+        yield pool.submit(covers_pdf, str(root), html, meta)
 
 
-def finish_covers(worker: Any) -> bytes | None:
+def finish_covers(future: Future[Any]) -> bytes | None:
     """The covers from the second process; None if it could not make them."""
     from concurrent.futures.process import BrokenProcessPool
 
-    pool, future = worker
     try:
         return bytes(future.result())
     except (BrokenProcessPool, OSError):
         return None
-    except BaseException:  # Ctrl-C or a failure: end the worker rather than wait for it
-        abandon_covers(worker)
-        raise
-    finally:
-        pool.shutdown()
-
-
-def abandon_covers(worker: Any) -> None:
-    """End the covers' worker now: the command stopped before it needed them."""
-    pool, _ = worker
-    pool.stop()
 
 
 def assemble(body: bytes, covers: bytes, count: int) -> list[bytes]:

@@ -13,6 +13,7 @@ again with the contents filled in (see :mod:`ipskit.documents.contents`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,13 +26,7 @@ from ipskit.documents.contents import contents_of
 from ipskit.documents.context import organisation
 from ipskit.documents.render import Renderer
 from ipskit.documents.session_plans import paragraphs
-from ipskit.documents.workbook_copies import (
-    abandon_covers,
-    assemble,
-    finish_covers,
-    pdf_bytes,
-    start_covers,
-)
+from ipskit.documents.workbook_copies import assemble, covers_aside, finish_covers, pdf_bytes
 from ipskit.workspace import Workspace
 
 TEMPLATE = "workbook.html"
@@ -281,14 +276,9 @@ def make_workbooks(
     body_html = renderer.html(TEMPLATE, context)
     # The covers are laid out in a second process while this one lays out the body.
     many = len(owners) >= WORKER_FROM
-    worker = start_covers(workspace.root, covers_html, meta) if many else None
-    try:
+    with covers_aside(workspace.root, covers_html, meta) if many else nullcontext() as worker:
         body = pdf_bytes(renderer, body_html, **meta)
-    except BaseException:
-        if worker:
-            abandon_covers(worker)
-        raise
-    covers = finish_covers(worker) if worker else None
+        covers = finish_covers(worker) if worker else None
     if covers is None:
         covers = pdf_bytes(renderer, covers_html, **meta)
     suffix = "-large-print" if large_print else ""
