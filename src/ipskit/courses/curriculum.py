@@ -14,11 +14,12 @@ from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from ipskit.core import yaml_errors, yamlio
 from ipskit.core.errors import FileProblemsError
 from ipskit.core.models import Model, Text
+from ipskit.courses import references
 from ipskit.courses.meetings import FOLLOWUP_POINT
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
@@ -68,6 +69,24 @@ BlockKind = Literal[
 ]
 
 
+#: Whom a printed thing or a material is counted for: each participant, each group of
+#: three, the whole group (one), or each trainer.
+Per = Literal["person", "three", "group", "trainer"]
+Count = Annotated[int, Field(ge=1, le=100)]
+
+
+class Material(Model):
+    """Something to bring, counted for the cohort: e.g. pens, one per person."""
+
+    item: Text
+    per: Per = Field("group", description="person, three, group (one in all) or trainer.")
+    count: Count = Field(1, description="How many for each person, three, group or trainer.")
+
+
+#: A material is a line of text (``"Flip chart and pens"``) or an item with a count.
+MaterialEntry = Annotated[Text | Material, Field(union_mode="left_to_right")]
+
+
 class Role(Model):
     """One of the three people in a role play."""
 
@@ -86,14 +105,27 @@ class RolePlay(Model):
 class Block(Model):
     """A timed part of a session."""
 
+    id: Id | None = Field(
+        None, description="Lets notes refer to its clock times: [start:ID] and [end:ID]."
+    )
     kind: BlockKind
     title: Text
     minutes: Minutes
     method: Text | None = Field(None, description="How it is run, e.g. 'In threes'.")
-    materials: list[Text] = Field(default_factory=list)
+    materials: list[MaterialEntry] = Field(default_factory=list)
     facilitator_notes: Text | None = Field(None, description="What to say and do.")
     participant_text: Text | None = Field(None, description="Text for the workbook.")
     role_play: RolePlay | None = Field(None, description="Required for kind: role-play.")
+
+
+class TeamRole(Model):
+    """What one member of the training team does in a session."""
+
+    role: Text = Field(description="e.g. 'Lead trainer', 'Co-facilitator'.")
+    does: Text = Field(description="What this person does, block by block.")
+    optional: bool = Field(
+        False, description="A role for an extra person, if the team has one: not required."
+    )
 
 
 class SessionBase(Model):
@@ -103,7 +135,15 @@ class SessionBase(Model):
     length_minutes: Minutes = Field(description="Must equal the sum of the blocks' minutes.")
     aim: Text
     objectives: list[Text] = Field(min_length=1, description="By the end, participants can…")
-    materials: list[Text] = Field(default_factory=list)
+    preparation: list[Text] = Field(
+        default_factory=list, description="What to do before the session, in order."
+    )
+    room: Text | None = Field(None, description="How to set up the room.")
+    team: list[TeamRole] = Field(
+        default_factory=list, description="Who does what; the required roles need trainers."
+    )
+    online: Text | None = Field(None, description="How to run this session on a video call.")
+    materials: list[MaterialEntry] = Field(default_factory=list)
     content_note: Text | None = Field(
         None, description="Advance notice of difficult content, read out at the start."
     )
@@ -224,6 +264,60 @@ class Agreement(Model):
     commitments: list[Text] = Field(min_length=1)
 
 
+class Page(Model):
+    """A workbook page of the course's own, which homework and notes can name: [page:ID]."""
+
+    id: Id
+    title: Text
+    after: Id | None = Field(
+        None, description="The session whose pages it follows; without it, at the back."
+    )
+    intro: Text | None = None
+    prompts: list[Text] = Field(
+        default_factory=list, description="Questions, each with room to write."
+    )
+    columns: list[Text] = Field(
+        default_factory=list, max_length=6, description="A log: a table with these columns."
+    )
+    rows: Annotated[int, Field(ge=1, le=30)] = Field(8, description="The log's rows.")
+
+
+HandoutKind = Literal["card", "slip", "sheet", "form"]
+
+
+class Handout(Model):
+    """Something printed for a session and cut or handed out: [handout:ID] names it.
+
+    Cards and slips are small, several to an A4 page with cut marks; sheets and forms
+    are A4. A card or slip with ``items`` is a set, one card for each item.
+    """
+
+    id: Id
+    title: Text
+    kind: HandoutKind
+    per: Per = Field("person", description="person, three, group (one in all) or trainer.")
+    count: Count = Field(1, description="Copies (or sets) for each person, three, group...")
+    intro: Text | None = Field(None, description="Printed on every copy.")
+    items: list[Text] = Field(default_factory=list, description="One card or line for each.")
+    prompts: list[Text] = Field(
+        default_factory=list, description="Questions, each with room to write."
+    )
+
+
+class Question(Model):
+    """A statement of the end-of-course evaluation, rated 1 (not at all) to 5 (very much)."""
+
+    id: Id
+    text: Text
+
+
+class Evaluation(Model):
+    """The end-of-course evaluation form: ratings only, anonymous."""
+
+    session: Id = Field(description="The session in which it is filled in.")
+    questions: list[Question] = Field(min_length=1, max_length=20)
+
+
 class Curriculum(Model):
     """A whole course."""
 
@@ -247,6 +341,11 @@ class Curriculum(Model):
     )
     agreement: Agreement | None = None
     glossary: list[Term] = Field(default_factory=list)
+    pages: list[Page] = Field(default_factory=list, description="Workbook pages of its own.")
+    handouts: list[Handout] = Field(
+        default_factory=list, description="Cards, slips, sheets and forms to print."
+    )
+    evaluation: Evaluation | None = None
 
     @property
     def contact_minutes(self) -> int:
@@ -279,6 +378,8 @@ def check(curriculum: Curriculum) -> list[Problem]:
     problems += _check_sessions(curriculum)
     problems += _check_schedule(curriculum)
     problems += _check_completion(curriculum)
+    problems += _check_parts(curriculum)
+    problems += references.problems(curriculum, _texts(curriculum))
     problems += _duplicates(("followups",), list(curriculum.followups), None, "the follow-ups")
     problems += _duplicates(
         ("glossary",), [t.term.casefold() for t in curriculum.glossary], "term", "the glossary"
@@ -426,6 +527,101 @@ def _check_completion(curriculum: Curriculum) -> list[Problem]:
             )
         )
     return problems
+
+
+def _check_parts(curriculum: Curriculum) -> list[Problem]:
+    """Block ids, pages, handouts, the evaluation and the team each session needs."""
+    problems: list[Problem] = []
+    for loc, session in _all_sessions(curriculum):
+        ids = [b.id or "" for b in session.blocks]
+        problems += [
+            ((*loc, "blocks", index, "id"), f"'{block_id}' is already a block's id in this session")
+            for index, block_id in enumerate(ids)
+            if block_id and block_id in ids[:index]
+        ]  # fmt: skip
+        required = [index for index, role in enumerate(session.team) if not role.optional]
+        if len(required) > curriculum.trainers:
+            problems.append(
+                (
+                    (*loc, "team", required[curriculum.trainers]),
+                    f"{len(required)} roles need a person, but the course has trainers:"
+                    f" {curriculum.trainers}; make a role optional or raise trainers",
+                )
+            )
+    builtin_pages, builtin_handouts = references.BUILTIN_PAGES, references.BUILTIN_HANDOUTS
+    page_ids = [p.id for p in curriculum.pages]
+    problems += _duplicates(("pages",), page_ids, "id", "the page ids")
+    problems += [
+        (("pages", index, "id"), f"'{page_id}' is one of the workbook's own pages: choose another id")
+        for index, page_id in enumerate(page_ids)
+        if page_id in builtin_pages or page_id in ("assessment", "glossary")
+    ]  # fmt: skip
+    problems += [
+        (("pages", index, "after"), f"no session has id '{page.after}'")
+        for index, page in enumerate(curriculum.pages)
+        if page.after is not None and not curriculum.session(page.after)
+    ]  # fmt: skip
+    problems += [
+        (("pages", index, "prompts"), "a page needs prompts, columns or both")
+        for index, page in enumerate(curriculum.pages)
+        if not page.prompts and not page.columns and not page.intro
+    ]  # fmt: skip
+    handout_ids = [h.id for h in curriculum.handouts]
+    problems += _duplicates(("handouts",), handout_ids, "id", "the handout ids")
+    problems += [
+        (("handouts", index, "id"), f"'{handout_id}' is one ipskit makes itself: choose another id")
+        for index, handout_id in enumerate(handout_ids)
+        if handout_id in builtin_handouts or handout_id == "evaluation-form"
+    ]  # fmt: skip
+    problems += [
+        (("handouts", index), "a handout needs an intro, items or prompts: something to print")
+        for index, handout in enumerate(curriculum.handouts)
+        if not handout.intro and not handout.items and not handout.prompts
+    ]  # fmt: skip
+    if curriculum.evaluation is not None:
+        if not curriculum.session(curriculum.evaluation.session):
+            problems.append(
+                (
+                    ("evaluation", "session"),
+                    f"no session has id '{curriculum.evaluation.session}'",
+                )
+            )
+        problems += _duplicates(
+            ("evaluation", "questions"),
+            [q.id for q in curriculum.evaluation.questions],
+            "id",
+            "the question ids",
+        )
+    return problems
+
+
+#: Fields that hold ids, clocks or choices, not prose: their values are not read for references.
+_NOT_PROSE = frozenset(
+    {"id", "kind", "pattern", "start_time", "session", "after", "every", "per", "followups",
+     "compulsory_sessions", "late_counts_as", "apologies_count_as"}
+)  # fmt: skip
+
+
+def _texts(
+    curriculum: Curriculum,
+) -> Iterator[tuple[yamlio.Loc, str, SessionBase | None]]:
+    """Every piece of prose in the curriculum, where it is, and the session it is part of."""
+
+    def walk(value: object, loc: yamlio.Loc, session: SessionBase | None
+             ) -> Iterator[tuple[yamlio.Loc, str, SessionBase | None]]:  # fmt: skip
+        if isinstance(value, str):
+            yield loc, value, session
+        elif isinstance(value, BaseModel):
+            if isinstance(value, SessionBase):
+                session = value
+            for name in type(value).model_fields:
+                if name not in _NOT_PROSE:
+                    yield from walk(getattr(value, name), (*loc, name), session)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                yield from walk(item, (*loc, index), session)
+
+    yield from walk(curriculum, (), None)
 
 
 def load(path: Path) -> Curriculum:

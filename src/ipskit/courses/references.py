@@ -1,0 +1,166 @@
+"""What a curriculum's text may point at: the timetable, workbook pages and handouts.
+
+A note never writes a clock time ("back at 19:55"): a cohort that starts half an hour
+later would get a timetable saying one thing and notes another. It writes ``[start]``
+or ``[end]`` for the session's, and ``[start:ID]`` or ``[end:ID]`` for a block's (a block
+with ``id: ID``); the plan prints the cohort's own times. In the same way ``[page:ID]``
+names a workbook page and ``[handout:ID]`` a card, sheet or form, so a name that exists
+nowhere is refused by ``curricula validate`` instead of sending people to look for it.
+
+:func:`problems` finds what cannot work; :class:`References` writes the text out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from datetime import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ipskit.courses.curriculum import Curriculum, SessionBase
+
+#: ``[start]``, ``[end:break]``, ``[page:power-i-noticed]``, ``[handout:word-cards]``.
+REFERENCE = re.compile(r"\[(start|end|page|handout)(?::\s*([^\]\s]*))?\s*\]")
+
+#: A clock time written out: 18:30, 9:05, 6pm, 6.30 pm, 7 a.m. (not 116 123, not 1.5 hours).
+CLOCK_TIME = re.compile(
+    r"(?<![\d:])(?:[01]?\d|2[0-3]):[0-5]\d(?!\d)"
+    r"|(?<![\d.:])(?:1[0-2]|0?[1-9])(?:[.:][0-5]\d)?\s?(?:am|pm|a\.m\.|p\.m\.)(?![a-z])",
+    re.IGNORECASE,
+)
+
+#: The workbook's own pages, which every course's workbook has (the ids of its parts).
+BUILTIN_PAGES = {
+    "course-map": "Course map",
+    "group-agreement": "Our group agreement",
+    "wellbeing-plan": "My wellbeing plan",
+    "role-plays": "Role-play observation sheets",
+    "self-assessment": "My self-assessment",
+    "support": "Where to get support",
+}
+
+#: What ipskit prints for any course, from the curriculum and the workspace's settings.
+BUILTIN_HANDOUTS = {
+    "role-cards": "Role-play cards",
+    "support-card": "Support card",
+    "certificate-to-follow": "Certificate to follow",
+    "contact-sharing": "Sharing contact details",
+}
+
+
+def page_titles(curriculum: Curriculum) -> dict[str, str]:
+    """Every workbook page a text may name, by id, with its title."""
+    titles = dict(BUILTIN_PAGES)
+    if curriculum.completion.assessment is not None:
+        titles["assessment"] = curriculum.completion.assessment.title
+    if curriculum.glossary:
+        titles["glossary"] = "Glossary"
+    titles.update((page.id, page.title) for page in curriculum.pages)
+    return titles
+
+
+def handout_titles(curriculum: Curriculum) -> dict[str, str]:
+    """Every handout a text may name, by id, with its title."""
+    titles = dict(BUILTIN_HANDOUTS)
+    if curriculum.evaluation is not None:
+        titles["evaluation-form"] = "End-of-course evaluation"
+    titles.update((handout.id, handout.title) for handout in curriculum.handouts)
+    return titles
+
+
+def quoted(title: str) -> str:
+    """A page's or handout's title as the text prints it."""
+    return f"“{title}”"
+
+
+class References:
+    """Writes out a curriculum's references for one course, clock times in its locale."""
+
+    def __init__(self, curriculum: Curriculum, clock: Callable[[time], str]) -> None:
+        self._pages = page_titles(curriculum)
+        self._handouts = handout_titles(curriculum)
+        self._clock = clock
+
+    def text(
+        self, value: str | None, session: SessionBase | None = None, begin: time | None = None
+    ) -> str | None:
+        """``value`` with every reference written out; times need the session and its start."""
+        if value is None:
+            return None
+
+        def written(match: re.Match[str]) -> str:
+            kind, target = match.group(1), match.group(2) or ""
+            if kind == "page":
+                return quoted(self._pages.get(target, target))
+            if kind == "handout":
+                return quoted(self._handouts.get(target, target))
+            if session is None or begin is None:
+                return match.group(0)  # refused by problems(): never in a built-in
+            moment = block_times(session, begin).get(target)
+            if moment is None:
+                return match.group(0)
+            return self._clock(moment[0] if kind == "start" else moment[1])
+
+        return REFERENCE.sub(written, value)
+
+
+def block_times(session: SessionBase, begin: time) -> dict[str, tuple[time, time]]:
+    """The start and end of the session (under ``""``) and of each block with an id."""
+    minute = first = begin.hour * 60 + begin.minute
+    times: dict[str, tuple[time, time]] = {}
+    for block in session.blocks:
+        end = minute + block.minutes
+        if block.id is not None:
+            times[block.id] = (_at(minute), _at(end))
+        minute = end
+    times[""] = (_at(first), _at(minute))
+    return times
+
+
+def _at(minute: int) -> time:
+    minute = min(minute, 24 * 60 - 1)
+    return time(minute // 60, minute % 60)
+
+
+# --- what validation refuses ------------------------------------------------------------
+
+Loc = tuple[str | int, ...]
+
+
+def problems(curriculum: Curriculum, texts: Iterator[tuple[Loc, str, SessionBase | None]]
+             ) -> list[tuple[Loc, str]]:  # fmt: skip
+    """Clock times written out, and references to blocks, pages or handouts that do not exist.
+
+    ``texts`` gives each piece of text, where it is, and the session it belongs to (None
+    outside a session, where a clock time cannot be worked out).
+    """
+    pages, handouts = page_titles(curriculum), handout_titles(curriculum)
+    found: list[tuple[Loc, str]] = []
+    for loc, value, session in texts:
+        written = CLOCK_TIME.search(value)
+        if written is not None:
+            found.append(
+                (
+                    loc,
+                    f"'{written.group(0)}' is a clock time: write [start], [end],"
+                    " [start:BLOCK-ID] or [end:BLOCK-ID] so each cohort gets its own",
+                )
+            )
+        for match in REFERENCE.finditer(value):
+            kind, target = match.group(1), match.group(2) or ""
+            reference = match.group(0)
+            if kind == "page" and target not in pages:
+                found.append((loc, f"{reference}: no workbook page has id '{target}'"
+                                   f" (pages: {', '.join(sorted(pages))})"))  # fmt: skip
+            elif kind == "handout" and target not in handouts:
+                found.append((loc, f"{reference}: no handout has id '{target}'"
+                                   f" (handouts: {', '.join(sorted(handouts))})"))  # fmt: skip
+            elif kind in ("start", "end"):
+                if session is None:
+                    found.append((loc, f"{reference}: a clock time can only be named in a"
+                                       " session's text"))  # fmt: skip
+                elif target and target not in {b.id for b in session.blocks if b.id}:
+                    found.append((loc, f"{reference}: no block of this session has id"
+                                       f" '{target}'"))  # fmt: skip
+    return found
