@@ -188,7 +188,8 @@ def test_broken_settings_are_reported_with_their_line(tmp_path):
     line = settings.read_text().count("\n")
     assert str(caught.value) == (
         f"{settings}:{line}:1: unknown key 'colour'"
-        " (expected one of: organisation, signatories, locale, support, timezone, verification_url, email)"
+        " (expected one of: organisation, signatories, locale, support, named_contact,"
+        " supervision, accredited, timezone, verification_url, email)"
     )
 
 
@@ -211,7 +212,7 @@ def test_list_as_a_table():
     assert lines[0].split() == ["ID", "Title", "Sessions", "Contact", "hours", "Source"]
     ids = [line.split()[0] for line in lines[1:] if line.split()[0].startswith("ips-")]
     assert ids == sorted(BUILTINS)
-    assert "10        22.5           built-in" in lines[1]
+    assert "10        23             built-in" in lines[1]
 
 
 def test_workspace_curricula_join_and_replace_builtins(tmp_path):
@@ -285,7 +286,7 @@ def test_show_as_json():
     assert data["id"] == "ips-10-week"
     assert data["sessions"] == 10
     assert [s["id"] for s in data["curriculum"]["sessions"]] == [f"week-{n}" for n in range(1, 11)]
-    assert all(s["contact_minutes"] == 135 for s in data["curriculum"]["sessions"])
+    assert [s["contact_minutes"] for s in data["curriculum"]["sessions"]] == [135] * 9 + [165]
 
 
 # --- validate / schema / export ------------------------------------------------------------

@@ -94,6 +94,6 @@ def test_readme_python_example_runs(tmp_path, monkeypatch, capsys):
     exec(compile(example[0], "README.md", "exec"), namespace)  # noqa: S102
     assert namespace["problems"] == []
     printed = capsys.readouterr().out
-    assert "ips-10-week Intentional Peer Support: ten-week course 22.5" in printed
+    assert "ips-10-week Intentional Peer Support: ten-week course 23" in printed
     assert "p01 complete\n9w 1 1 1\n" in printed
     assert "1 completed of 1\n" in printed

@@ -149,6 +149,8 @@ OUT_COMMANDS = {
     "session-plans": (("session-plans", "taster", "--format", "html"), "plans/"),
     "certificates": (("certificates", "taster"), "certificates/"),
     "certificates publish": (("certificates", "publish"), "site/"),
+    "handouts": (("handouts", "taster", "--format", "html"), "handouts.html"),
+    "handouts --per-session": (("handouts", "taster", "--per-session"), "handouts/"),
 }
 
 
@@ -159,8 +161,9 @@ def test_every_out_command_is_here():
     source = Path(__file__).parents[1] / "src" / "ipskit" / "cli"
     found = sum(len(re.findall(r'"--out"', p.read_text()))
                 for p in source.glob("*.py"))  # fmt: skip
-    # report, build-workbook and certificates each have one --out used in two ways.
-    assert found == len(OUT_COMMANDS) - 3
+    # report, build-workbook, certificates and handouts each have one --out used in two
+    # ways.
+    assert found == len(OUT_COMMANDS) - 4
 
 
 def files_in(folder: Path) -> dict[str, bytes]:

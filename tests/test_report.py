@@ -426,3 +426,95 @@ def test_a_pdf_for_a_period_is_named_after_it(ws):
     assert "Training delivered, 1 April 2020 to 30 June 2020" in text
     assert "No course started in this period." in text
     assert PdfReader(path).metadata.title == "Training delivered, 1 April 2020 to 30 June 2020"
+
+
+# --- end-of-course evaluations -------------------------------------------------------------
+
+EVALUATION_FORM = """\
+evaluation:
+  session: two
+  questions:
+    - {id: safe, text: I felt safe in the group}
+    - {id: learned, text: I learned something I will use}
+    - {id: recommend, text: I would recommend this course to a friend}
+"""
+
+
+@pytest.fixture(scope="module")
+def evaluated(tmp_path_factory) -> Path:
+    """Two courses of one curriculum with evaluation forms, one planned, one never run."""
+    from helpers import make_cohort
+
+    ws = make_workspace(tmp_path_factory.mktemp("evaluated"))
+    (ws / "curricula" / "mini.yaml").write_text(MINI + EVALUATION_FORM, encoding="utf-8")
+    days = {"first": 40, "second": 20, "never": 60, "later": -30}
+    for cohort, ago in days.items():
+        make_cohort(ws, cohort, "mini", TODAY - timedelta(days=ago), ("Ann Early", "Bob Early"))
+    for cohort in ("first", "second"):
+        ok("-w", str(ws), "attend", cohort, "1", "--all-present")
+    forms = {"first": [("safe=5", "learned=4"), ("safe=4",)], "second": [("safe=2", "recommend=5")],
+             "never": [("safe=1",)] * 3, "later": [("safe=1",)] * 3}  # fmt: skip
+    for cohort, answers in forms.items():
+        for form in answers:
+            ok("-w", str(ws), "evaluations", cohort, "add", *form)
+    return ws
+
+
+def test_no_evaluation_section_until_someone_answers(ws):
+    assert all(c["evaluation"] is None for c in report_json(ws)["courses"])
+    assert "Evaluations" not in ok("-w", str(ws), "report")
+    assert "evaluation_responses" not in ok("-w", str(ws), "report", "--format", "csv")
+
+
+def test_evaluations_are_added_up_across_a_curriculums_courses_run(evaluated):
+    (mini,) = report_json(evaluated)["courses"]
+    # Only the two courses run count: the planned one and the one never run do not.
+    assert mini["evaluation"] == {
+        "courses": 2,
+        "responses": 3,
+        "questions": [
+            {"question": "safe", "text": "I felt safe in the group", "answers": 3,
+             "ratings": {"1": 0, "2": 1, "3": 0, "4": 1, "5": 1}, "average": 3.67},
+            # One answer each: neither its rating nor an average can be shown.
+            {"question": "learned", "text": "I learned something I will use", "answers": 1,
+             "ratings": None, "average": None},
+            {"question": "recommend", "text": "I would recommend this course to a friend",
+             "answers": 1, "ratings": None, "average": None},
+        ],
+    }  # fmt: skip
+
+
+def test_the_table_and_csv_show_the_evaluations_with_small_numbers_hidden(evaluated):
+    out = ok("-w", str(evaluated), "report")
+    part = out.split("\nEvaluations: 1 (not at all) to 5 (very much), counts and averages only\n")
+    lines = [" ".join(line.split()) for line in part[1].splitlines()]
+    assert lines[:5] == [
+        "mini: 3 responses from 2 courses",
+        "Statement Answers 1 2 3 4 5 Average",
+        "I felt safe in the group 3 0 1 0 1 1 3.67",
+        "I learned something I will use 1 – – – – – –",
+        "I would recommend this course to a friend 1 – – – – – –",
+    ]
+    assert lines[5] == "Counts and averages of fewer than 3 answers are not shown (–)."
+    table = list(csv.reader(io.StringIO(ok("-w", str(evaluated), "report", "-f", "csv"))))
+    header, mini, total = table
+    figures = dict(zip(header, mini, strict=True))
+    assert [figures[f"evaluation_safe_{n}"] for n in
+            ("answers", "rated_1", "rated_2", "rated_3", "rated_4", "rated_5", "average")] == [
+        "3", "0", "1", "0", "1", "1", "3.67"]  # fmt: skip
+    assert figures["evaluation_learned_answers"] == "1"
+    assert figures["evaluation_learned_average"] == figures["evaluation_learned_rated_5"] == ""
+    totals = dict(zip(header, total, strict=True))
+    assert totals["evaluation_responses"] == "3" and totals["evaluation_safe_average"] == ""
+
+
+def test_the_pdf_shows_the_evaluations_and_names_no_one(evaluated):
+    result = run("-w", str(evaluated), "report", "--format", "pdf")
+    assert result.exit_code == 0, result.output
+    text = text_of(evaluated / "out" / "report.pdf")
+    for part in ("End-of-course evaluations", "3 forms from 2 courses",
+                 "I felt safe in the group 3 0 1 0 1 1 3.67",
+                 "I learned something I will use 1 – – – – – –",
+                 "Where fewer than 3 people answered a statement"):  # fmt: skip
+        assert part in text, part
+    assert "Ann Early" not in text and not PID.search(text)

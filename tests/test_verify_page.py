@@ -399,7 +399,7 @@ def test_the_answer_names_the_course_hours_and_organisation(tab, demo, site):
     expect_answer(
         tab.page, "genuine",
         "It was issued by Wrenmoor Peer Support Network on 2 December 2026 for Intentional"
-        " Peer Support: ten-week course (22.5 contact hours).",
+        " Peer Support: ten-week course (23 contact hours).",
         "Questions? Contact Wrenmoor Peer Support Network: 3 Tanner's Row, Wrenmoor",
     )  # fmt: skip
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ipskit.certificates.batch_pdf import combine, render_batch
 from ipskit.certificates.qualifying import Qualifying, who_qualifies
@@ -32,6 +32,9 @@ from ipskit.cohorts.records import Records
 from ipskit.core import store
 from ipskit.core.dateformat import date_span, plain_date
 from ipskit.workspace import Workspace
+
+if TYPE_CHECKING:
+    from ipskit.courses.curriculum import Certificate as CertificateWording
 
 # --- making them ------------------------------------------------------------------------
 
@@ -130,7 +133,7 @@ def batch_context(workspace: Workspace, cohort: Cohort, people: Sequence[Person]
         ],
         "course": {
             "heading": wording.heading,
-            "statement": wording.statement,
+            "statement": statement(wording, accredited=settings.accredited),
             "title": cohort.settings.curriculum_title,
             "dates": date_span(sessions[0].date, sessions[-1].date, settings.locale)
             if sessions
@@ -142,6 +145,17 @@ def batch_context(workspace: Workspace, cohort: Cohort, people: Sequence[Person]
         },
         "certificates": certificates,
     }
+
+
+def statement(wording: CertificateWording, *, accredited: bool) -> str:
+    """The words after the name: the accredited form only for an accredited organisation.
+
+    Only trainers accredited by Intentional Peer Support may call a course an IPS course;
+    everyone else's certificates say it is based on the approach (the plain statement).
+    """
+    if accredited and wording.accredited_statement:
+        return wording.accredited_statement
+    return wording.statement
 
 
 def certificate_title(heading: str, cohort: Cohort) -> str:

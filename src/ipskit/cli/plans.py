@@ -19,12 +19,20 @@ def session_plans(
     out: Annotated[
         str | None, typer.Option("--out", "-o", help="The folder to write them in.")
     ] = None,
+    prep: Annotated[
+        bool,
+        typer.Option(
+            "--prep", help="Only each session's preparation sheet, all in one file to print."
+        ),
+    ] = False,
 ) -> None:
     """Write facilitator plans for every session.
 
-    Each plan has the session's aim and objectives, a materials checklist, safety notes,
-    a timetable with clock times, what to say and do in every block, the role plays,
-    and room for your own notes. One PDF per session and one with them all.
+    Each plan opens with a preparation sheet (what to do beforehand, what to print and
+    bring, counted for this group, the room, and who does what), then the session's aim
+    and objectives, safety notes, a timetable with clock times, what to say and do in
+    every block, the role plays, running it online, and room for your own notes. One
+    PDF per session and one with them all.
     """
     from pathlib import Path
 
@@ -36,5 +44,6 @@ def session_plans(
     workspace = require_workspace(workspace_option(ctx))
     course = course_for(workspace, cohort_id, curriculum)
     folder = Path(out) if out else workspace.root / "out" / course.name / "session-plans"
-    written = make_plans(workspace, course, folder, as_html=fmt is DocumentFormat.html)
+    written = make_plans(workspace, course, folder, as_html=fmt is DocumentFormat.html,
+                         prep=prep)  # fmt: skip
     typer.echo(f"Wrote {len(written)} file{'s' if len(written) > 1 else ''} to {folder}")

@@ -9,7 +9,7 @@ import typer
 from ipskit.cli.common import parse_day
 from ipskit.cli.options import JsonOption, ReportFormat, ReportFormatOption
 from ipskit.cli.output import plural, print_json
-from ipskit.cli.table import table
+from ipskit.cli.table import clip, table
 
 if TYPE_CHECKING:
     from ipskit.cohorts.figures import Line, Report
@@ -50,8 +50,9 @@ def report(
     Counts only, never names: for each curriculum and in total, the courses run (and
     those planned), people who started, completed and withdrew, the completion rate,
     contact hours and participant hours delivered, support-group meetings held,
-    certificates issued (valid, revoked, superseded), and the follow-up figures at each
-    point after the courses.
+    certificates issued (valid, revoked, superseded), the follow-up figures at each
+    point after the courses, and the end-of-course evaluations (how many gave each
+    rating to each statement, and the average; hidden where fewer than 3 answered).
 
     A course counts in the period when its first session falls in it (--from and --to
     both included; default: all time); everything about that course (its people, hours,
@@ -183,6 +184,8 @@ def report_text(found: "Report") -> str:
         )
     else:
         lines.append("No follow-up point has come yet for these courses.")
+    if found.evaluations:
+        lines += ["", *evaluations_text(found)]
     if found.total.courses_running:
         lines += ["", f"{plural(found.total.courses_running, 'course')} still running:"
                   " completion figures are not final."]  # fmt: skip
@@ -193,3 +196,23 @@ def report_text(found: "Report") -> str:
     lines.append("")
     lines += textwrap.wrap(" ".join(notes(found)[:2]), 88)
     return "\n".join(lines)
+
+
+def evaluations_text(found: "Report") -> list[str]:
+    """The end-of-course evaluations, one table for each curriculum's form."""
+    from ipskit.cohorts.ratings import MIN_PEOPLE
+
+    lines = ["Evaluations: 1 (not at all) to 5 (very much), counts and averages only"]
+    for form in found.evaluations:
+        rows = [
+            [clip(q.text, 44), str(q.answers),
+             *([str(n) for n in q.counts] if q.counts else ["–"] * 5),
+             "–" if q.average is None else f"{q.average:.2f}"]
+            for q in form.questions
+        ]  # fmt: skip
+        lines += [f"{form.curriculum}: {plural(form.responses, 'response')} from"
+                  f" {plural(form.courses, 'course')}",
+                  table(["Statement", "Answers", "1", "2", "3", "4", "5", "Average"], rows,
+                        right=range(1, 8))]  # fmt: skip
+    lines.append(f"Counts and averages of fewer than {MIN_PEOPLE} answers are not shown (–).")
+    return lines

@@ -35,10 +35,12 @@ def build_workbook(
     """Make the participant workbook as a PDF.
 
     The course map, the group agreement, a wellbeing plan, each session's key ideas with
-    reflection prompts and homework and ruled space to write, role-play observation
-    sheets, a before-and-after self-assessment, the final assessment guide, a glossary
-    and where to get support. --per-participant makes a copy for each person on the
-    roster with their name on the cover; the files are named by participant id.
+    reflection prompts and homework and ruled space to write, the course's own pages
+    and logs, role-play observation grids (no role's brief), a before-and-after
+    self-assessment, the final assessment guide, a glossary and where to get support
+    (as the curriculum's workbook list chooses). --per-participant makes a copy for
+    each person on the roster with their name on the cover; the files are named by
+    participant id.
     """
     from ipskit.cli.output import workspace_option
     from ipskit.cohorts.course import course_for

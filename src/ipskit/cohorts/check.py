@@ -377,6 +377,32 @@ def _cohort(folder: Path) -> Iterator[Problem]:
     roster = folder / ROSTER_FILE
     if not loaded and roster.exists():
         yield from _garbled(cohort.id, roster, csvio.read_rows(roster, ROSTER_COLUMNS))
+    if not loaded and copy.is_file():
+        yield from _unasked(cohort.id, folder, copy)
+
+
+def _unasked(cohort: str, folder: Path, copy: Path) -> Iterator[Problem]:
+    """Evaluation answers to questions the cohort's form does not ask: they are not counted."""
+    from ipskit.cohorts.record_types import EVALUATION_COLUMNS, EVALUATIONS_FILE
+    from ipskit.core import csvio
+    from ipskit.courses import curriculum
+
+    path = folder / EVALUATIONS_FILE
+    if not path.exists():
+        return
+    try:
+        form = curriculum.load(copy).evaluation
+    except IpskitError:
+        return  # the copy's own problems are reported already
+    asked = {q.id for q in form.questions} if form else set()
+    for line, row in csvio.read_rows(path, EVALUATION_COLUMNS):
+        question = row["question"].strip()
+        if question not in asked:
+            yield Problem("curriculum", path, line,
+                          f"'{question}' is not a question of the evaluation form in"
+                          f" {copy.name}, so its answers are not counted: put the question"
+                          " back in the form, or take the response out with ipskit"
+                          f" evaluations {cohort} remove {row['response'].strip()}")  # fmt: skip
 
 
 def _garbled(

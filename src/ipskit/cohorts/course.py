@@ -12,6 +12,7 @@ from ipskit.cohorts.cohort import CURRICULUM_FILE, Cohort, open_cohort
 from ipskit.core.errors import IpskitError, argument
 from ipskit.courses.curriculum import Curriculum
 from ipskit.courses.meetings import Meeting
+from ipskit.courses.quantities import DEFAULT_GROUP, Group
 from ipskit.workspace import Workspace
 
 
@@ -32,6 +33,23 @@ class Course:
         if self.cohort is None:
             return None
         return next((m for m in self.cohort.everything if m.id == session_id), None)
+
+
+    def group(self) -> Group:
+        """Whom printing and materials are counted for.
+
+        A cohort's active participants (or, before anyone has joined, the course's
+        maximum), and its trainers as named (at least the number the course needs); a
+        curriculum alone is counted for its maximum group, or :data:`DEFAULT_GROUP`.
+        """
+        planned = self.curriculum.max_participants or DEFAULT_GROUP
+        trainers = self.curriculum.trainers
+        if self.cohort is None:
+            return Group(planned, trainers)
+        from ipskit.cohorts.records import Records
+
+        people = len(Records.load(self.cohort).active) or planned
+        return Group(people, max(trainers, len(self.cohort.settings.trainers)))
 
 
 def course_for(workspace: Workspace, cohort_id: str | None, curriculum_id: str | None) -> Course:

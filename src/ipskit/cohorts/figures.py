@@ -25,7 +25,9 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from ipskit.cohorts.cohort import Cohort, all_cohorts
+from ipskit.cohorts.evaluations import QuestionFigures
 from ipskit.cohorts.followups import PointFigures
+from ipskit.cohorts.ratings import MIN_PEOPLE
 from ipskit.cohorts.records import Records
 from ipskit.cohorts.status import held_numbers
 from ipskit.core.dateformat import plain_date
@@ -78,6 +80,17 @@ COUNTS = (
 
 
 @dataclass
+class EvaluationLine:
+    """The end-of-course evaluations of one curriculum's courses, added together."""
+
+    curriculum: str
+    title: str
+    courses: int  # the courses with any response
+    responses: int
+    questions: list[QuestionFigures]
+
+
+@dataclass
 class Report:
     """A report over the courses that started in a period."""
 
@@ -90,6 +103,8 @@ class Report:
     followups: list[PointFigures]  # over every course run
     not_counted: int = 0  # courses in the period that are over with no one ever attending
     locale: str = DEFAULT  # the workspace's, for the dates the report prints
+    #: One for each curriculum with evaluation responses in courses run, by id.
+    evaluations: list[EvaluationLine] = field(default_factory=list)
 
     @property
     def heading(self) -> str:
@@ -157,12 +172,14 @@ def build_report(
     total = Line("total", "All courses")
     lines = []
     run: list[Cohort] = []
+    evaluations = []
     not_counted = 0
     for curriculum in sorted(groups):
         members = groups[curriculum]
         # The newest course's title: a curriculum retitled since still reads as it is now.
         line = Line(curriculum, members[-1].settings.curriculum_title)
         begun = []
+        answered: list[tuple[Cohort, list[dict[str, int]]]] = []
         for cohort in members:
             if cohort.settings.sessions[0].date > today:
                 line.courses_planned += 1
@@ -171,11 +188,15 @@ def build_report(
             if anyone_attended(records):
                 begun.append(cohort)
                 line.add(course_line(cohort, today, records))
+                if records.responses:
+                    answered.append((cohort, list(records.responses.values())))
             elif cohort.settings.sessions[-1].date >= today:
                 line.courses_planned += 1
             else:
                 not_counted += 1
         line.followups = figures(begun, today)
+        if answered:
+            evaluations.append(evaluation_line(line, answered))
         run += begun
         if begun or line.courses_planned:
             total.add(line)
@@ -183,7 +204,32 @@ def build_report(
     followups = figures(run, today)
     total.followups = followups
     return Report(workspace.settings.organisation.name, start, end, today, lines, total,
-                  followups, not_counted, workspace.settings.locale)  # fmt: skip
+                  followups, not_counted, workspace.settings.locale, evaluations)  # fmt: skip
+
+
+def evaluation_line(
+    line: Line, answered: list[tuple[Cohort, list[dict[str, int]]]]
+) -> EvaluationLine:
+    """One curriculum's evaluation responses added together, question by question.
+
+    The questions are those of each course's own copy of the curriculum, in the newest
+    course's words and order (with any an older course asked and it does not after).
+    Small numbers are hidden in the sum, as in each course's own figures.
+    """
+    from ipskit.cohorts.cohort import CURRICULUM_FILE
+    from ipskit.cohorts.evaluations import questions_of, summary
+
+    questions: dict[str, str] = {}
+    read: dict[bytes, dict[str, str]] = {}  # courses of a curriculum mostly share its words
+    for cohort, _ in reversed(answered):  # newest first: its words win
+        copy = cohort.file(CURRICULUM_FILE).read_bytes()
+        if copy not in read:
+            read[copy] = questions_of(cohort)
+        for question, text in read[copy].items():
+            questions.setdefault(question, text)
+    responses = [answers for _, kept in answered for answers in kept]
+    return EvaluationLine(line.curriculum, line.title, len(answered), len(responses),
+                          summary(responses, list(questions.items())))  # fmt: skip
 
 
 def anyone_attended(records: Records) -> bool:
@@ -271,6 +317,7 @@ def point_figures(point: PointFigures) -> dict[str, Any]:
 
 def report_json(report: Report) -> dict[str, Any]:
     """The report as plain data: a structure scripts can rely on."""
+    evaluated = {e.curriculum: e for e in report.evaluations}
     return {
         "organisation": report.organisation,
         "period": {
@@ -286,6 +333,7 @@ def report_json(report: Report) -> dict[str, Any]:
                 "title": line.title,
                 **line_figures(line),
                 "followups": [point_figures(p) for p in line.followups],
+                "evaluation": evaluation_json(evaluated.get(line.curriculum)),
             }
             for line in report.lines
         ],  # fmt: skip
@@ -293,6 +341,16 @@ def report_json(report: Report) -> dict[str, Any]:
         "followups": [point_figures(p) for p in report.followups],
         "not_counted": report.not_counted,
     }
+
+
+def evaluation_json(line: EvaluationLine | None) -> dict[str, Any] | None:
+    """One curriculum's evaluation figures by name; None where no one has answered."""
+    from ipskit.cohorts.evaluations import figures_json
+
+    if line is None:
+        return None
+    return {"courses": line.courses, "responses": line.responses,
+            "questions": [figures_json(q) for q in line.questions]}  # fmt: skip
 
 
 def csv_table(report: Report) -> tuple[list[str], list[list[str]]]:
@@ -305,6 +363,11 @@ def csv_table(report: Report) -> tuple[list[str], list[list[str]]]:
     names = list(line_figures(report.total))
     header = ["curriculum", "title", *names,
               *(f"followup_{p}_{name}" for p in points for name in FOLLOWUP_FIELDS)]  # fmt: skip
+    evaluated = {e.curriculum: e for e in report.evaluations}
+    questions = list(dict.fromkeys(q.question for e in report.evaluations for q in e.questions))
+    if evaluated:
+        header += ["evaluation_responses",
+                   *(f"evaluation_{q}_{name}" for q in questions for name in EVALUATION_FIELDS)]
     rows = []
     for line in [*report.lines, report.total]:
         figures = line_figures(line)
@@ -313,8 +376,37 @@ def csv_table(report: Report) -> tuple[list[str], list[list[str]]]:
         for point in points:
             found = by_point.get(point)
             cells += [_cell(found[name]) if found else "" for name in FOLLOWUP_FIELDS]
+        if evaluated:
+            cells += _evaluation_cells(report, evaluated.get(line.curriculum), line, questions)
         rows.append(cells)
     return header, rows
+
+
+#: The columns of each evaluation question in the CSV export.
+EVALUATION_FIELDS = ("answers", "rated_1", "rated_2", "rated_3", "rated_4", "rated_5", "average")
+
+
+def _evaluation_cells(report: Report, found: EvaluationLine | None, line: Line,
+                      questions: list[str]) -> list[str]:  # fmt: skip
+    """A row's evaluation cells; the total row has only the number of responses.
+
+    Each curriculum has its own form, so question figures are not added across them.
+    """
+    if line is report.total:
+        responses = sum(e.responses for e in report.evaluations)
+        return [str(responses), *([""] * len(questions) * len(EVALUATION_FIELDS))]
+    if found is None:
+        return [""] * (1 + len(questions) * len(EVALUATION_FIELDS))
+    cells = [str(found.responses)]
+    by_id = {q.question: q for q in found.questions}
+    for question in questions:
+        row = by_id.get(question)
+        if row is None:
+            cells += [""] * len(EVALUATION_FIELDS)
+            continue
+        counts = [str(n) for n in row.counts] if row.counts else [""] * 5
+        cells += [str(row.answers), *counts, _cell(row.average)]
+    return cells
 
 
 def _cell(value: object) -> str:
@@ -369,7 +461,19 @@ def notes(report: Report) -> list[str]:
         )
     if report.not_counted:
         found.append(not_counted_note(report.not_counted))
+    if report.evaluations:
+        found.append(EVALUATION_NOTE)
     return found
+
+
+#: How the evaluation figures were counted, for the foot of a report that has any.
+EVALUATION_NOTE = (
+    "Evaluations: at the end of a course, people rate each statement of an anonymous form"
+    " from 1 (not at all) to 5 (very much); the figures add up the forms of every course"
+    f" of a curriculum. Where fewer than {MIN_PEOPLE} people answered a statement, neither"
+    " the counts of each rating nor the average is shown (–), so that no one's own answer"
+    " can be read from them."
+)
 
 
 def not_counted_note(count: int) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -11,6 +12,8 @@ from ipskit.cohorts.record_types import (
     ASSESSMENT_COLUMNS,
     ATTENDANCE_COLUMNS,
     COMPETENCY_ID,
+    EVALUATION_COLUMNS,
+    EVALUATIONS_IMPORTED_COLUMNS,
     FOLLOWUP_COLUMNS,
     HISTORY_COLUMNS,
     MARKS,
@@ -233,3 +236,39 @@ def read_signed(path: Path, ids: set[str]) -> dict[str, date]:
             raise _problem(path, line, f"{pid} appears twice: keep one")
         found[pid] = _date(path, line, row["signed"].strip(), "signed")
     return found
+
+
+def read_evaluations(path: Path) -> dict[int, dict[str, int]]:
+    """``evaluations.csv``: each anonymous response's ratings by question, by its number."""
+    found: dict[int, dict[str, int]] = {}
+    if not path.exists():
+        return found
+    for line, row in csvio.read_table(path, EVALUATION_COLUMNS):
+        number, question, value = (cell.strip() for cell in row)
+        if not (number.isascii() and number.isdigit() and number[0] != "0"):
+            raise _problem(path, line, f"response '{number}' is not a response number such as 3")
+        if not COMPETENCY_ID.match(question):
+            raise _problem(path, line, f"'{question}' is not a question id")
+        if value not in ("1", "2", "3", "4", "5"):
+            raise _problem(path, line, "rating must be a whole number from 1 to 5")
+        answers = found.setdefault(int(number), {})
+        if question in answers:
+            raise _problem(path, line, f"response {number} answers {question} twice: keep one")
+        answers[question] = int(value)
+    return found
+
+
+def read_imported(path: Path) -> set[str]:
+    """``evaluations-imported.csv``: the digest of every row evaluation imports have read."""
+    found: set[str] = set()
+    if not path.exists():
+        return found
+    for line, (digest,) in csvio.read_table(path, EVALUATIONS_IMPORTED_COLUMNS):
+        digest = digest.strip()
+        if not _DIGEST.fullmatch(digest):
+            raise _problem(path, line, "not a row digest ipskit wrote (edited by hand?)")
+        found.add(digest)
+    return found
+
+
+_DIGEST = re.compile(r"[0-9a-f]{32}")

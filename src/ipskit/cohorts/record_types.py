@@ -20,11 +20,17 @@ RATINGS_FILE = "ratings.csv"
 RATING_COLUMNS = ("stage", "participant", "competency", "rating", "date")
 AGREEMENTS_FILE = "agreements.csv"
 AGREEMENT_COLUMNS = ("participant", "signed")
+EVALUATIONS_FILE = "evaluations.csv"
+EVALUATION_COLUMNS = ("response", "question", "rating")
+#: What evaluation imports have read, one digest a row (see ipskit.cohorts.evaluations).
+EVALUATIONS_IMPORTED_FILE = "evaluations-imported.csv"
+EVALUATIONS_IMPORTED_COLUMNS = ("row",)
 HISTORY_FILE = "history.csv"
 HISTORY_COLUMNS = ("when", "action", "session", "participant", "before", "after", "note")
 #: The files a commit may replace (see :func:`commit`).
 COMMITTED_FILES = frozenset({ROSTER_FILE, ATTENDANCE_FILE, ASSESSMENTS_FILE, FOLLOWUPS_FILE,
-                        RATINGS_FILE, AGREEMENTS_FILE, HISTORY_FILE})  # fmt: skip
+                        RATINGS_FILE, AGREEMENTS_FILE, EVALUATIONS_FILE,
+                        EVALUATIONS_IMPORTED_FILE, HISTORY_FILE})  # fmt: skip
 
 MARKS = ("present", "late", "absent", "excused")
 PEOPLE = ("active", "withdrawn", "erased")

@@ -11,6 +11,7 @@ names live in ``roster.csv`` alone.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -23,6 +24,8 @@ from ipskit.cohorts.record_files import (
     history_with,
     read_answers,
     read_assessments,
+    read_evaluations,
+    read_imported,
     read_marks,
     read_ratings,
     read_roster,
@@ -36,6 +39,10 @@ from ipskit.cohorts.record_types import (
     ASSESSMENTS_FILE,
     ATTENDANCE_COLUMNS,
     ATTENDANCE_FILE,
+    EVALUATION_COLUMNS,
+    EVALUATIONS_FILE,
+    EVALUATIONS_IMPORTED_COLUMNS,
+    EVALUATIONS_IMPORTED_FILE,
     FIELDS,
     FOLLOWUP_COLUMNS,
     FOLLOWUPS_FILE,
@@ -72,10 +79,14 @@ class Records:
     answers: dict[tuple[str, str], Answer] = field(default_factory=dict)
     ratings: dict[tuple[str, str, str], Rating] = field(default_factory=dict)
     signed: dict[str, date] = field(default_factory=dict)
+    #: Anonymous evaluation responses: each one's ratings by question, by its number.
+    responses: dict[int, dict[str, int]] = field(default_factory=dict)
+    imported: set[str] = field(default_factory=set)  # digests of rows imported
     history: list[list[str]] = field(default_factory=list)
     changed: set[str] = field(default_factory=set)
     erased: list[tuple[str | None, NameFinder]] = field(default_factory=list)
     _last_id: int | None = field(default=None, repr=False)
+    _last_response: int | None = field(default=None, repr=False)
 
     # --- reading --------------------------------------------------------------------------
 
@@ -110,6 +121,8 @@ class Records:
             answers=read_answers(file(FOLLOWUPS_FILE), ids, points),
             ratings=read_ratings(file(RATINGS_FILE), ids),
             signed=read_signed(file(AGREEMENTS_FILE), ids),
+            responses=read_evaluations(file(EVALUATIONS_FILE)),
+            imported=read_imported(file(EVALUATIONS_IMPORTED_FILE)),
         )  # fmt: skip
 
     def participant(self, participant_id: str) -> Participant:
@@ -347,6 +360,48 @@ class Records:
                      after=f"{competency} {value}")  # fmt: skip
         self.changed.add(RATINGS_FILE)
 
+    def add_response(self, answers: dict[str, int], *, digest: str = "",
+                     note: str = "") -> int:  # fmt: skip
+        """Record one evaluation form's ratings, anonymously; return the response's number.
+
+        A number is never given twice, even once its response is removed. ``digest``
+        marks a row of an imported file, kept apart from the responses (in no order that
+        ties it to one), so that importing the row again adds nothing.
+        """
+        if self._last_response is None:
+            self._last_response = max(self._responses_ever(), default=0)
+        self._last_response += 1
+        number = self._last_response
+        self.responses[number] = dict(answers)
+        self.changed.add(EVALUATIONS_FILE)
+        if digest:
+            self.imported.add(digest)
+            self.changed.add(EVALUATIONS_IMPORTED_FILE)
+        self.log("evaluation imported" if digest else "evaluation added",
+                 after=f"response {number}: {_describe_response(answers)}",
+                 note=check_note(note))  # fmt: skip
+        return number
+
+    def remove_response(self, number: int) -> dict[str, int]:
+        """Take out an evaluation response recorded by mistake; return its ratings."""
+        answers = self.responses.pop(number, None)
+        if answers is None:
+            raise NotFoundError(f"cohort {self.cohort.id} has no evaluation response {number}")
+        self.changed.add(EVALUATIONS_FILE)
+        self.log("evaluation removed", before=f"response {number}: {_describe_response(answers)}")
+        return answers
+
+    def _responses_ever(self) -> Iterator[int]:
+        """Every response number given: removed ones are in the history."""
+        yield from self.responses
+        path = self.cohort.file(HISTORY_FILE)
+        rows = csvio.read_table(path, HISTORY_COLUMNS) if path.exists() else iter(())
+        for row in [*(row for _, row in rows), *self.history]:
+            if row[1].startswith("evaluation "):
+                found = _RESPONSE.match(row[4] or row[5])
+                if found:
+                    yield int(found[1])
+
     def sign(self, person: Participant, when: date | None) -> bool:
         """Record that someone signed the code of conduct (or, with None, that they have not)."""
         old = self.signed.get(person.id)
@@ -454,6 +509,15 @@ class Records:
         if AGREEMENTS_FILE in self.changed:
             rows = [(pid, day.isoformat()) for pid, day in sorted(self.signed.items())]
             files[AGREEMENTS_FILE] = csvio.to_text(AGREEMENT_COLUMNS, rows)
+        if EVALUATIONS_FILE in self.changed:
+            rows = [(str(number), question, str(rating))
+                    for number, answers in sorted(self.responses.items())
+                    for question, rating in answers.items()]  # fmt: skip
+            files[EVALUATIONS_FILE] = csvio.to_text(EVALUATION_COLUMNS, rows)
+        if EVALUATIONS_IMPORTED_FILE in self.changed:
+            files[EVALUATIONS_IMPORTED_FILE] = csvio.to_text(
+                EVALUATIONS_IMPORTED_COLUMNS, [(digest,) for digest in sorted(self.imported)]
+            )
         history = self._history_text()
         if history is not None:
             files[HISTORY_FILE] = history
@@ -504,6 +568,14 @@ def _describe(mark: Mark | None) -> str:
     if mark is None:
         return ""
     return mark.status + (" (made up)" if mark.made_up else "")
+
+
+_RESPONSE = re.compile(r"^response ([0-9]+):")
+
+
+def _describe_response(answers: dict[str, int]) -> str:
+    """``safe=5 learned=4``: as ``ipskit evaluations COHORT add`` takes them."""
+    return " ".join(f"{question}={rating}" for question, rating in answers.items())
 
 
 def _describe_answer(answer: Answer | None) -> str:

@@ -237,7 +237,15 @@ class Certificate(Model):
     """The words on the certificate; names, hours and dates are added when issued."""
 
     heading: Text
-    statement: Text = Field(description="Follows the participant's name.")
+    statement: Text = Field(
+        description="Follows the participant's name, e.g. 'has completed a course based on the"
+        " Intentional Peer Support approach'."
+    )
+    accredited_statement: Text | None = Field(
+        None,
+        description="Printed instead when the workspace says 'accredited: true', e.g. 'has"
+        " completed the Intentional Peer Support course'.",
+    )
 
 
 class Term(Model):
@@ -318,6 +326,19 @@ class Evaluation(Model):
     questions: list[Question] = Field(min_length=1, max_length=20)
 
 
+#: The workbook's own pages (a course's sessions and its ``pages`` come in between).
+WorkbookPart = Literal[
+    "course-map",
+    "group-agreement",
+    "wellbeing-plan",
+    "role-plays",
+    "self-assessment",
+    "assessment",
+    "glossary",
+    "support",
+]
+
+
 class Curriculum(Model):
     """A whole course."""
 
@@ -346,6 +367,11 @@ class Curriculum(Model):
         default_factory=list, description="Cards, slips, sheets and forms to print."
     )
     evaluation: Evaluation | None = None
+    workbook: list[WorkbookPart] | None = Field(
+        None,
+        description="The workbook's own pages this course's workbook has, in order (the"
+        " support page always); without it, every one that applies.",
+    )
 
     @property
     def contact_minutes(self) -> int:
@@ -360,6 +386,30 @@ class Curriculum(Model):
     def session(self, session_id: str) -> Session | None:
         """The session with this id, if there is one."""
         return next((s for s in self.sessions if s.id == session_id), None)
+
+    def page_titles(self) -> dict[str, str]:
+        """Every workbook page a text may name as [page:ID], by id, with its title."""
+        titles = dict(references.BUILTIN_PAGES)
+        if not any(True for session in self.sessions for _ in session.role_plays()):
+            del titles["role-plays"]
+        if not self.competencies:
+            del titles["self-assessment"]
+        if self.completion.assessment is not None:
+            titles["assessment"] = self.completion.assessment.title
+        if self.glossary:
+            titles["glossary"] = "Glossary"
+        if self.workbook is not None:  # a course's short workbook leaves some out
+            titles = {key: title for key, title in titles.items() if key in self.workbook}
+        titles.update((page.id, page.title) for page in self.pages)
+        return titles
+
+    def handout_titles(self) -> dict[str, str]:
+        """Every handout a text may name as [handout:ID], by id, with its title."""
+        titles = dict(references.BUILTIN_HANDOUTS)
+        if self.evaluation is not None:
+            titles["evaluation-form"] = "End-of-course evaluation"
+        titles.update((handout.id, handout.title) for handout in self.handouts)
+        return titles
 
 
 def start_time(value: str) -> time:
@@ -552,7 +602,8 @@ def _check_parts(curriculum: Curriculum) -> list[Problem]:
     page_ids = [p.id for p in curriculum.pages]
     problems += _duplicates(("pages",), page_ids, "id", "the page ids")
     problems += [
-        (("pages", index, "id"), f"'{page_id}' is one of the workbook's own pages: choose another id")
+        (("pages", index, "id"),
+         f"'{page_id}' is one of the workbook's own pages: choose another id")
         for index, page_id in enumerate(page_ids)
         if page_id in builtin_pages or page_id in ("assessment", "glossary")
     ]  # fmt: skip
@@ -578,6 +629,12 @@ def _check_parts(curriculum: Curriculum) -> list[Problem]:
         for index, handout in enumerate(curriculum.handouts)
         if not handout.intro and not handout.items and not handout.prompts
     ]  # fmt: skip
+    if curriculum.workbook is not None and "support" not in curriculum.workbook:
+        problems.append(
+            (("workbook",), "the workbook always has its support page: add 'support'")
+        )
+    if curriculum.workbook is not None:
+        problems += _duplicates(("workbook",), list(curriculum.workbook), None, "the workbook")
     if curriculum.evaluation is not None:
         if not curriculum.session(curriculum.evaluation.session):
             problems.append(

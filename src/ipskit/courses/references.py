@@ -13,12 +13,41 @@ nowhere is refused by ``curricula validate`` instead of sending people to look f
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import time
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from ipskit.courses.curriculum import Curriculum, SessionBase
+from pydantic import BaseModel
+
+
+class Titled(Protocol):
+    """A curriculum, as far as its references go (this module sits below it)."""
+
+    def page_titles(self) -> dict[str, str]:
+        """Workbook pages by id, with their titles."""
+        ...
+
+    def handout_titles(self) -> dict[str, str]:
+        """Handouts by id, with their titles."""
+        ...
+
+
+class _Block(Protocol):
+    @property
+    def id(self) -> str | None: ...
+
+    @property
+    def minutes(self) -> int: ...
+
+
+class Timed(Protocol):
+    """A session, as far as its clock times go."""
+
+    @property
+    def blocks(self) -> Sequence[_Block]:
+        """Its blocks, in order."""
+        ...
+
 
 #: ``[start]``, ``[end:break]``, ``[page:power-i-noticed]``, ``[handout:word-cards]``.
 REFERENCE = re.compile(r"\[(start|end|page|handout)(?::\s*([^\]\s]*))?\s*\]")
@@ -49,24 +78,14 @@ BUILTIN_HANDOUTS = {
 }
 
 
-def page_titles(curriculum: Curriculum) -> dict[str, str]:
+def page_titles(curriculum: Titled) -> dict[str, str]:
     """Every workbook page a text may name, by id, with its title."""
-    titles = dict(BUILTIN_PAGES)
-    if curriculum.completion.assessment is not None:
-        titles["assessment"] = curriculum.completion.assessment.title
-    if curriculum.glossary:
-        titles["glossary"] = "Glossary"
-    titles.update((page.id, page.title) for page in curriculum.pages)
-    return titles
+    return curriculum.page_titles()
 
 
-def handout_titles(curriculum: Curriculum) -> dict[str, str]:
+def handout_titles(curriculum: Titled) -> dict[str, str]:
     """Every handout a text may name, by id, with its title."""
-    titles = dict(BUILTIN_HANDOUTS)
-    if curriculum.evaluation is not None:
-        titles["evaluation-form"] = "End-of-course evaluation"
-    titles.update((handout.id, handout.title) for handout in curriculum.handouts)
-    return titles
+    return curriculum.handout_titles()
 
 
 def quoted(title: str) -> str:
@@ -77,13 +96,13 @@ def quoted(title: str) -> str:
 class References:
     """Writes out a curriculum's references for one course, clock times in its locale."""
 
-    def __init__(self, curriculum: Curriculum, clock: Callable[[time], str]) -> None:
+    def __init__(self, curriculum: Titled, clock: Callable[[time], str]) -> None:
         self._pages = page_titles(curriculum)
         self._handouts = handout_titles(curriculum)
         self._clock = clock
 
     def text(
-        self, value: str | None, session: SessionBase | None = None, begin: time | None = None
+        self, value: str | None, session: Timed | None = None, begin: time | None = None
     ) -> str | None:
         """``value`` with every reference written out; times need the session and its start."""
         if value is None:
@@ -105,7 +124,25 @@ class References:
         return REFERENCE.sub(written, value)
 
 
-def block_times(session: SessionBase, begin: time) -> dict[str, tuple[time, time]]:
+def named(session: object, kind: str) -> list[str]:
+    """The ids of the handouts (``kind="handout"``) or pages a session's text names, in order."""
+    found: list[str] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, str):
+            found.extend(m.group(2) or "" for m in REFERENCE.finditer(value) if m.group(1) == kind)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item)
+        elif isinstance(value, BaseModel):
+            for name in type(value).model_fields:
+                walk(getattr(value, name))
+
+    walk(session)
+    return list(dict.fromkeys(found))
+
+
+def block_times(session: Timed, begin: time) -> dict[str, tuple[time, time]]:
     """The start and end of the session (under ``""``) and of each block with an id."""
     minute = first = begin.hour * 60 + begin.minute
     times: dict[str, tuple[time, time]] = {}
@@ -128,7 +165,7 @@ def _at(minute: int) -> time:
 Loc = tuple[str | int, ...]
 
 
-def problems(curriculum: Curriculum, texts: Iterator[tuple[Loc, str, SessionBase | None]]
+def problems(curriculum: Titled, texts: Iterator[tuple[Loc, str, Timed | None]]
              ) -> list[tuple[Loc, str]]:  # fmt: skip
     """Clock times written out, and references to blocks, pages or handouts that do not exist.
 

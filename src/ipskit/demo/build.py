@@ -45,6 +45,8 @@ SUPPORT = (
     " on 116 123, or email jo@samaritans.org. Our peer line is open Monday to Friday,"
     " 18:00 to 22:00, on 01632 960 419. In an emergency, call 999."
 )
+NAMED_CONTACT = "Kofi Adjei, training coordinator, 01632 960 418 (weekdays)"
+SUPERVISION = "Wrenmoor's duty worker, 01632 960 420, every day 09:00 to 21:00"
 MONDAY, TUESDAY, WEDNESDAY = 0, 1, 2
 MARKS = {"P": "present", "L": "late", "A": "absent", "E": "excused"}
 
@@ -52,8 +54,10 @@ MARKS = {"P": "present", "L": "late", "A": "absent", "E": "excused"}
 def settings_text() -> str:
     """The demo's ``ipskit.yaml``."""
     # A JSON string is a valid YAML double-quoted scalar: any text is stored as text.
-    name, contact, support = (json.dumps(t, ensure_ascii=False) for t in (ORGANISATION, CONTACT,
-                                                                          SUPPORT))  # fmt: skip
+    name, contact, support, named, supervision = (
+        json.dumps(t, ensure_ascii=False)
+        for t in (ORGANISATION, CONTACT, SUPPORT, NAMED_CONTACT, SUPERVISION)
+    )
     return f"""\
 # A demo workspace made by `ipskit demo`. The organisation, its venues, its trainers
 # and every participant are invented; the phone numbers are in a range kept for drama
@@ -70,6 +74,8 @@ signatories:                # who signs certificates (no signature images in the
 locale: en-GB
 timezone: Europe/London
 support: {support}
+named_contact: {named}      # who people contact about the course or a worry
+supervision: {supervision}
 verification_url: https://wrenmoor.example.org/verify
 """
 
@@ -271,6 +277,17 @@ def _after_the_course(cohort: Cohort, plan: DemoCohort, records: Records, today:
                      for n, c in enumerate(ids)}  # fmt: skip
             records.rate(person, "before", before, cohort.settings.sessions[0].date)
             records.rate(person, "after", after, cohort.settings.sessions[-1].date)
+    last = cohort.settings.sessions[-1]
+    if curriculum.evaluation and last.date < today:
+        # The evaluation forms handed in on the last day: anonymous, one a form.
+        questions = [q.id for q in curriculum.evaluation.questions]
+        there = [p for p in people if (m := records.mark(last, p.id)) and m.status in
+                 ("present", "late")]  # fmt: skip
+        for index in range(len(there)):
+            form = {q: 3 + (index + 2 * n) % 3 for n, q in enumerate(questions)}
+            if index % 6 == 5:  # someone leaves a question blank
+                form.pop(questions[-1])
+            records.add_response(form)
     # Point by point, as answers come in: the points in the order people.yaml names them.
     for at in dict.fromkeys(at for entry in plan.people for at in entry.followups):
         point = cohort.followup(at)

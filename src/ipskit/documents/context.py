@@ -13,7 +13,11 @@ from ipskit.workspace import Workspace
 
 
 def organisation(workspace: Workspace, renderer: Renderer) -> dict[str, Any]:
-    """The organisation's name, logo, colour, contact line and signposting, for templates."""
+    """The organisation's name, logo, colour, contact line and signposting, for templates.
+
+    Signposting is the support line, and where set the named contact and supervision
+    route that people on a course, and those who offer peer support after it, turn to.
+    """
     settings = workspace.settings
     return {
         "name": settings.organisation.name,
@@ -21,4 +25,6 @@ def organisation(workspace: Workspace, renderer: Renderer) -> dict[str, Any]:
         "colour": settings.organisation.colour,
         "contact": settings.organisation.contact,
         "support": settings.support,
+        "named_contact": settings.named_contact,
+        "supervision": settings.supervision,
     }

@@ -9,8 +9,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ipskit.cohorts.figures import Line, Report, figure, hours, notes
+from ipskit.cohorts.figures import EvaluationLine, Line, Report, figure, hours, notes
 from ipskit.cohorts.followups import PointFigures, point_label
+from ipskit.cohorts.ratings import MIN_PEOPLE
 from ipskit.documents.context import organisation
 from ipskit.documents.render import Renderer
 from ipskit.workspace import Workspace
@@ -127,8 +128,30 @@ def report_context(workspace: Workspace, renderer: Renderer, report: Report) -> 
         "running": total.courses_running,
         "followups": followups,
         "chart": chart(report.followups),
+        "evaluations": [evaluation(line, titles) for line in report.evaluations],
+        "fewest": MIN_PEOPLE,
         "notes": notes(report),
     }
+
+
+def evaluation(line: EvaluationLine, titles: list[str]) -> dict[str, Any]:
+    """One curriculum's evaluation figures as the template prints them: dashes where hidden."""
+    return {
+        "title": line.title,
+        "curriculum": line.curriculum if titles.count(line.title) > 1 else "",
+        "responses": f"{figure(line.responses)} form{'' if line.responses == 1 else 's'}"
+        f" from {figure(line.courses)} course{'' if line.courses == 1 else 's'}",
+        "questions": [
+            {
+                "text": q.text,
+                "answers": figure(q.answers),
+                "counts": [figure(n) for n in q.counts] if q.counts else ["–"] * 5,
+                "average": "–" if q.average is None else f"{q.average:.2f}",
+            }
+            for q in line.questions
+        ],
+    }
+
 
 
 def make_report(

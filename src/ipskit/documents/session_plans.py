@@ -6,13 +6,17 @@ the plans are not laid out twice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import time
 from pathlib import Path
 from typing import Any
 
 from ipskit.cohorts.course import Course
-from ipskit.core.dateformat import clock_span, long_date
-from ipskit.courses.curriculum import SessionBase, start_time, timetable
+from ipskit.core.dateformat import clock, clock_span, long_date
+from ipskit.courses import references
+from ipskit.courses.curriculum import MaterialEntry, SessionBase, start_time, timetable
+from ipskit.courses.quantities import copies, describe
+from ipskit.courses.references import References
 from ipskit.documents.context import organisation
 from ipskit.documents.render import Renderer
 from ipskit.workspace import Workspace
@@ -49,8 +53,11 @@ def _plan(course: Course, number: int, session_id: str, session: SessionBase,
     if meeting is not None:
         begin = meeting.start
     rows = timetable(session, begin)
-    materials = list(dict.fromkeys([*session.materials, *(m for b in session.blocks
-                                                           for m in b.materials)]))  # fmt: skip
+    refs = References(course.curriculum, lambda moment: clock(moment, locale))
+
+    def text(value: str | None) -> str | None:
+        return refs.text(value, session, begin)
+
     when = None
     if meeting is not None:
         when = (
@@ -65,10 +72,11 @@ def _plan(course: Course, number: int, session_id: str, session: SessionBase,
         "venue": course.cohort.settings.venue if course.cohort else None,
         "length": f"{session.length_minutes} minutes, {_hours(session.contact_minutes)} contact"
         f" hours",
-        "aim": session.aim,
-        "objectives": list(session.objectives),
-        "materials": materials,
-        "content_note": session.content_note,
+        "aim": text(session.aim),
+        "objectives": [text(o) for o in session.objectives],
+        "prep": _preparation(course, session, text),
+        "content_note": text(session.content_note),
+        "role_plays": any(True for _ in session.role_plays()),
         "timetable": [
             {
                 "time": clock_span(a, b, locale),
@@ -85,20 +93,75 @@ def _plan(course: Course, number: int, session_id: str, session: SessionBase,
                 "heading": heading(block.kind, block.title),
                 "minutes": block.minutes,
                 "method": block.method,
-                "materials": list(block.materials),
-                "notes": paragraphs(block.facilitator_notes),
+                "materials": [_material_name(m, text) for m in block.materials],
+                "notes": paragraphs(text(block.facilitator_notes)),
                 "role_play": None
                 if block.role_play is None
                 else {
-                    "scenario": paragraphs(block.role_play.scenario),
-                    "roles": [{"name": r.name, "brief": r.brief} for r in block.role_play.roles],
-                    "debrief": list(block.role_play.debrief),
+                    "scenario": paragraphs(text(block.role_play.scenario)),
+                    "roles": [{"name": r.name, "brief": text(r.brief)}
+                              for r in block.role_play.roles],  # fmt: skip
+                    "debrief": [text(q) for q in block.role_play.debrief],
                 },
             }
             for a, b, block in rows
         ],
-        "prompts": list(session.reflection_prompts),
-        "homework": paragraphs(session.homework),
+        "online": paragraphs(text(session.online)),
+        "prompts": [text(p) for p in session.reflection_prompts],
+        "homework": paragraphs(text(session.homework)),
+    }
+
+
+def _material_name(material: MaterialEntry, text: Callable[[str], str | None]) -> str:
+    return str(text(material if isinstance(material, str) else material.item))
+
+
+def _preparation(course: Course, session: SessionBase,
+                 text: Callable[[str | None], str | None]) -> dict[str, Any]:  # fmt: skip
+    """The preparation sheet: what to do, print and bring, the room, and who does what."""
+    group = course.group()
+    curriculum = course.curriculum
+    printed = references.named(session, "handout")
+    titles = references.handout_titles(curriculum)
+    bring: dict[str, str] = {}
+    for material in [*session.materials, *(m for b in session.blocks for m in b.materials)]:
+        if isinstance(material, str):
+            if references.REFERENCE.fullmatch(material.strip()):
+                continue  # a handout or a page: under "to print" or in the workbook
+            name = str(text(material))
+            bring.setdefault(name.casefold(), name)
+        else:
+            name = str(text(material.item))
+            amount = group.count(material.per, material.count)
+            line = f"{name}: {amount} ({describe(material.per, material.count)})"
+            bring[name.casefold()] = line
+    team = [
+        {"role": role.role, "does": text(role.does), "optional": role.optional}
+        for role in session.team
+    ]
+    required = sum(1 for role in session.team if not role.optional)
+    named = len(course.cohort.settings.trainers) if course.cohort else None
+    short = None
+    if named is not None and 0 < named < required:
+        short = (
+            f"This session needs {required} trainers and the cohort names {named}:"
+            " find another before the day, or share out the roles below."
+        )
+    return {
+        "steps": [text(step) for step in session.preparation],
+        "print": [
+            {
+                "title": titles[handout_id],
+                "copies": copies(curriculum, session, handout_id, group).describe(),
+            }
+            for handout_id in printed
+        ],
+        "bring": list(bring.values()),
+        "room": paragraphs(text(session.room)),
+        "team": team,
+        "short": short,
+        "group": f"Counted for {group.people} participants in {group.threes} threes"
+        f" and {group.trainers} trainer{'s' if group.trainers != 1 else ''}.",
     }
 
 
@@ -132,20 +195,34 @@ def plans_context(workspace: Workspace, renderer: Renderer, course: Course) -> d
         },
         "group_agreement": list(curriculum.group_agreement),
         "plans": plans,
+        "prep_only": False,
     }
 
 
 def make_plans(workspace: Workspace, course: Course, folder: Path, *,
-               as_html: bool = False) -> list[Path]:  # fmt: skip
-    """Write every session's plan and the combined file into ``folder``; return the files."""
+               as_html: bool = False, prep: bool = False) -> list[Path]:  # fmt: skip
+    """Write every session's plan and the combined file into ``folder``; return the files.
+
+    With ``prep``, one file of every session's preparation sheet instead.
+    """
     from ipskit.documents.render import write_output
 
     renderer = Renderer(workspace)
     context = plans_context(workspace, renderer, course)
+    if prep:
+        context["prep_only"] = True
+        context["title"] = context["title"].replace("Session plans", "Preparation sheets", 1)
     html = renderer.html(TEMPLATE, context)
-    combined = folder / f"session-plans.{'html' if as_html else 'pdf'}"
-    if as_html:
-        write_output(combined, html)
+    name = "preparation" if prep else "session-plans"
+    combined = folder / f"{name}.{'html' if as_html else 'pdf'}"
+    if as_html or prep:
+        if as_html:
+            write_output(combined, html)
+        else:
+            renderer.write(
+                renderer.layout(html, template=TEMPLATE), combined, title=context["title"],
+                author=workspace.settings.organisation.name, language=workspace.settings.locale,
+            )  # fmt: skip
         return [combined]
     author = workspace.settings.organisation.name
     document = renderer.layout(html, template=TEMPLATE)

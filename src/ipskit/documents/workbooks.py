@@ -8,20 +8,27 @@ number, and the contents page, is the same in every copy.
 The contents page lists the template's own headings, so a template in another language
 gets a contents page in that language: the template is rendered once to find them, and
 again with the contents filled in (see :mod:`ipskit.documents.contents`).
+
+The curriculum chooses the workbook's own pages (its ``workbook`` list), and adds pages
+of its own, each after the session it goes with. Every reference in its text is written
+out: a page's title, a handout's, or a clock time for this course. No role play's brief
+is printed: it belongs to the person playing the role, on their role card.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
+from datetime import time
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from ipskit.cohorts.course import Course
-from ipskit.core.dateformat import long_date, long_date_span
+from ipskit.core.dateformat import clock, long_date, long_date_span
 from ipskit.core.errors import IpskitError
-from ipskit.courses.curriculum import SessionBase
+from ipskit.courses.curriculum import Page, SessionBase, WorkbookPart, start_time
+from ipskit.courses.references import References, page_titles
 from ipskit.documents.contents import contents_of
 from ipskit.documents.context import organisation
 from ipskit.documents.render import Renderer
@@ -33,6 +40,10 @@ TEMPLATE = "workbook.html"
 #: Ruled writing lines: a prompt gets more the longer it is, within these bounds.
 PROMPT_LINES = (5, 10)
 HOMEWORK_LINES = (8, 16)
+#: The parts before the sessions when they are chosen; the others come after them.
+FRONT = ("course-map", "group-agreement", "wellbeing-plan")
+#: A contents page is worth its paper from this many lines: a short workbook has none.
+CONTENTS_FROM = 4
 
 
 @dataclass(frozen=True)
@@ -55,30 +66,68 @@ def homework_lines(text: str) -> int:
     return max(low, min(high, low + len(text) // 60))
 
 
+def log_lines(rows: int) -> int:
+    """Writing lines in each row of a log: as many as let its rows fill about a page."""
+    return 4 if rows <= 5 else 3 if rows <= 8 else 2
+
+
+def column_widths(columns: Sequence[str]) -> list[float]:
+    """Each column's share of a log's width, in per cent: a short heading, a narrow column.
+
+    A "Date" column needs room for a date, not for a sentence; "What I will try" does.
+    """
+    weights = [max(8, min(24, len(heading))) for heading in columns]
+    return [round(100 * weight / sum(weights), 2) for weight in weights]
+
+
+@dataclass(frozen=True)
+class Words:
+    """A curriculum's text as a workbook prints it: every reference written out.
+
+    Clock times are the session's for this course (the cohort's own start, when it has
+    one); outside a session there are none to write.
+    """
+
+    references: References
+    session: SessionBase | None = None
+    begin: time | None = None
+
+    def text(self, value: str) -> str:
+        """One piece of text, written out."""
+        return self.references.text(value, self.session, self.begin) or ""
+
+    def paragraphs(self, value: str | None) -> list[str]:
+        """Text written out and split where its author left a blank line."""
+        return paragraphs(self.text(value)) if value else []
+
+    def each(self, values: Iterable[str]) -> list[str]:
+        """Several pieces of text, each written out."""
+        return [self.text(value) for value in values]
+
+
 def _session(course: Course, number: int, session_id: str, session: SessionBase,
-             title: str, locale: str) -> dict[str, Any]:  # fmt: skip
+             title: str, locale: str, words: Words) -> dict[str, Any]:  # fmt: skip
     meeting = course.meeting(session_id)
+    homework = words.text(session.homework) if session.homework else None
     return {
         "anchor": f"session-{session_id}",
         "number": number,  # 0 for the meetings after the course
         "title": title,
         "date": long_date(meeting.date, locale) if meeting else None,
-        "aim": session.aim,
-        "content_note": session.content_note,
-        "key_ideas": list(session.key_ideas),
+        "aim": words.text(session.aim),
+        "content_note": words.text(session.content_note) if session.content_note else None,
+        "key_ideas": words.each(session.key_ideas),
         "texts": [
-            {"title": block.title, "paragraphs": paragraphs(block.participant_text)}
+            {"title": block.title, "paragraphs": words.paragraphs(block.participant_text)}
             for block in session.blocks
             if block.participant_text
         ],
         "prompts": [
-            {"text": prompt, "lines": prompt_lines(prompt)} for prompt in session.reflection_prompts
+            {"text": prompt, "lines": prompt_lines(prompt)}
+            for prompt in words.each(session.reflection_prompts)
         ],
-        "homework": {
-            "paragraphs": paragraphs(session.homework),
-            "lines": homework_lines(session.homework),
-        }
-        if session.homework
+        "homework": {"paragraphs": paragraphs(homework), "lines": homework_lines(homework)}
+        if homework
         else None,
         "meetings": [],
         "every": None,
@@ -86,22 +135,69 @@ def _session(course: Course, number: int, session_id: str, session: SessionBase,
     }
 
 
+#: Writing lines a page of the course's own shares among its prompts when it has no log.
+PAGE_LINES = 22
+
+
+def _page(page: Page, words: Words, plan: dict[str, Any] | None) -> dict[str, Any]:
+    columns = words.each(page.columns)
+    # Prompts alone on their page share it out; beside a log they take what a prompt takes.
+    share = 0
+    if page.prompts and not columns:
+        share = min(14, (PAGE_LINES - len(page.intro or "") // 120) // len(page.prompts) - 1)
+    return {
+        "anchor": f"page-{page.id}",
+        "title": page.title,
+        "session": None if plan is None else {"number": plan["number"], "title": plan["title"]},
+        "intro": words.paragraphs(page.intro),
+        "prompts": [
+            {"text": prompt, "lines": max(share, prompt_lines(prompt))}
+            for prompt in words.each(page.prompts)
+        ],
+        "log": {
+            "columns": [
+                {"heading": heading, "width": width}
+                for heading, width in zip(columns, column_widths(columns), strict=True)
+            ],
+            "rows": page.rows,
+            "lines": log_lines(page.rows),
+        }
+        if columns
+        else None,
+    }
+
+
+#: Writing lines on an observation sheet's debrief page: for the questions, then notes.
+DEBRIEF_PAGE_LINES = 26
+#: A question longer than this, in characters, takes two lines.
+WRAPS = 80
+
+
 def _observations(
-    sessions: Sequence[tuple[dict[str, Any], SessionBase]],
+    sessions: Sequence[tuple[dict[str, Any], SessionBase, Words]],
 ) -> list[dict[str, Any]]:
+    """An observation sheet for each role play: the scene, who is in it, and a grid.
+
+    Each role's brief is for the person playing it alone (it is on their role card), so
+    no sheet prints one: the observer records what they see, by task and principle.
+    """
     sheets: list[dict[str, Any]] = []
-    for plan, session in sessions:
+    for plan, session, words in sessions:
         for block, scene in session.role_plays():
+            each = 4 if len(scene.debrief) <= 4 else 3
+            # What the questions take of the debrief's page (a long one wraps onto two lines).
+            taken = sum(each + 1 + (len(q) > WRAPS) for q in scene.debrief)
             sheets.append(
                 {
                     "anchor": f"role-play-{len(sheets) + 1}",
                     "title": block.title,
                     "session": plan["number"],
                     "session_title": plan["title"],
-                    "scenario": paragraphs(scene.scenario),
-                    "roles": [{"name": r.name, "brief": r.brief} for r in scene.roles],
-                    "debrief": [{"text": q, "lines": 3} for q in scene.debrief],
-                    "notes": max(6, 14 - 2 * len(scene.debrief)),
+                    "scenario": words.paragraphs(scene.scenario),
+                    # The name alone: a template asking for a brief gets an error, not a leak.
+                    "roles": [{"name": role.name} for role in scene.roles],
+                    "debrief": [{"text": q, "lines": each} for q in words.each(scene.debrief)],
+                    "notes": max(3, DEBRIEF_PAGE_LINES - taken),
                 }
             )
     return sheets
@@ -114,6 +210,46 @@ def _dates(course: Course, locale: str) -> str | None:
     if len(sessions) == 1:
         return long_date(sessions[0].date, locale)
     return long_date_span(sessions[0].date, sessions[-1].date, locale)
+
+
+def chosen_parts(course: Course) -> list[str]:
+    """The workbook's own pages this course's workbook has, in order.
+
+    The curriculum's ``workbook`` list chooses them (the support page always comes);
+    without it, every one that applies to the course. A part that does not apply (role
+    plays in a course without any) is left out either way.
+    """
+    curriculum = course.curriculum
+    applies = page_titles(curriculum)
+    wanted = curriculum.workbook if curriculum.workbook is not None else get_args(WorkbookPart)
+    chosen = [part for part in wanted if part in applies]
+    return chosen if "support" in chosen else [*chosen, "support"]
+
+
+def _order(chosen: Sequence[str], sessions: Sequence[dict[str, Any]],
+           pages: Sequence[tuple[Page, dict[str, Any]]]) -> list[dict[str, Any]]:  # fmt: skip
+    """Every part of the workbook in print order.
+
+    The sessions come where the first chosen part that is not a front page would, each
+    followed by the pages that go with it; the course's other pages come just before
+    the support page.
+    """
+    parts: list[dict[str, Any]] = []
+    placed = False
+    for name in chosen:
+        if name not in FRONT and not placed:
+            for plan in sessions:
+                parts.append({"kind": "session", "session": plan})
+                parts += [
+                    {"kind": "page", "page": page}
+                    for source, page in pages
+                    if plan["number"] and source.after == plan["id"]
+                ]  # fmt: skip
+            placed = True
+        if name == "support":
+            parts += [{"kind": "page", "page": page} for source, page in pages if not source.after]
+        parts.append({"kind": name})
+    return parts
 
 
 def workbook_context(
@@ -132,39 +268,62 @@ def workbook_context(
     """
     curriculum = course.curriculum
     locale = workspace.settings.locale
-    sessions = [
-        (_session(course, n, s.id, s, s.title, locale), s)
-        for n, s in enumerate(curriculum.sessions, start=1)
-    ]
+    references = References(curriculum, lambda moment: clock(moment, locale))
+    begin = start_time(curriculum.schedule.start_time)
+
+    def words(session: SessionBase | None, meeting_id: str, default: time) -> Words:
+        meeting = course.meeting(meeting_id)
+        return Words(references, session, meeting.start if meeting else default)
+
+    plain = Words(references)
+    sessions: list[tuple[dict[str, Any], SessionBase, Words]] = []
+    for n, s in enumerate(curriculum.sessions, start=1):
+        said = words(s, s.id, begin)
+        plan = _session(course, n, s.id, s, s.title, locale, said)
+        plan["id"] = s.id
+        sessions.append((plan, s, said))
     follow = curriculum.follow_on
     after = None
     if follow is not None:
         meetings = [m for m in course.cohort.everything if m.follow_on] if course.cohort else []
-        after = _session(course, 0, f"{follow.id}-1", follow, follow.title, locale)
+        own = start_time(follow.start_time) if follow.start_time else begin
+        said = words(follow, f"{follow.id}-1", own)
+        after = _session(course, 0, f"{follow.id}-1", follow, follow.title, locale, said)
+        after["id"] = follow.id
         after["anchor"] = "after-the-course"
         after["date"] = None
         after["meetings"] = [long_date(m.date, locale) for m in meetings]
         after["every"] = {"count": follow.count, "unit": follow.every}
-        after["notes"] = [{"number": n, "lines": 8} for n in range(1, 4)]
-    observed = sessions + ([(after, follow)] if after and follow else [])
-    competencies = [{"name": c.name, "statement": c.statement} for c in curriculum.competencies]
+        # A course with a co-reflection notes page of its own needs no second place for them.
+        own_notes = any(page.id == "co-reflection-notes" for page in curriculum.pages)
+        after["notes"] = [] if own_notes else [{"number": n, "lines": 8} for n in range(1, 4)]
+        sessions.append((after, follow, said))
+    by_id = {plan["id"]: (plan, said) for plan, _, said in sessions if plan["number"]}
+    pages = []
+    for page in curriculum.pages:
+        found = by_id.get(page.after or "")
+        pages.append((page, _page(page, found[1], found[0]) if found else _page(page, plain, None)))
+    competencies = [
+        {"name": c.name, "statement": plain.text(c.statement)} for c in curriculum.competencies
+    ]
     assessment = curriculum.completion.assessment
     guide = None
     if assessment is not None:
         meeting = course.meeting(assessment.session)
         number = next(n for n, s in enumerate(curriculum.sessions, 1) if s.id == assessment.session)
+        said = by_id[assessment.session][1]
         guide = {
             "title": assessment.title,
             "session": number,
             "date": long_date(meeting.date, locale) if meeting else None,
-            "description": paragraphs(assessment.description),
-            "guide": list(assessment.guide),
+            "description": said.paragraphs(assessment.description),
+            "guide": said.each(assessment.guide),
             "lines": 12,
         }
     agreement = curriculum.agreement
     org = organisation(workspace, renderer)
-    plans = [plan for plan, _ in sessions]
-    sheets = _observations(observed)
+    settings = workspace.settings
+    plans = [plan for plan, _, _ in sessions]
     name = f" ({course.name})" if course.cohort else ""
     context = {
         "title": f"Participant workbook: {curriculum.title}{name}",
@@ -178,43 +337,52 @@ def workbook_context(
             "cohort": course.cohort.id if course.cohort else None,
             "dates": _dates(course, locale),
             "venue": course.cohort.settings.venue if course.cohort else None,
-            "summary": paragraphs(curriculum.summary),
+            "summary": plain.paragraphs(curriculum.summary),
         },
         "contents": [],  # from the template's own headings, below
+        # Pages that go with a session are listed under it in the contents.
+        "within": [page["anchor"] for source, page in pages if source.after],
+        "parts": _order(chosen_parts(course), plans, pages),
         "map": [
             {
                 "anchor": p["anchor"],
                 "number": p["number"],
                 "title": p["title"],
                 "date": p["date"],
-                "aim": s.aim,
+                "aim": p["aim"],
             }
-            for p, s in sessions
+            for p in plans
+            if p["number"]
         ],  # fmt: skip
-        "group_agreement": list(curriculum.group_agreement),
+        "group_agreement": plain.each(curriculum.group_agreement),
         "agreement": None
         if agreement is None
         else {
             "title": agreement.title,
-            "introduction": paragraphs(agreement.introduction),
-            "commitments": list(agreement.commitments),
+            "introduction": plain.paragraphs(agreement.introduction),
+            "commitments": plain.each(agreement.commitments),
         },
-        "sessions": plans + ([after] if after else []),
+        "sessions": plans,  # for a template of its own that does not follow "parts"
         "after": after,
-        "role_plays": sheets,
+        "role_plays": _observations(sessions),
         "competencies": competencies,
         "scale": [1, 2, 3, 4, 5],
         "assessment": guide,
-        "glossary": [{"term": t.term, "meaning": t.meaning} for t in curriculum.glossary],
+        "glossary": [
+            {"term": t.term, "meaning": plain.text(t.meaning)} for t in curriculum.glossary
+        ],
         "support": {
             "text": paragraphs(org["support"]),
             "contact": org["contact"],
+            "named_contact": settings.named_contact,
+            "supervision": settings.supervision,
             "lines": 5,
         },  # fmt: skip
     }
     if not covers_only:
         html = renderer.html(TEMPLATE, context)
-        context["contents"] = contents_of(html, renderer.path_of(TEMPLATE))
+        lines = contents_of(html, renderer.path_of(TEMPLATE))
+        context["contents"] = lines if len(lines) >= CONTENTS_FROM else []
     return context
 
 

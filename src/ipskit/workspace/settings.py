@@ -129,6 +129,22 @@ class Settings(Model):
         " free, on 116 123, or email jo@samaritans.org. In an emergency, call 999.",
         description="Where to get support, printed on documents people take home.",
     )
+    named_contact: Text | None = Field(
+        None,
+        description="Who people on a course, and those who have finished it, can contact"
+        " about the course or a worry, e.g. 'Sam Ahmed, peer support lead, 01632 960123'.",
+    )
+    supervision: Text | None = Field(
+        None,
+        description="Where people who offer peer support after a course take a worry about"
+        " someone's safety, or their own, e.g. 'the duty manager on 01632 960456'.",
+    )
+    accredited: bool = Field(
+        False,
+        description="Whether the organisation's trainers are accredited by Intentional Peer"
+        " Support: only then do certificates say a course is an IPS course rather than"
+        " based on the IPS approach.",
+    )
     timezone: TimeZone = Field(
         "Europe/London", description="Where sessions take place, for calendars."
     )
