@@ -25,7 +25,6 @@ import hashlib
 import io
 import itertools
 import re
-import stat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,8 +33,8 @@ from typing import TYPE_CHECKING, NamedTuple
 from ipskit.cohorts.ratings import MIN_PEOPLE
 from ipskit.cohorts.roster_columns import label
 from ipskit.cohorts.roster_file import HEADER_SEARCH, MAX_BYTES
-from ipskit.core.csvio import restore
-from ipskit.core.errors import FileProblemsError, IpskitError, NotFoundError
+from ipskit.core.csvio import read_import, restore
+from ipskit.core.errors import FileProblemsError, IpskitError
 
 if TYPE_CHECKING:
     from ipskit.cohorts.cohort import Cohort
@@ -198,7 +197,7 @@ def read_form(path: Path, questions: dict[str, str]) -> FormFile:
     ``FILE:ROW:COLUMN``.
     """
     path = Path(path)
-    data = _read_bytes(path)
+    data = read_import(path, MAX_BYTES, "a form's answers")
     if data.startswith(_ZIP) or path.suffix.lower() in (".xlsx", ".xlsm"):
         from ipskit.cohorts.roster_workbook import sheet_rows
 
@@ -236,24 +235,6 @@ def read_form(path: Path, questions: dict[str, str]) -> FormFile:
     header = _header(records[index : index + 1], questions)
     assert header is not None  # found there before
     return _read_rows(path, iter(records), (index, header[1]), questions, delimiter)
-
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        info = path.stat()
-        if stat.S_ISDIR(info.st_mode):
-            raise FileProblemsError([f"{path}: is a folder, not a file"])
-        if not stat.S_ISREG(info.st_mode):
-            raise FileProblemsError([f"{path}: is not a regular file"])
-        if info.st_size > MAX_BYTES:
-            raise FileProblemsError(
-                [f"{path}: the file is over {MAX_BYTES // 2**20} MB, too big for a form's answers"]
-            )
-        return path.read_bytes()
-    except (FileNotFoundError, NotADirectoryError):
-        raise NotFoundError(f"{path}: no such file") from None
-    except OSError as error:
-        raise FileProblemsError([f"{path}: cannot be read: {error.strerror}"]) from None
 
 
 def _records(path: Path, text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:

@@ -19,7 +19,6 @@ import csv
 import io
 import itertools
 import re
-import stat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,8 +26,8 @@ from pathlib import Path
 from ipskit.cohorts.garbled import MANGLED, MANGLED_WHY, unmangled
 from ipskit.cohorts.roster_columns import Layout, find_layout, label
 from ipskit.cohorts.roster_workbook import RESAVE_WORKBOOK, sheet_rows
-from ipskit.core.csvio import restore
-from ipskit.core.errors import FileProblemsError, IpskitError, NotFoundError, argument
+from ipskit.core.csvio import read_import, restore
+from ipskit.core.errors import FileProblemsError, IpskitError, argument
 from ipskit.core.names import check_name
 
 # A roster is a few kilobytes; a file this big is almost certainly the wrong one.
@@ -97,7 +96,7 @@ def read_roster_csv(
     read as Windows-1252 throughout, unless ``repair_encoding`` reads it as it was meant.
     """
     path = Path(path)
-    data = _read_bytes(path)
+    data = read_import(path, MAX_BYTES, "a list of people")
     if data.startswith(_ZIP) or path.suffix.lower() in _WORKBOOK_SUFFIXES:
         if repair_encoding:
             raise IpskitError(f"{path}: {argument('repair_encoding=True')} is for CSV files;"
@@ -115,24 +114,6 @@ def read_roster_csv(
 
 
 # --- the file as text ---------------------------------------------------------------------
-
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        info = path.stat()
-        if stat.S_ISDIR(info.st_mode):
-            raise FileProblemsError([f"{path}: is a folder, not a file"])
-        if not stat.S_ISREG(info.st_mode):
-            raise FileProblemsError([f"{path}: is not a regular file"])
-        if info.st_size > MAX_BYTES:
-            raise FileProblemsError(
-                [f"{path}: the file is over {MAX_BYTES // 2**20} MB, too big for a list of people"]
-            )
-        return path.read_bytes()
-    except (FileNotFoundError, NotADirectoryError):
-        raise NotFoundError(f"{path}: no such file") from None
-    except OSError as error:
-        raise FileProblemsError([f"{path}: cannot be read: {error.strerror}"]) from None
 
 
 def _decode(path: Path, data: bytes) -> tuple[str, bool]:

@@ -81,6 +81,33 @@ def append_rows(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]
     store.write_atomic(path, appended(old, header, rows))
 
 
+def read_import(path: Path, max_bytes: int, what: str) -> bytes:
+    """The bytes of a file someone asked to import, or one line saying why not.
+
+    ``what`` names what such a file holds, for the message when it is too big: "a list
+    of people".
+    """
+    import stat
+
+    from ipskit.core.errors import NotFoundError
+
+    try:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise FileProblemsError([f"{path}: is a folder, not a file"])
+        if not stat.S_ISREG(info.st_mode):
+            raise FileProblemsError([f"{path}: is not a regular file"])
+        if info.st_size > max_bytes:
+            raise FileProblemsError(
+                [f"{path}: the file is over {max_bytes // 2**20} MB, too big for {what}"]
+            )
+        return path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        raise NotFoundError(f"{path}: no such file") from None
+    except OSError as error:
+        raise FileProblemsError([f"{path}: cannot be read: {error.strerror}"]) from None
+
+
 def read_text(path: Path) -> str:
     """A CSV file's text: UTF-8 (with or without a byte order mark) or Windows-1252.
 
