@@ -373,7 +373,7 @@ def _builtin(name: str):
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in builtin_curricula_dir().glob("*.yaml")))
 def test_every_handout_a_builtin_course_names_is_printed(tmp_path, name):
-    from ipskit.courses.references import REFERENCE, References, handout_titles
+    from ipskit.courses.references import REFERENCE, References, handout_titles, named
 
     curriculum = _builtin(name)
     ws = make_workspace(tmp_path)
@@ -393,6 +393,9 @@ def test_every_handout_a_builtin_course_names_is_printed(tmp_path, name):
     titles = handout_titles(curriculum)
     sessions = [*curriculum.sessions, *([curriculum.follow_on] if curriculum.follow_on else [])]
     for session in sessions:
+        # Whatever its notes, preparation or materials name is printed too.
+        for handout in named(session, "handout"):
+            assert squeeze(titles[handout]) in text, (session.title, handout)
         for material in [*session.materials, *(m for b in session.blocks for m in b.materials)]:
             words = material if isinstance(material, str) else material.item
             named = [m.group(2) for m in REFERENCE.finditer(words) if m.group(1) == "handout"]
