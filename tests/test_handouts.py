@@ -373,7 +373,8 @@ def _builtin(name: str):
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in builtin_curricula_dir().glob("*.yaml")))
 def test_every_handout_a_builtin_course_names_is_printed(tmp_path, name):
-    from ipskit.courses.references import REFERENCE, References, handout_titles, named
+    from ipskit.courses import references
+    from ipskit.courses.references import REFERENCE, References, handout_titles
 
     curriculum = _builtin(name)
     ws = make_workspace(tmp_path)
@@ -394,7 +395,7 @@ def test_every_handout_a_builtin_course_names_is_printed(tmp_path, name):
     sessions = [*curriculum.sessions, *([curriculum.follow_on] if curriculum.follow_on else [])]
     for session in sessions:
         # Whatever its notes, preparation or materials name is printed too.
-        for handout in named(session, "handout"):
+        for handout in references.named(session, "handout"):
             assert squeeze(titles[handout]) in text, (session.title, handout)
         for material in [*session.materials, *(m for b in session.blocks for m in b.materials)]:
             words = material if isinstance(material, str) else material.item
