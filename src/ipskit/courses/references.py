@@ -59,7 +59,8 @@ CLOCK_TIME = re.compile(
     re.IGNORECASE,
 )
 
-#: The workbook's own pages, which every course's workbook has (the ids of its parts).
+#: The workbook's own pages (the ids of its parts): a course has those that apply to it,
+#: or those its ``workbook:`` lists (see ``Curriculum.page_titles``).
 BUILTIN_PAGES = {
     "course-map": "Course map",
     "group-agreement": "Our group agreement",
