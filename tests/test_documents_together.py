@@ -73,6 +73,32 @@ def test_every_kind_of_document_is_made(course):
     assert all(r.stderr == "" for r in results.values())
 
 
+def test_ten_week_plans_one_per_session_and_combined(course):
+    # The plans the fixture made (its command's output is checked above): one a session.
+    ws, _, _ = course
+    folder = ws / "out" / "spring" / "session-plans"
+    combined = PdfReader(folder / "session-plans.pdf")
+    assert "/StructTreeRoot" in combined.trailer["/Root"]
+    settings = open_cohort(ws / "cohorts", "spring").settings
+    total = 0
+    for meeting in settings.sessions:
+        path = folder / f"session-{meeting.number:02d}.pdf"
+        reader = PdfReader(path)
+        total += len(reader.pages)
+        pages = pdf_pages_text(path)
+        assert len(pages) == len(reader.pages)
+        first = squeeze(pages[0])
+        assert squeeze(meeting.title) in first
+        assert squeeze(f"{meeting.date:%A} {meeting.date.day} {meeting.date:%B %Y}") in first
+        footers = [page.strip().splitlines()[-1] for page in pages]
+        assert footers == [
+            f"Session plan {meeting.number} · for facilitators · page {n}"
+            for n in range(1, len(footers) + 1)
+        ]
+        assert reader.metadata.title == f"Session plan {meeting.number}: {meeting.title}"
+    assert total == len(combined.pages)
+
+
 def pdfs(ws: Path) -> list[Path]:
     return sorted((ws / "out" / "spring").rglob("*.pdf"))
 

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from pypdf import PdfReader
 
 from helpers import make_cohort, make_workspace, pdf_pages_text, run
-from ipskit.cohorts.cohort import open_cohort
 from ipskit.courses.catalogue import get_curriculum
 
 pytestmark = pytest.mark.slow  # documents laid out and read back: seconds each
@@ -23,34 +21,6 @@ def text(path) -> str:
 
 def squeeze(value: str) -> str:
     return "".join(value.split())
-
-
-def test_ten_week_plans_one_per_session_and_combined(ws):
-    make_cohort(ws, people=())
-    result = run("-w", str(ws), "session-plans", "spring")
-    folder = ws / "out" / "spring" / "session-plans"
-    assert result.exit_code == 0, result.output
-    assert result.stdout == f"Wrote 11 files to {folder}\n"
-    combined = PdfReader(folder / "session-plans.pdf")
-    assert "/StructTreeRoot" in combined.trailer["/Root"]
-    settings = open_cohort(ws / "cohorts", "spring").settings
-    total = 0
-    for meeting in settings.sessions:
-        path = folder / f"session-{meeting.number:02d}.pdf"
-        reader = PdfReader(path)
-        total += len(reader.pages)
-        pages = pdf_pages_text(path)
-        assert len(pages) == len(reader.pages)
-        first = squeeze(pages[0])
-        assert squeeze(meeting.title) in first
-        assert squeeze(f"{meeting.date:%A} {meeting.date.day} {meeting.date:%B %Y}") in first
-        footers = [page.strip().splitlines()[-1] for page in pages]
-        assert footers == [
-            f"Session plan {meeting.number} · for facilitators · page {n}"
-            for n in range(1, len(footers) + 1)
-        ]
-        assert reader.metadata.title == f"Session plan {meeting.number}: {meeting.title}"
-    assert total == len(combined.pages)
 
 
 def test_a_plan_holds_what_a_trainer_needs(ws):
