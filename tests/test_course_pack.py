@@ -277,3 +277,12 @@ def test_every_built_in_states_each_session_s_preparation_team_and_online_notes(
     assert curriculum.evaluation is not None
     assert curriculum.certificate.accredited_statement
     assert "based on" in curriculum.certificate.statement
+
+
+def test_a_mistake_in_a_counted_material_is_that_mistake_alone(tmp_path):
+    text = PACK.replace("{item: Marker pens, per: three, count: 2}", "{item: Pens, per: persons}")
+    path = write(tmp_path, text)
+    assert refused(path) == (
+        f"{path}:{position(text, 'persons')}: sessions[1].blocks[1].materials[2].per:"
+        " expected 'person', 'three', 'group' or 'trainer'\n"
+    )

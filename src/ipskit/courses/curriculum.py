@@ -14,7 +14,7 @@ from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Discriminator, Field, Tag
 
 from ipskit.core import yaml_errors, yamlio
 from ipskit.core.errors import FileProblemsError
@@ -83,8 +83,16 @@ class Material(Model):
     count: Count = Field(1, description="How many for each person, three, group or trainer.")
 
 
-#: A material is a line of text (``"Flip chart and pens"``) or an item with a count.
-MaterialEntry = Annotated[Text | Material, Field(union_mode="left_to_right")]
+def _material_kind(value: object) -> str:
+    return "counted" if isinstance(value, dict | Material) else "line"
+
+
+#: A material is a line of text (``"Flip chart and pens"``) or an item with a count; a
+#: mapping is read as an item only, so a mistake in one is reported as that mistake.
+MaterialEntry = Annotated[
+    Annotated[Text, Tag("line")] | Annotated[Material, Tag("counted")],
+    Discriminator(_material_kind),
+]
 
 
 class Role(Model):
