@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from datetime import date, time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ipskit.cli.output import workspace_option
 
 if TYPE_CHECKING:
+    from ipskit.cli.lazy import LazyGroup
     from ipskit.cohorts.cohort import Cohort
 
 
@@ -56,6 +57,29 @@ def load_cohort(ctx: typer.Context, cohort_id: str) -> Cohort:
     from ipskit.cohorts.cohort import open_cohort
 
     return open_cohort(cohorts_dir(ctx), cohort_id)
+
+
+def cohort_group(group: type[LazyGroup], help: str) -> typer.Typer:
+    """A group whose commands act on the cohort named before them: ``roster COHORT add``.
+
+    Its commands find that cohort with :func:`group_cohort`.
+    """
+    app = typer.Typer(cls=group, help=help, no_args_is_help=True, rich_markup_mode=None)
+
+    def cohort(
+        ctx: typer.Context,
+        cohort_id: Annotated[str, typer.Argument(metavar="COHORT", help="The cohort's id.")],
+    ) -> None:
+        ctx.meta["cohort"] = cohort_id
+
+    cohort.__doc__ = help
+    app.callback()(cohort)
+    return app
+
+
+def group_cohort(ctx: typer.Context) -> Cohort:
+    """The cohort a command of a :func:`cohort_group` acts on."""
+    return load_cohort(ctx, ctx.meta["cohort"])
 
 
 def locale_of(cohort: Cohort) -> str:

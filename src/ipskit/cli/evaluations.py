@@ -5,14 +5,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ipskit.cli.common import load_cohort
+from ipskit.cli.common import cohort_group, group_cohort
 from ipskit.cli.lazy import LazyGroup
 from ipskit.cli.options import JsonOption, TableFormat, TableFormatOption
 from ipskit.cli.output import plural, print_json
 from ipskit.cli.table import clip, table
 
 if TYPE_CHECKING:
-    from ipskit.cohorts.cohort import Cohort
     from ipskit.cohorts.evaluations import Imported, QuestionFigures
 
 
@@ -27,25 +26,7 @@ class EvaluationsGroup(LazyGroup):
     }
 
 
-app = typer.Typer(
-    cls=EvaluationsGroup,
-    help="Anonymous end-of-course evaluations.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
-
-
-@app.callback()
-def _cohort(
-    ctx: typer.Context,
-    cohort_id: Annotated[str, typer.Argument(metavar="COHORT", help="The cohort's id.")],
-) -> None:
-    """Anonymous end-of-course evaluations."""
-    ctx.meta["cohort"] = cohort_id
-
-
-def _cohort_of(ctx: typer.Context) -> "Cohort":
-    return load_cohort(ctx, ctx.meta["cohort"])
+app = cohort_group(EvaluationsGroup, "Anonymous end-of-course evaluations.")
 
 
 def add(
@@ -65,7 +46,7 @@ def add(
     from ipskit.cohorts.changing import changing
     from ipskit.cohorts.evaluations import form_questions, parse_answers
 
-    cohort = _cohort_of(ctx)
+    cohort = group_cohort(ctx)
     answers = parse_answers(ratings, form_questions(cohort))
     with changing(cohort) as records:
         number = records.add_response(answers)
@@ -106,7 +87,7 @@ def import_(
     from ipskit.cohorts.evaluations import form_questions, import_responses, read_form
     from ipskit.cohorts.records import Records
 
-    cohort = _cohort_of(ctx)
+    cohort = group_cohort(ctx)
     form = read_form(file, form_questions(cohort))
     if dry_run:
         done = import_responses(Records.load(cohort), form, file)
@@ -175,7 +156,7 @@ def list_(
     from ipskit.cohorts.evaluations import form_questions, summary
     from ipskit.cohorts.records import Records
 
-    cohort = _cohort_of(ctx)
+    cohort = group_cohort(ctx)
     questions = form_questions(cohort)
     kept = Records.load(cohort).responses
     if as_json:
@@ -254,7 +235,7 @@ def remove(
     """
     from ipskit.cohorts.changing import changing
 
-    cohort = _cohort_of(ctx)
+    cohort = group_cohort(ctx)
     with changing(cohort) as records:
         answers = records.remove_response(number)
     held = " ".join(f"{q}={v}" for q, v in answers.items())

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ipskit.cli.common import load_cohort, parse_day
+from ipskit.cli.common import cohort_group, group_cohort, parse_day
 from ipskit.cli.lazy import LazyGroup
 from ipskit.cli.options import JsonOption, TableFormat, TableFormatOption
 from ipskit.cli.output import print_json
@@ -27,30 +27,11 @@ class RosterGroup(LazyGroup):
 
 
 if TYPE_CHECKING:
-    from ipskit.cohorts.cohort import Cohort
     from ipskit.cohorts.record_types import Participant
     from ipskit.cohorts.roster_import import Flag, ImportResult
 
 
-app = typer.Typer(
-    cls=RosterGroup,
-    help="Add, import, edit or withdraw participants.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
-
-
-@app.callback()
-def _cohort(
-    ctx: typer.Context,
-    cohort_id: Annotated[str, typer.Argument(metavar="COHORT", help="The cohort's id.")],
-) -> None:
-    """Add, import, edit or withdraw participants."""
-    ctx.meta["cohort"] = cohort_id
-
-
-def _cohort_of(ctx: typer.Context) -> "Cohort":
-    return load_cohort(ctx, ctx.meta["cohort"])
+app = cohort_group(RosterGroup, "Add, import, edit or withdraw participants.")
 
 
 def who_is(person: "Participant") -> str:
@@ -69,7 +50,7 @@ def list_(
     from ipskit.cohorts.record_files import roster_text
     from ipskit.cohorts.records import Records
 
-    cohort = _cohort_of(ctx)
+    cohort = group_cohort(ctx)
     roster = [p for p in Records.load(cohort).roster if p.status != "erased"]
     if as_json or fmt is TableFormat.json:
         print_json(
@@ -116,7 +97,7 @@ def add(
     from ipskit.cohorts.changing import changing
     from ipskit.core.errors import IpskitError
 
-    with changing(_cohort_of(ctx)) as records:
+    with changing(group_cohort(ctx)) as records:
         existing = records.duplicate_of(name, email)
         if existing is not None and not force:
             raise IpskitError(
@@ -167,7 +148,7 @@ def import_(
     from ipskit.cohorts.records import Records
     from ipskit.cohorts.roster_import import import_people
 
-    cohort = _cohort_of(ctx)
+    cohort = group_cohort(ctx)
     if dry_run:
         records = Records.load(cohort)
         result = import_people(records, file, repair_encoding=repair_encoding)
@@ -259,7 +240,7 @@ def edit(
         raise IpskitError(
             "nothing to change: give --name, --certificate-name, --email or --pronouns"
         )
-    with changing(_cohort_of(ctx)) as records:
+    with changing(group_cohort(ctx)) as records:
         person = records.find(who, include_withdrawn=True)
         if not force:
             # Only what changes is compared: an email corrected beside a name someone
@@ -310,7 +291,7 @@ def remove(
     """
     from ipskit.cohorts.changing import changing
 
-    cohort = _cohort_of(ctx)
+    cohort = group_cohort(ctx)
     with changing(cohort) as records:
         person = records.find(who, include_withdrawn=True)
         records.remove(person)
@@ -326,7 +307,7 @@ def withdraw(
     from ipskit.cohorts.changing import changing
 
     when = parse_day(on, "--date") if on else date.today()
-    with changing(_cohort_of(ctx)) as records:
+    with changing(group_cohort(ctx)) as records:
         person = records.find(who)
         records.withdraw(person, when)
     typer.echo(f"{who_is(person)} has withdrawn ({when.isoformat()})")
