@@ -20,9 +20,7 @@ someone's own answer.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -32,7 +30,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from ipskit.cohorts.ratings import MIN_PEOPLE
 from ipskit.cohorts.roster_columns import label
-from ipskit.cohorts.roster_file import HEADER_SEARCH, MAX_BYTES
+from ipskit.cohorts.roster_file import HEADER_SEARCH, MAX_BYTES, csv_records
 from ipskit.core.csvio import read_import, restore
 from ipskit.core.errors import FileProblemsError, IpskitError
 
@@ -220,33 +218,21 @@ def read_form(path: Path, questions: dict[str, str]) -> FormFile:
     best: tuple[int, str, int] | None = None  # questions found, separator, header's place
     for delimiter in (hint.group(1),) if hint else (",", ";", "\t"):
         try:
-            first = list(itertools.islice(_records(path, text, delimiter), HEADER_SEARCH))
+            first = list(itertools.islice(csv_records(path, text, delimiter), HEADER_SEARCH))
         except FileProblemsError:
             continue  # not this separator, or the file's fault: told below if none fits
         found = _header(first, questions)
         if found is not None and (best is None or len(found[1]) > best[0]):
             best = (len(found[1]), delimiter, found[0])
     if best is None:
-        first = list(itertools.islice(_records(path, text, hint.group(1) if hint else ","),
+        first = list(itertools.islice(csv_records(path, text, hint.group(1) if hint else ","),
                                       HEADER_SEARCH))  # fmt: skip
         raise _no_questions(path, first, questions)
     _, delimiter, index = best
-    records = list(_records(path, text, delimiter))
+    records = list(csv_records(path, text, delimiter))
     header = _header(records[index : index + 1], questions)
     assert header is not None  # found there before
     return _read_rows(path, iter(records), (index, header[1]), questions, delimiter)
-
-
-def _records(path: Path, text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    """Each CSV record with the line it begins on: a quoted cell may span lines."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    start = 1
-    try:
-        for row in reader:
-            yield start, row
-            start = reader.line_num + 1
-    except csv.Error as error:
-        raise FileProblemsError([f"{path}:{start}: not valid CSV: {error}"]) from None
 
 
 def _normal(cell: str) -> str:

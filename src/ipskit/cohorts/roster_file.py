@@ -109,7 +109,7 @@ def read_roster_csv(
     text = _as_meant(path, text, repair_encoding)
     delimiter, header_index = _find_header(path, text, utf16)
     return _read_people(
-        path, _records(path, text, delimiter), header_index, max_people, course, delimiter
+        path, csv_records(path, text, delimiter), header_index, max_people, course, delimiter
     )
 
 
@@ -231,7 +231,7 @@ def _first_line(text: str, hinted: bool) -> int:
 # --- the rows -----------------------------------------------------------------------------
 
 
-def _records(path: Path, text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+def csv_records(path: Path, text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """Each CSV record with the line it begins on: a quoted cell may span lines."""
     reader = csv.reader(_lines(text), delimiter=delimiter, strict=True)
     start = 1

@@ -12,7 +12,7 @@ from ipskit.cohorts.record_types import Participant
 from ipskit.cohorts.records import Records
 from ipskit.core.dateformat import long_date
 from ipskit.core.errors import IpskitError, argument
-from ipskit.documents.context import organisation
+from ipskit.documents.context import organisation, paragraphs
 from ipskit.documents.fonts import name_warnings
 from ipskit.documents.render import Renderer
 from ipskit.workspace import Workspace
@@ -21,10 +21,6 @@ TEMPLATE = "agreement.html"
 FILE = "agreements.pdf"
 MAX_BLANK = 100
 
-
-def paragraphs(text: str) -> list[str]:
-    """Curriculum text split where its author left a line break."""
-    return [part.strip() for part in text.split("\n") if part.strip()]
 
 
 def agreement_context(

@@ -12,6 +12,11 @@ from ipskit.documents.render import Renderer
 from ipskit.workspace import Workspace
 
 
+def paragraphs(text: str | None) -> list[str]:
+    """Curriculum text split into paragraphs, where its author left a line break."""
+    return [part.strip() for part in (text or "").split("\n") if part.strip()]
+
+
 def organisation(workspace: Workspace, renderer: Renderer) -> dict[str, Any]:
     """The organisation's name, logo, colour, contact line and signposting, for templates.
 

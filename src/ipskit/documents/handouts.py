@@ -36,7 +36,7 @@ from ipskit.core.errors import IpskitError, NotFoundError
 from ipskit.courses import references
 from ipskit.courses.curriculum import Handout, SessionBase, start_time
 from ipskit.courses.quantities import Copies, Group, copies
-from ipskit.documents.context import organisation
+from ipskit.documents.context import organisation, paragraphs
 from ipskit.documents.render import Renderer, write_output
 from ipskit.workspace import Workspace
 
@@ -95,10 +95,6 @@ BIG = 32
 #: An evaluation form of more statements than this sets them closer together.
 COMPACT = 10
 
-
-def paragraphs(text: str | None) -> list[str]:
-    """Curriculum text split where its author left a line break."""
-    return [part.strip() for part in (text or "").split("\n") if part.strip()]
 
 
 def _plural(count: int, word: str) -> str:

@@ -15,9 +15,9 @@ from ipskit.cohorts.course import Course
 from ipskit.core.dateformat import clock, clock_span, long_date
 from ipskit.courses import references
 from ipskit.courses.curriculum import MaterialEntry, SessionBase, start_time, timetable
-from ipskit.courses.quantities import copies, describe
+from ipskit.courses.quantities import Group, copies, describe
 from ipskit.courses.references import References
-from ipskit.documents.context import organisation
+from ipskit.documents.context import organisation, paragraphs
 from ipskit.documents.render import Renderer
 from ipskit.workspace import Workspace
 
@@ -29,10 +29,6 @@ KINDS = {
     "check-out": "Check-out",
 }  # fmt: skip
 
-
-def paragraphs(text: str | None) -> list[str]:
-    """Text from a curriculum split where its author left a blank line."""
-    return [part.strip() for part in (text or "").split("\n") if part.strip()]
 
 
 def heading(kind: str, title: str) -> str:
@@ -47,13 +43,13 @@ def _hours(minutes: int) -> str:
     return f"{round(minutes / 60, 2):g}"
 
 
-def _plan(course: Course, number: int, session_id: str, session: SessionBase,
-          begin: time, title: str, locale: str) -> dict[str, Any]:  # fmt: skip
+def _plan(course: Course, group: Group, refs: References, number: int, session_id: str,
+          session: SessionBase, begin: time, title: str, locale: str
+          ) -> dict[str, Any]:  # fmt: skip
     meeting = course.meeting(session_id)
     if meeting is not None:
         begin = meeting.start
     rows = timetable(session, begin)
-    refs = References(course.curriculum, lambda moment: clock(moment, locale))
 
     def text(value: str | None) -> str | None:
         return refs.text(value, session, begin)
@@ -74,7 +70,7 @@ def _plan(course: Course, number: int, session_id: str, session: SessionBase,
         f" hours",
         "aim": text(session.aim),
         "objectives": [text(o) for o in session.objectives],
-        "prep": _preparation(course, session, text),
+        "prep": _preparation(course, group, session, text),
         "content_note": text(session.content_note),
         "role_plays": any(True for _ in session.role_plays()),
         "timetable": [
@@ -116,10 +112,9 @@ def _material_name(material: MaterialEntry, text: Callable[[str], str | None]) -
     return str(text(material if isinstance(material, str) else material.item))
 
 
-def _preparation(course: Course, session: SessionBase,
+def _preparation(course: Course, group: Group, session: SessionBase,
                  text: Callable[[str | None], str | None]) -> dict[str, Any]:  # fmt: skip
     """The preparation sheet: what to do, print and bring, the room, and who does what."""
-    group = course.group()
     curriculum = course.curriculum
     printed = references.named(session, "handout")
     titles = references.handout_titles(curriculum)
@@ -170,14 +165,16 @@ def plans_context(workspace: Workspace, renderer: Renderer, course: Course) -> d
     curriculum = course.curriculum
     begin = start_time(curriculum.schedule.start_time)
     locale = workspace.settings.locale
+    group = course.group()  # the roster is read once, for every plan
+    refs = References(curriculum, lambda moment: clock(moment, locale))
     plans = [
-        _plan(course, n, s.id, s, begin, s.title, locale)
+        _plan(course, group, refs, n, s.id, s, begin, s.title, locale)
         for n, s in enumerate(curriculum.sessions, start=1)
     ]
     follow = curriculum.follow_on
     if follow is not None:
         follow_begin = start_time(follow.start_time) if follow.start_time else begin
-        plan = _plan(course, len(plans) + 1, f"{follow.id}-1", follow, follow_begin,
+        plan = _plan(course, group, refs, len(plans) + 1, f"{follow.id}-1", follow, follow_begin,
                      f"{follow.title} (each of the {follow.count} meetings)", locale)  # fmt: skip
         plan["when"] = None  # the plan serves every meeting, each on its own date
         plans.append(plan)

@@ -30,9 +30,8 @@ from ipskit.core.errors import IpskitError
 from ipskit.courses.curriculum import Page, SessionBase, WorkbookPart, start_time
 from ipskit.courses.references import References, page_titles
 from ipskit.documents.contents import contents_of
-from ipskit.documents.context import organisation
+from ipskit.documents.context import organisation, paragraphs
 from ipskit.documents.render import Renderer
-from ipskit.documents.session_plans import paragraphs
 from ipskit.documents.workbook_copies import assemble, covers_aside, finish_covers, pdf_bytes
 from ipskit.workspace import Workspace
 
