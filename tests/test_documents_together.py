@@ -54,6 +54,7 @@ def course(tmp_path_factory):
         patch.setattr(ipskit.documents.workbooks, "WORKER_FROM", len(PEOPLE) + 1)
         results = {
             "plans": run("-w", str(ws), "session-plans", "spring"),
+            "workbook": run("-w", str(ws), "build-workbook", "spring"),
             "workbooks": run("-w", str(ws), "build-workbook", "spring", "--per-participant"),
             "register": run("-w", str(ws), "register", "spring"),
             "calendar": run("-w", str(ws), "calendar", "spring"),
@@ -66,6 +67,7 @@ def test_every_kind_of_document_is_made(course):
     out = ws / "out" / "spring"
     assert {kind: (r.exit_code, r.stdout) for kind, r in results.items()} == {
         "plans": (0, f"Wrote 11 files to {out / 'session-plans'}\n"),
+        "workbook": (0, f"Wrote the workbook to {out / 'workbook.pdf'}\n"),
         "workbooks": (0, f"Wrote 12 workbooks to {out / 'workbooks'}\n"),
         "register": (0, f"Wrote 10 sign-in sheets to {out / 'registers.pdf'}\n"),
         "calendar": (0, f"Wrote 10 events to {out / 'spring.ics'}\n"),
@@ -135,9 +137,10 @@ def test_each_workbook_has_its_owners_name_on_the_cover_and_no_one_elses(course)
     ws, _, _ = course
     folder = ws / "out" / "spring" / "workbooks"
     copies = [folder / f"workbook-p{n:02d}.pdf" for n in range(1, len(PEOPLE) + 1)]
+    length = len(PdfReader(copies[0]).pages)
     for path, name in zip(copies, PEOPLE, strict=True):
         reader = PdfReader(path)
-        assert len(reader.pages) == len(PdfReader(copies[0]).pages)
+        assert len(reader.pages) == length
         cover = squeeze(reader.pages[0].extract_text())
         assert squeeze(name) in cover, name
         assert not [other for other in PEOPLE if other != name and squeeze(other) in cover]
@@ -174,8 +177,8 @@ def test_the_calendar_names_sessions_and_no_participant(course):
 
 def test_the_renderer_fetched_only_template_files(course):
     ws, _, fetchers = course
-    # Session plans, the workbook's body and covers, and the sign-in sheets.
-    assert len(fetchers) == 4
+    # Session plans, the shared workbook, the copies' body and covers, the sign-in sheets.
+    assert len(fetchers) == 5
     allowed = (builtin_templates_dir().resolve(), (ws / "templates").resolve())
     for fetcher in fetchers:
         assert fetcher.refused == []
@@ -188,7 +191,8 @@ def test_the_renderer_fetched_only_template_files(course):
 def test_no_pdf_carries_an_embedded_file(course):
     ws, _, _ = course
     paths = pdfs(ws)
-    assert len(paths) == 1 + 10 + 12 + 1  # plans (combined and each), copies, sheets
+    # Plans (combined and each), the shared workbook, the copies, the sign-in sheets.
+    assert len(paths) == 1 + 10 + 1 + 12 + 1
     for path in paths:
         reader = PdfReader(path)
         catalog = reader.trailer["/Root"]
@@ -198,3 +202,69 @@ def test_no_pdf_carries_an_embedded_file(course):
             for annotation in page.get("/Annots", []):
                 assert annotation.get_object().get("/Subtype") != "/FileAttachment", path.name
         assert b"/EmbeddedFile" not in path.read_bytes(), path.name
+
+
+# --- the workbook ------------------------------------------------------------------------
+
+
+def test_the_workbook_holds_every_session_with_its_date(course):
+    ws, results, _ = course
+    target = ws / "out" / "spring" / "workbook.pdf"
+    pages = pdf_pages_text(target)
+    text = squeeze("\n".join(pages))
+    cohort = open_cohort(ws / "cohorts", "spring")
+    for meeting in cohort.settings.sessions:
+        assert squeeze(meeting.title) in text, meeting.title
+        assert squeeze(f"{meeting.date:%A} {meeting.date.day} {meeting.date:%B %Y}") in text
+    for heading in ("Contents", "Course map", "Our group agreement", "My wellbeing plan",
+                    "Role-play observation sheet", "My self-assessment", "Four Tasks presentation",
+                    "Glossary", "Where to get support", "116 123"):  # fmt: skip
+        assert squeeze(heading) in text, heading
+    assert "{{" not in text and "{%" not in text
+    assert "This workbook belongs to" in pages[0]
+    cover = squeeze(pages[0])
+    assert not [name for name in PEOPLE if squeeze(name) in cover]  # the shared copy names nobody
+    reader = PdfReader(target)
+    assert reader.metadata.title == (
+        "Participant workbook: Intentional Peer Support: ten-week course (spring)"
+    )
+    catalog = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in catalog
+    assert "/EmbeddedFiles" not in catalog.get("/Names", {}) and "/AF" not in catalog
+
+
+def test_the_contents_page_numbers_point_at_the_sections(course):
+    ws, _, _ = course
+    pages = pdf_pages_text(ws / "out" / "spring" / "workbook.pdf")
+    contents = pages[1]
+    for title in ("Course map", "Glossary", "Where to get support"):
+        line = next(line for line in contents.splitlines() if line.startswith(title))
+        number = int(line.split()[-1])
+        assert title in pages[number - 1].splitlines()[:3], (title, number)
+        assert f"Page {number} of {len(pages)}" in pages[number - 1]
+
+
+def test_each_copy_is_the_shared_workbook_with_its_owners_cover(course):
+    ws, _, _ = course
+    folder = ws / "out" / "spring" / "workbooks"
+    files = sorted(p.name for p in folder.iterdir())
+    assert files == [f"workbook-p{n:02d}.pdf" for n in range(1, len(PEOPLE) + 1)]
+    shared = pdf_pages_text(ws / "out" / "spring" / "workbook.pdf")
+    assert pdf_pages_text(folder / "workbook-p05.pdf")[1:] == shared[1:]  # numbered alike
+    for number in range(1, len(PEOPLE) + 1):
+        reader = PdfReader(folder / f"workbook-p{number:02d}.pdf")
+        assert len(reader.pages) == len(shared)
+        # Only this person's cover is added to the shared body: nobody else's name is inside.
+        streams = [reader.get_object(n) for n in range(1, int(reader.trailer["/Size"]))]
+        contents = [s for s in streams if hasattr(s, "get_data") and not {"/Type", "/Subtype",
+                    "/Length1"} & set(s) and b"begincmap" not in s.get_data()]  # fmt: skip
+        assert len(contents) == len(shared) + 1  # the pages, and the blank cover replaced
+
+
+def test_hostile_names_print_literally_on_the_covers(course):
+    ws, _, _ = course
+    folder = ws / "out" / "spring" / "workbooks"
+    assert PEOPLE[0] == "<img src=file:///etc/passwd>" and PEOPLE[2] == LITERAL
+    assert "<img src=file:///etc/passwd>" in pdf_pages_text(folder / "workbook-p01.pdf")[0]
+    cover = pdf_pages_text(folder / "workbook-p03.pdf")[0]
+    assert LITERAL in cover and "49" not in cover

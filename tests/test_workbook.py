@@ -8,27 +8,13 @@ import pytest
 from pypdf import PdfReader
 
 from helpers import build_file_tree, make_cohort, make_workspace, pdf_pages_text, run
-from ipskit.cohorts.cohort import open_cohort
 from ipskit.core.resources import builtin_templates_dir
 from ipskit.documents.workbooks import homework_lines, prompt_lines
 
 pytestmark = pytest.mark.slow  # documents laid out and read back: seconds each
 
-PEOPLE = (
-    "Siân Hughes", "Tomasz Wiśniewski", "Amara Okafor", "Sam Patel", "Zoë Adams",
-    "Łukasz Żółć", "Γιώργος Παπαδόπουλος", "Олена Коваленко", "Priya Shah",
-    "Kwame Mensah", "<img src=file:///etc/passwd>", "{{ 7*7 }}",
-)  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def spring(tmp_path_factory):
-    """A ten-week cohort of 12, with its workbook and a copy for each person."""
-    ws = make_workspace(tmp_path_factory.mktemp("wb"))
-    make_cohort(ws, people=PEOPLE)
-    shared = run("-w", str(ws), "build-workbook", "spring")
-    copies = run("-w", str(ws), "build-workbook", "spring", "--per-participant")
-    return ws, shared, copies
+# A ten-week cohort's workbook and its personal copies are made once, with the other
+# documents of that course, in test_documents_together.py: read there.
 
 
 def pages_of(path) -> list[str]:
@@ -41,77 +27,6 @@ def cover_of(path) -> str:
 
 def squeeze(text: str) -> str:
     return "".join(text.split())
-
-
-def test_the_workbook_holds_every_session_with_its_date(spring):
-    ws, result, _ = spring
-    target = ws / "out" / "spring" / "workbook.pdf"
-    assert result.exit_code == 0, result.output
-    assert result.stdout == f"Wrote the workbook to {target}\n"
-    pages = pages_of(target)
-    text = squeeze("\n".join(pages))
-    cohort = open_cohort(ws / "cohorts", "spring")
-    for meeting in cohort.settings.sessions:
-        assert squeeze(meeting.title) in text, meeting.title
-        assert squeeze(f"{meeting.date:%A} {meeting.date.day} {meeting.date:%B %Y}") in text
-    for heading in ("Contents", "Course map", "Our group agreement", "My wellbeing plan",
-                    "Role-play observation sheet", "My self-assessment", "Four Tasks presentation",
-                    "Glossary", "Where to get support", "116 123"):  # fmt: skip
-        assert squeeze(heading) in text, heading
-    assert "{{" not in text and "{%" not in text
-    assert "This workbook belongs to" in pages[0]
-    assert not any(name in pages[0] for name in PEOPLE[:4])  # the shared copy names nobody
-    reader = PdfReader(target)
-    assert reader.metadata.title == (
-        "Participant workbook: Intentional Peer Support: ten-week course (spring)"
-    )
-    catalog = reader.trailer["/Root"]
-    assert "/StructTreeRoot" in catalog
-    assert "/EmbeddedFiles" not in catalog.get("/Names", {}) and "/AF" not in catalog
-
-
-def test_the_contents_page_numbers_point_at_the_sections(spring):
-    ws, _, _ = spring
-    pages = pages_of(ws / "out" / "spring" / "workbook.pdf")
-    contents = pages[1]
-    for title in ("Course map", "Glossary", "Where to get support"):
-        line = next(line for line in contents.splitlines() if line.startswith(title))
-        number = int(line.split()[-1])
-        assert title in pages[number - 1].splitlines()[:3], (title, number)
-        assert f"Page {number} of {len(pages)}" in pages[number - 1]
-
-
-def test_each_copy_is_named_by_id_and_carries_only_its_owners_name(spring):
-    ws, _, result = spring
-    folder = ws / "out" / "spring" / "workbooks"
-    assert result.exit_code == 0, result.output
-    assert result.stdout == f"Wrote 12 workbooks to {folder}\n"
-    files = sorted(p.name for p in folder.iterdir())
-    assert files == [f"workbook-p{n:02d}.pdf" for n in range(1, 13)]
-    shared = pages_of(ws / "out" / "spring" / "workbook.pdf")
-    assert pages_of(folder / "workbook-p05.pdf")[1:] == shared[1:]  # the same pages, numbered alike
-    for number, name in enumerate(PEOPLE, start=1):
-        path = folder / f"workbook-p{number:02d}.pdf"
-        reader = PdfReader(path)
-        assert len(reader.pages) == len(shared)
-        cover = squeeze(cover_of(path))
-        assert squeeze(name) in cover, name
-        assert not any(squeeze(other) in cover for other in PEOPLE[:10] if other != name)
-        catalog = reader.trailer["/Root"]
-        assert "/EmbeddedFiles" not in catalog.get("/Names", {}) and "/AF" not in catalog
-        # Only this person's cover is added to the shared body: nobody else's name is inside.
-        streams = [reader.get_object(n) for n in range(1, int(reader.trailer["/Size"]))]
-        contents = [s for s in streams if hasattr(s, "get_data") and not {"/Type", "/Subtype",
-                    "/Length1"} & set(s) and b"begincmap" not in s.get_data()]  # fmt: skip
-        assert len(contents) == len(shared) + 1  # the pages, and the blank cover replaced
-
-
-def test_hostile_names_print_literally(spring):
-    ws, _, _ = spring
-    folder = ws / "out" / "spring" / "workbooks"
-    assert "<img src=file:///etc/passwd>" in cover_of(folder / "workbook-p11.pdf")
-    cover = cover_of(folder / "workbook-p12.pdf")
-    assert "{{ 7*7 }}" in cover and "49" not in cover
 
 
 def test_the_html_escapes_names_and_curriculum_text(tmp_path):

@@ -356,9 +356,19 @@ def builtin_ids() -> list[str]:
 
 @pytest.fixture(scope="module", params=builtin_ids())
 def builtin(request, tmp_path_factory):
-    """A built-in course's workbook, laid out from its curriculum alone."""
-    ws = make_workspace(tmp_path_factory.mktemp("builtin"))
+    """A built-in course's workbook: the demo's, where a demo cohort runs that course.
+
+    The run's demo (conftest.py) has already laid out most built-in courses' workbooks;
+    a course no demo cohort runs is laid out here from its curriculum alone.
+    """
+    from ipskit.cohorts.cohort import all_cohorts
+
     entry = catalogue().get(request.param)
+    demo = request.getfixturevalue("demo_build")[0]
+    for cohort in all_cohorts(demo / "cohorts"):
+        if cohort.settings.curriculum == request.param:
+            return entry, pdf_pages_text(demo / "out" / cohort.id / "workbook.pdf")
+    ws = make_workspace(tmp_path_factory.mktemp("builtin"))
     return entry, build(ws, "--curriculum", request.param)
 
 

@@ -329,7 +329,12 @@ def read_text(path: Path) -> str:
 
 def load(path: Path) -> Document:
     """Read and parse a YAML file."""
-    doc = parse(read_text(path), path)
+    return load_text(read_text(path), path)
+
+
+def load_text(text: str, path: Path) -> Document:
+    """Parse the text read from a YAML file (:func:`read_text`); an empty one is refused."""
+    doc = parse(text, path)
     if doc.data is None:
         raise FileProblemsError([f"{path}:1:1: the file is empty"])
     return doc

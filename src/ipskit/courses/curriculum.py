@@ -689,9 +689,19 @@ def _texts(
     yield from walk(curriculum, (), None)
 
 
+#: Curricula this process has read, by their text: every command reads the whole
+#: catalogue, and a curriculum is the same whatever file it came from (its model is frozen).
+_READ: dict[str, Curriculum] = {}
+_KEEP = 16
+
+
 def load(path: Path) -> Curriculum:
     """Read, validate and check a curriculum file; raise with every problem found."""
-    doc = yamlio.load(path)
+    text = yamlio.read_text(path)
+    known = _READ.get(text)
+    if known is not None:
+        return known
+    doc = yamlio.load_text(text, path)
     curriculum = yaml_errors.validate(doc, Curriculum)
     problems = check(curriculum)
     if problems:
@@ -700,6 +710,9 @@ def load(path: Path) -> Curriculum:
                 path, (doc.problem(loc, message) for loc, message in problems)
             )
         )
+    if len(_READ) >= _KEEP:
+        del _READ[next(iter(_READ))]  # the first read: a process reads few curricula
+    _READ[text] = curriculum
     return curriculum
 
 

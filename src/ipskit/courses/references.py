@@ -58,6 +58,17 @@ CLOCK_TIME = re.compile(
     r"|(?<![\d.:])(?:1[0-2]|0?[1-9])(?:[.:][0-5]\d)?\s?(?:am|pm|a\.m\.|p\.m\.)(?![a-z])",
     re.IGNORECASE,
 )
+# Most text has no digit at all: looking for one first is a fast scan, where CLOCK_TIME's
+# lookbehinds are tried at every character (a third of the time to load a curriculum).
+_DIGIT = re.compile(r"\d")
+
+
+def clock_time(value: str) -> str | None:
+    """The first clock time written out in ``value``, if there is one."""
+    if _DIGIT.search(value) is None:
+        return None
+    written = CLOCK_TIME.search(value)
+    return None if written is None else written.group(0)
 
 #: The workbook's own pages (the ids of its parts): a course has those that apply to it,
 #: or those its ``workbook:`` lists (see ``Curriculum.page_titles``).
@@ -176,12 +187,12 @@ def problems(curriculum: Titled, texts: Iterator[tuple[Loc, str, Timed | None]]
     pages, handouts = page_titles(curriculum), handout_titles(curriculum)
     found: list[tuple[Loc, str]] = []
     for loc, value, session in texts:
-        written = CLOCK_TIME.search(value)
+        written = clock_time(value)
         if written is not None:
             found.append(
                 (
                     loc,
-                    f"'{written.group(0)}' is a clock time: write [start], [end],"
+                    f"'{written}' is a clock time: write [start], [end],"
                     " [start:BLOCK-ID] or [end:BLOCK-ID] so each cohort gets its own",
                 )
             )

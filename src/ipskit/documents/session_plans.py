@@ -236,32 +236,15 @@ def make_plans(workspace: Workspace, course: Course, folder: Path, *,
         if plan["anchor"] in page.anchors
     ]
     written = [combined]
-    reader = _reader(combined)
+    from ipskit.documents.pdf.objects import Source, cut
+
+    source = Source(combined.read_bytes())
+    language = workspace.settings.locale
     for position, (first, plan) in enumerate(starts):
         last = starts[position + 1][0] if position + 1 < len(starts) else len(document.pages)
         target = folder / f"session-{plan['number']:02d}.pdf"
         title = f"Session plan {plan['number']}: {plan['title']}"
-        write_output(target, cut_pages(reader, first, last, title=title, author=author))
+        data = cut(source, range(first, last), title=title, author=author, language=language)
+        write_output(target, data)
         written.append(target)
     return written
-
-
-def _reader(path: Path) -> Any:
-    from pypdf import PdfReader
-
-    return PdfReader(path)
-
-
-def cut_pages(reader: Any, first: int, last: int, *, title: str, author: str) -> bytes:
-    """Pages ``first`` to ``last`` (not included) of a read PDF, as a PDF of their own."""
-    import io
-
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    for page in reader.pages[first:last]:
-        writer.add_page(page)
-    writer.add_metadata({"/Title": title, "/Author": author})
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()

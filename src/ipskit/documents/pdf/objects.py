@@ -119,6 +119,82 @@ class Source:
         return self._replaced[key][1]
 
 
+#: What a page may take from the page tree above it, where it does not say it itself.
+INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
+
+
+def cut(source: Source, indices: Sequence[int], *, title: str, author: str,
+        language: str) -> bytes:  # fmt: skip
+    """Some pages of the source, by index, as a PDF of their own.
+
+    Each page keeps its drawing, fonts and images as the source wrote them (bytes copied,
+    not written again); it leaves behind what tied it to the whole: its place in the
+    document's structure and any link to a page not in the file.
+    """
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+    reader = source.reader
+    tree, catalog, info = source.new_number(), source.new_number(), source.new_number()
+    kept = [reader.pages[index] for index in indices]
+    numbers = {page.indirect_reference.idnum for page in kept}
+    every = {page.indirect_reference.idnum for page in reader.pages}
+    needed: set[int] = set()
+    parts = []
+    for page in kept:
+        own = DictionaryObject(
+            {k: v for k, v in page.items() if k not in ("/Parent", "/StructParents", "/Annots")}
+        )
+        for key in INHERITED:
+            value = _inherited(page, key)
+            if key not in own and value is not None:
+                own[NameObject(key)] = value
+        annotations = ArrayObject(
+            a for a in page.get("/Annots", []) if not _elsewhere(a, reader, every - numbers)
+        )
+        if annotations:
+            own[NameObject("/Annots")] = annotations
+        own[NameObject("/Parent")] = IndirectObject(tree, 0, None)
+        needed |= source.closure(own)
+        parts.append(plain(source.written(page.indirect_reference.idnum), source.text(own)))
+    kids = " ".join(f"{part.number} 0 R" for part in parts)
+    parts += [
+        plain(tree, f"<< /Type /Pages /Kids [{kids}] /Count {len(parts)} >>"),
+        plain(catalog, b"<< /Type /Catalog /Pages %d 0 R /Lang " % tree
+              + _write(_text_object(language)) + b" >>"),
+        plain(info, b"<< /Title " + _write(_text_object(title)) + b" /Author "
+              + _write(_text_object(author)) + b" >>"),
+    ]  # fmt: skip
+    return assemble([source.serialised(n) for n in sorted(needed - numbers)], parts,
+                    root=catalog, info=info)  # fmt: skip
+
+
+def _inherited(page: Any, key: str) -> Any:
+    node = page
+    while node is not None:
+        if key in node:
+            return node.raw_get(key)
+        parent = node.get("/Parent")
+        node = parent.get_object() if parent is not None else None
+    return None
+
+
+def _elsewhere(annotation: Any, reader: Any, left_out: set[int]) -> bool:
+    """Whether an annotation is a link within the document to a page not in the cut.
+
+    A link to a named destination counts too: the cut file names none.
+    """
+    found = annotation.get_object()
+    if "/Dest" in found and not isinstance(found["/Dest"], list):
+        return True
+    return bool(set(references(found, reader)) & left_out)
+
+
+def _text_object(value: str) -> Any:
+    from pypdf.generic import TextStringObject
+
+    return TextStringObject(value)
+
+
 def references(value: Any, reader: Any) -> list[int]:
     """The numbers of the objects of ``reader`` that ``value`` itself refers to.
 
