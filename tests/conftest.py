@@ -8,6 +8,7 @@ import pytest
 from filelock import FileLock
 
 from helpers import IPSKIT, clean_environment, plant
+from ipskit.core.collector import fewer_collections
 
 
 @pytest.fixture(autouse=True)
@@ -74,6 +75,9 @@ _hostile: dict[str, int] = {"tried": 0, "held": 0}
 
 
 def pytest_configure(config):
+    # As the ipskit command does (ipskit.core.processes.fewer_collections), for the
+    # commands the tests run in their own process: the same tests, in two thirds the time.
+    fewer_collections()
     config.addinivalue_line(
         "markers",
         "slow: takes seconds, not tenths (pytest -m 'not slow' leaves these out for a quick loop)",

@@ -264,6 +264,9 @@ def closed_pipe() -> int:
 
 def main() -> None:
     """Run the command line (the ``ipskit`` entry point)."""
+    from ipskit.core.collector import fewer_collections
+
+    fewer_collections()
     try:
         app()
     except SystemExit as done:

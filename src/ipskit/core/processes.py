@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
+from ipskit.core.collector import fewer_collections
+
 
 def pool(workers: int) -> ProcessPoolExecutor | None:
     """A pool of ``workers`` spawned processes, or None where processes cannot be started."""
@@ -32,16 +34,17 @@ def pool(workers: int) -> ProcessPoolExecutor | None:
         # Making the pool's queues can start multiprocessing's own helper process.
         with clean_start():
             return _SafePool(workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_leave_interrupts)  # fmt: skip
+                             initializer=_start_worker)  # fmt: skip
     except OSError:  # no processes allowed here
         return None
 
 
-def _leave_interrupts() -> None:
+def _start_worker() -> None:
     """In a worker: Ctrl-C is for the process that started it, which ends the workers."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    fewer_collections()
 
 
 class _SafePool(ProcessPoolExecutor):

@@ -136,8 +136,8 @@ def cut(source: Source, indices: Sequence[int], *, title: str, author: str,
     reader = source.reader
     tree, catalog, info = source.new_number(), source.new_number(), source.new_number()
     kept = [reader.pages[index] for index in indices]
-    numbers = {page.indirect_reference.idnum for page in kept}
-    every = {page.indirect_reference.idnum for page in reader.pages}
+    numbers = {_number(page) for page in kept}
+    every = {_number(page) for page in reader.pages}
     needed: set[int] = set()
     parts = []
     for page in kept:
@@ -155,7 +155,7 @@ def cut(source: Source, indices: Sequence[int], *, title: str, author: str,
             own[NameObject("/Annots")] = annotations
         own[NameObject("/Parent")] = IndirectObject(tree, 0, None)
         needed |= source.closure(own)
-        parts.append(plain(source.written(page.indirect_reference.idnum), source.text(own)))
+        parts.append(plain(source.written(_number(page)), source.text(own)))
     kids = " ".join(f"{part.number} 0 R" for part in parts)
     parts += [
         plain(tree, f"<< /Type /Pages /Kids [{kids}] /Count {len(parts)} >>"),
@@ -166,6 +166,11 @@ def cut(source: Source, indices: Sequence[int], *, title: str, author: str,
     ]  # fmt: skip
     return assemble([source.serialised(n) for n in sorted(needed - numbers)], parts,
                     root=catalog, info=info)  # fmt: skip
+
+
+def _number(page: Any) -> int:
+    """A page's object number in its file."""
+    return int(page.indirect_reference.idnum)
 
 
 def _inherited(page: Any, key: str) -> Any:

