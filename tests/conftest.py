@@ -1,8 +1,9 @@
 import json
 import os
 import subprocess
+import threading
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pytest
 from filelock import FileLock
@@ -41,8 +42,19 @@ def demo_build(tmp_path_factory) -> tuple[Path, Ran]:
     That folder holds modules named like the standard library's and ipskit's own; the
     demo's second process must not run them (see test_safe_workers.py). Building it takes
     most of a minute, so it is built once for the run: tests only read it, and a test that
-    changes it works on its own copy (``shutil.copytree``).
+    changes it works on its own copy (``shutil.copytree``). It is started as soon as the
+    tests are collected (see _start_the_demo), so that nothing waits for it long.
     """
+    early = _early.get("thread")
+    if early is None:
+        return _build_the_demo(tmp_path_factory)
+    early.join()
+    if "error" in _early:
+        raise _early["error"]
+    return _early["made"]
+
+
+def _build_the_demo(tmp_path_factory) -> tuple[Path, Ran]:
     # With the tests spread over processes (pytest-xdist), the first to need the demo
     # builds it in the run's shared temporary folder and the others wait for it.
     shared = tmp_path_factory.getbasetemp()
@@ -63,6 +75,22 @@ def demo_build(tmp_path_factory) -> tuple[Path, Ran]:
             made.write_text(json.dumps([done.returncode, done.stdout, done.stderr]))
         result = Ran(*json.loads(made.read_text()))
     return here / "demo", result
+
+
+#: The demo's build, begun in the background once the tests are chosen: its thread, and
+#: then what it made or the error that stopped it.
+_early: dict[str, Any] = {}
+
+
+def _start_the_demo(config) -> None:
+    def build() -> None:
+        try:
+            _early["made"] = _build_the_demo(config._tmp_path_factory)
+        except BaseException as error:  # raised again by the fixture, in a test
+            _early["error"] = error
+
+    _early["thread"] = threading.Thread(target=build, name="demo-build", daemon=True)
+    _early["thread"].start()
 
 
 # --- the hostile-input suite ---------------------------------------------------------------
@@ -87,11 +115,24 @@ def pytest_configure(config):
     )
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     # Whatever reads the demo waits for it to be built (most of a minute, once a run).
     for item in items:
-        if "demo_build" in getattr(item, "fixturenames", ()):
+        if _reads_the_demo(item):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session):
+    # The demo is the longest thing a run makes: begun now, beside the first tests, rather
+    # than when the first test that reads it comes (which would wait for all of it).
+    if not session.config.option.collectonly and any(map(_reads_the_demo, session.items)):
+        _start_the_demo(session.config)
+
+
+def _reads_the_demo(item) -> bool:
+    return "demo_build" in getattr(item, "fixturenames", ())
 
 
 def pytest_runtest_logreport(report):
