@@ -103,8 +103,9 @@ _hostile: dict[str, int] = {"tried": 0, "held": 0}
 
 
 def pytest_configure(config):
-    # As the ipskit command does (ipskit.core.processes.fewer_collections), for the
-    # commands the tests run in their own process: the same tests, in two thirds the time.
+    # As the ipskit command does (ipskit.core.collector), for the commands the tests run
+    # inside this process: it holds much more than a command does, and every collection
+    # goes through all of it. The same tests, in two thirds of the time.
     fewer_collections()
     config.addinivalue_line(
         "markers",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import MINI, run
+from ipskit.core.errors import FileProblemsError
 from ipskit.courses.curriculum import load, timetable
 from ipskit.courses.curriculum import start_time as clock
 from test_bad_curricula import position, refused, write
@@ -232,3 +233,32 @@ def test_validate_reports_each_file(tmp_path):
     assert result.stdout == f"{good}: valid (2 sessions, 1.25 contact hours)\n"
     assert result.stderr.startswith(f"{bad}:")
     assert result.stderr.endswith("the blocks add up to 30 minutes, not 31\n")
+
+
+# --- read once for the same text ------------------------------------------------------
+
+
+def test_a_curriculum_edited_between_two_reads_is_read_anew(tmp_path):
+    # A process reads a curriculum once for the same text (every command reads them all):
+    # a file changed in between, even to the same size and within the same second, is
+    # read as it is now.
+    path = tmp_path / "course.yaml"
+    path.write_text(MINI, encoding="utf-8")
+    first = load(path)
+    assert load(path) is first
+    path.write_text(MINI.replace("length_minutes: 60", "length_minutes: 61"), encoding="utf-8")
+    with pytest.raises(FileProblemsError):
+        load(path)
+    path.write_text(MINI.replace("A small course", "A smaller course"), encoding="utf-8")
+    assert load(path).title == "A smaller course"
+    assert load(path) is not first
+
+
+def test_the_same_text_in_another_file_is_the_same_curriculum(tmp_path):
+    (tmp_path / "a.yaml").write_text(MINI, encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(MINI, encoding="utf-8")
+    assert load(tmp_path / "a.yaml") is load(tmp_path / "b.yaml")
+    (tmp_path / "a.yaml").write_text("", encoding="utf-8")
+    with pytest.raises(FileProblemsError) as caught:
+        load(tmp_path / "a.yaml")
+    assert caught.value.lines == (f"{tmp_path / 'a.yaml'}:1:1: the file is empty",)

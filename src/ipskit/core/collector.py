@@ -12,10 +12,10 @@ def fewer_collections() -> None:
     """Let Python look for unreachable cycles less often, in a process that lays out pages.
 
     Laying out a document makes millions of small objects, and the collector, at its
-    default pace, goes through them over and over: a fifth or more of the time of a
-    long document. Collecting after every 100,000 new objects rather than 700 costs a
-    little memory (measured on the demo: its largest process peaks at about 215 MB
-    rather than 175) for a sixth or more of the time; the older generations keep their
+    default pace, goes through them over and over. Collecting after every 100,000 new
+    objects rather than 700 lays out the ten-week session plans in 0.84 to 0.93 of the
+    time (benchmarks/collector.py), and the demo in 0.88, for some memory (the demo's
+    largest process peaks at 218 MB rather than 172); the older generations keep their
     default pace, so what a finished document leaves is still freed soon after.
     """
     gc.set_threshold(*COLLECT_AFTER)

@@ -138,6 +138,7 @@ def cut(source: Source, indices: Sequence[int], *, title: str, author: str,
     kept = [reader.pages[index] for index in indices]
     numbers = {_number(page) for page in kept}
     every = {_number(page) for page in reader.pages}
+    named = _destinations(reader)
     needed: set[int] = set()
     parts = []
     for page in kept:
@@ -149,8 +150,9 @@ def cut(source: Source, indices: Sequence[int], *, title: str, author: str,
             if key not in own and value is not None:
                 own[NameObject(key)] = value
         annotations = ArrayObject(
-            a for a in page.get("/Annots", []) if not _elsewhere(a, reader, every - numbers)
-        )
+            _within(a, named) for a in page.get("/Annots", [])
+            if not _elsewhere(a, reader, named, every - numbers)
+        )  # fmt: skip
         if annotations:
             own[NameObject("/Annots")] = annotations
         own[NameObject("/Parent")] = IndirectObject(tree, 0, None)
@@ -183,15 +185,45 @@ def _inherited(page: Any, key: str) -> Any:
     return None
 
 
-def _elsewhere(annotation: Any, reader: Any, left_out: set[int]) -> bool:
-    """Whether an annotation is a link within the document to a page not in the cut.
-
-    A link to a named destination counts too: the cut file names none.
-    """
+def _elsewhere(annotation: Any, reader: Any, named: dict[str, Any], left_out: set[int]) -> bool:
+    """Whether an annotation is a link within the document to a page not in the cut."""
     found = annotation.get_object()
-    if "/Dest" in found and not isinstance(found["/Dest"], list):
-        return True
-    return bool(set(references(found, reader)) & left_out)
+    dest = found.get("/Dest")
+    if isinstance(dest, str):
+        dest = named.get(dest)
+        if dest is None:
+            return True
+    return bool(set(references(found, reader) + references(dest, reader)) & left_out)
+
+
+def _within(annotation: Any, named: dict[str, Any]) -> Any:
+    """A link to a named place, made to name its page itself: the cut file has no names."""
+    from pypdf.generic import DictionaryObject, NameObject
+
+    found = annotation.get_object()
+    if not isinstance(found.get("/Dest"), str):
+        return annotation
+    own = DictionaryObject(found)
+    own[NameObject("/Dest")] = named[found["/Dest"]]
+    return own
+
+
+def _destinations(reader: Any) -> dict[str, Any]:
+    """The document's named destinations (WeasyPrint names each link's target), by name."""
+    found: dict[str, Any] = {}
+    names = reader.trailer["/Root"].get("/Names")
+    stack = [names.get_object().get("/Dests")] if names is not None else []
+    while stack:
+        node = stack.pop()
+        if node is None:
+            continue
+        node = node.get_object()
+        stack.extend(node.get("/Kids", []))
+        pairs = list(node.get("/Names", []))
+        for name, value in zip(pairs[::2], pairs[1::2], strict=True):
+            value = value.get_object()
+            found[str(name)] = value["/D"] if hasattr(value, "keys") else value
+    return found
 
 
 def _text_object(value: str) -> Any:
