@@ -173,6 +173,10 @@ def test_verify_a_genuine_file_and_its_code(issued):
     assert result.exit_code == 0
     assert result.stdout.startswith(f"genuine: certificate {code}, issued ")
     assert run("-w", str(ws), "verify", code.lower().replace("-", "")).exit_code == 0
+    # As read aloud over the phone and typed: small letters, a space for the hyphen.
+    spoken = run("-w", str(ws), "verify", code.lower().replace("-", " "))
+    assert spoken.exit_code == 0, spoken.output
+    assert spoken.stdout.startswith(f"genuine: certificate {code}, issued ")
 
 
 def test_one_changed_byte_makes_it_altered(issued, tmp_path):
@@ -420,6 +424,10 @@ def test_codes_are_read_as_people_type_them():
     from ipskit.cohorts.certificate_register import normal_code
 
     assert normal_code(" k7qm4xtd ") == "K7QM-4XTD"
+    # As the verification page reads them: spaces anywhere, a dash a word processor made.
+    assert normal_code("k7qm 4xtd") == normal_code(" K7 QM\t4X TD ") == "K7QM-4XTD"
+    assert normal_code("K7QM\u20134XTD") == normal_code("K7QM\u22124XTD") == "K7QM-4XTD"
+    assert normal_code("K7QM--4XTD") is None and normal_code("K7QM_4XTD") is None
     assert normal_code("K7QM-4XTD") == "K7QM-4XTD"
     assert normal_code("OILZ-0112") == "011Z-0112"  # O is 0, I and L are 1
     assert normal_code("K7QM-4XTU") is None  # U is in no code

@@ -28,6 +28,7 @@ STATUSES = ("issued", "superseded", "revoked")
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE = re.compile(rf"^[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}$")
 _LOOK_ALIKES = str.maketrans("OIL", "011")
+_DASHES = str.maketrans(dict.fromkeys([*range(0x2010, 0x2016), 0x2212], "-"))
 _LOOSE_CODE = re.compile(rf"^[{ALPHABET}]{{4}}-?[{ALPHABET}]{{4}}$", re.IGNORECASE)
 _PID = re.compile(r"^p[0-9]{2,}$")
 _SHA = re.compile(r"^[0-9a-f]{64}$")
@@ -67,12 +68,14 @@ def new_code(taken: set[str]) -> str:
 
 
 def normal_code(text: str) -> str | None:
-    """A code as people may type it (lower case, no hyphen), written properly; or None.
+    """A code as people may type it, written properly ("K7QM-4XTD"); or None.
 
-    As Crockford's alphabet intends, O is read as 0, and I and L as 1: codes never hold
+    As the verification page reads one: small letters, spaces anywhere ("mhk5 k0jh"),
+    with or without its hyphen, or with a dash a word processor made of it. As
+    Crockford's alphabet intends, O is read as 0, and I and L as 1: codes never hold
     those letters, and people misread them so.
     """
-    text = text.strip().upper().translate(_LOOK_ALIKES)
+    text = "".join(text.split()).translate(_DASHES).upper().translate(_LOOK_ALIKES)
     if not _LOOSE_CODE.match(text):
         return None
     text = text.replace("-", "")
