@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import stat
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -216,6 +218,30 @@ def test_a_truncated_certificate_is_altered_or_unknown_never_a_crash(issued, tmp
         assert result.exit_code in (3, 6), result.output
 
 
+def test_verify_answers_scripts_in_json(issued, tmp_path):
+    ws, _ = issued
+    path = files(ws)[0]
+    code, participant = register_rows(ws)[0][:2]
+    genuine = run("-w", str(ws), "verify", str(path), "--format", "json")
+    assert genuine.exit_code == 0 and genuine.stderr == ""
+    found = json.loads(genuine.stdout)
+    assert found == {"verdict": "genuine", "code": code, "cohort": found["cohort"],
+                     "participant": participant, "course": found["course"],
+                     "hours": found["hours"], "issued": date.today().isoformat()}  # fmt: skip
+    assert found["cohort"] and found["course"] and found["hours"]
+    copy = tmp_path / "copy.pdf"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 3] ^= 0x01
+    copy.write_bytes(bytes(data))
+    altered = run("-w", str(ws), "verify", str(copy), "-f", "json")
+    assert altered.exit_code == 3 and json.loads(altered.stdout)["verdict"] == "altered"
+    unknown = run("-w", str(ws), "verify", "zzzz zzzz", "--format", "json")
+    assert (unknown.exit_code, json.loads(unknown.stdout)) == (6, {"verdict": "unknown"})
+    # The name is in the register, never in the answer: a code is enough to ask with.
+    name = register_rows(ws)[0][2]
+    assert name not in genuine.stdout
+
+
 def test_verify_unknown_code_and_missing_file(issued):
     ws, _ = issued
     assert run("-w", str(ws), "verify", "ZZZZ-ZZZZ").exit_code == 6
@@ -296,6 +322,10 @@ def test_revoke_then_verify_says_revoked(tmp_path):
     verdict = run("-w", str(ws), "verify", str(path))
     assert verdict.exit_code == EXIT_CODES["revoked"] == 4
     assert verdict.stdout.endswith("revoked " + register_rows(ws)[-1][8] + ": Issued in error\n")
+    answer = json.loads(run("-w", str(ws), "verify", code, "--format", "json").stdout)
+    assert (answer["verdict"], answer["code"], answer["reason"]) == ("revoked", code,
+                                                                     "Issued in error")  # fmt: skip
+    assert answer["changed"] == register_rows(ws)[-1][8]
     again = run("-w", str(ws), "certificates", "revoke", code, "--reason", "again")
     assert again.exit_code == 1 and "was already revoked on" in again.stderr
     nobody = run("-w", str(ws), "certificates", "revoke", "ABCD-EFGH", "--reason", "x")

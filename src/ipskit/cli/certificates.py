@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ipskit.cli.common import load_cohort, split_people
+from ipskit.cli.options import Format, FormatOption
 
 if TYPE_CHECKING:
     from ipskit.certificates.issuing import Batch
@@ -197,22 +198,33 @@ class _progress:
 def verify(
     ctx: typer.Context,
     what: Annotated[str, typer.Argument(metavar="FILE.pdf|CODE")],
+    fmt: FormatOption = Format.table,
 ) -> None:
     """Check a certificate file or code.
 
     Says whether it is genuine, altered, revoked, superseded or unknown. Exit codes,
     for scripts: 0 genuine (in a register of this workspace, and the file is the one
     issued), 3 altered (a known code, but the file was changed), 4 revoked, 5 superseded
-    (replaced by a reissue), 6 unknown; 1 when it cannot be checked.
+    (replaced by a reissue), 6 unknown; 1 when it cannot be checked. A code may be typed
+    as people type it: "mhk5 k0jh" is MHK5-K0JH.
     """
     from ipskit.certificates.verifying import EXIT_CODES
     from ipskit.certificates.verifying import verify as check
-    from ipskit.cli.output import workspace_option
+    from ipskit.cli.output import print_json, workspace_option
     from ipskit.workspace import require_workspace
 
     verdict = check(require_workspace(workspace_option(ctx)), what)
     entry = verdict.entry
-    if verdict.kind == "unknown" or entry is None:
+    if fmt is Format.json:
+        found: dict[str, object] = {"verdict": verdict.kind}
+        if verdict.kind != "unknown" and entry is not None:
+            found |= {"code": entry.code, "cohort": verdict.cohort,
+                      "participant": entry.participant, "course": entry.course,
+                      "hours": entry.hours, "issued": entry.issued.isoformat()}  # fmt: skip
+            if verdict.kind in ("revoked", "superseded"):
+                found |= {"changed": entry.date.isoformat(), "reason": entry.reason}
+        print_json(found)
+    elif verdict.kind == "unknown" or entry is None:
         typer.echo("unknown: not a certificate issued in this workspace")
     else:
         where = f"{entry.participant} of cohort {verdict.cohort}"
