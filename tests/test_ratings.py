@@ -42,6 +42,24 @@ def test_ratings_are_kept_by_id_and_replace_earlier_ones(ws):
                             ("before", "p01", "mutuality", "3")]  # fmt: skip
 
 
+def test_the_competencies_are_listed_for_people_and_for_scripts(ws):
+    from ipskit.courses.catalogue import get_curriculum
+
+    competencies = get_curriculum("ips-taster").competencies
+    listed = cli(ws, "ratings", "list", "taster")
+    assert (listed.exit_code, listed.stdout) == (
+        0, "".join(f"{c.id}: {c.statement}\n" for c in competencies),
+    )  # fmt: skip
+    found = cli(ws, "ratings", "list", "taster", "--format", "json")
+    assert found.exit_code == 0, found.output
+    assert json.loads(found.stdout) == {
+        "cohort": "taster", "scale": [1, 5],
+        "competencies": [{"id": c.id, "name": c.name, "statement": c.statement}
+                         for c in competencies],
+    }  # fmt: skip
+    assert len(competencies) >= 3
+
+
 def test_the_report_shows_the_change_and_hides_averages_of_too_few(ws):
     for n, (before, after) in enumerate([(2, 4), (3, 3), (1, 3)], start=1):
         rate(ws, f"p0{n}", "before", f"connection={before}", "worldview=2")

@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ipskit.cli.common import load_cohort, parse_day
-from ipskit.cli.options import CohortArgument, TableFormat, TableFormatOption
+from ipskit.cli.options import (
+    CohortArgument,
+    Format,
+    FormatOption,
+    TableFormat,
+    TableFormatOption,
+)
 from ipskit.cli.output import print_json
 from ipskit.cli.table import table
 
@@ -80,13 +86,23 @@ def record(
 def list_(
     ctx: typer.Context,
     cohort_id: CohortArgument,
+    fmt: FormatOption = Format.table,
 ) -> None:
-    """List the competencies to rate."""
+    """List the competencies to rate.
+
+    Each one's id (to record a rating with) and what a 5 looks like.
+    """
     from ipskit.cohorts.cohort import CURRICULUM_FILE
     from ipskit.courses.curriculum import load
 
     cohort = load_cohort(ctx, cohort_id)
-    for competency in load(cohort.file(CURRICULUM_FILE)).competencies:
+    competencies = load(cohort.file(CURRICULUM_FILE)).competencies
+    if fmt is Format.json:
+        print_json({"cohort": cohort.id, "scale": [1, 5], "competencies": [
+            {"id": c.id, "name": c.name, "statement": c.statement} for c in competencies
+        ]})  # fmt: skip
+        return
+    for competency in competencies:
         typer.echo(f"{competency.id}: {competency.statement}")
 
 
