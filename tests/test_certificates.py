@@ -280,6 +280,35 @@ def test_dry_run_says_who_and_why_and_writes_nothing(tmp_path):
     assert not (ws / "out").exists()
 
 
+def test_a_dry_run_answers_scripts_in_json(tmp_path):
+    ws = taster(tmp_path)
+    result = run("-w", str(ws), "certificates", "taster", "--dry-run", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {
+        "cohort": "taster",
+        "would_issue": [
+            {"participant": "p01", "name_on_certificate": "Siân Hughes", "replaces": None},
+            {"participant": "p02", "name_on_certificate": "Tomasz Wiśniewski", "replaces": None},
+            {"participant": "p03", "name_on_certificate": "Γιώργος Παπαδόπουλος",
+             "replaces": None},
+        ],
+        "already_issued": [],
+        "no_font_for_name": [],
+        "not_qualified": [{"participant": "p04", "reasons": ["0 of 1 sessions attended; 1 needed"]}],
+    }  # fmt: skip
+    assert not (ws / "cohorts" / "taster" / "certificates.csv").exists()
+    # Once issued, the same question lists them by code.
+    assert run("-w", str(ws), "certificates", "taster").exit_code == 0
+    again = json.loads(run("-w", str(ws), "certificates", "taster", "--dry-run", "-f", "json").stdout)
+    assert [h["code"] for h in again["already_issued"]] == [r[0] for r in register_rows(ws)]
+    assert again["would_issue"] == []
+    # Issuing itself prints what it made; --format is for the dry run's answer.
+    issuing = run("-w", str(ws), "certificates", "taster", "--format", "json")
+    assert (issuing.exit_code, issuing.stderr) == (
+        1, "--format goes with --dry-run: 'certificates COHORT --dry-run --format json'\n"
+    )  # fmt: skip
+
+
 def test_reissue_supersedes_and_keeps_the_old_entry(tmp_path):
     ws = taster(tmp_path)
     run("-w", str(ws), "certificates", "taster")

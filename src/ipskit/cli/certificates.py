@@ -54,12 +54,17 @@ def certificates(
     reason: Annotated[
         str | None, typer.Option("--reason", help="With revoke: why, for the register.")
     ] = None,
+    fmt: Annotated[
+        Format | None,
+        typer.Option("--format", "-f", help="With --dry-run: table for people, json for scripts."),
+    ] = None,
 ) -> None:
     """Issue certificates to everyone who completed.
 
     Only people who have newly qualified get one: a certificate is never made again
     silently. Each is recorded in the cohort's register (certificates.csv) with its code
-    and the SHA-256 of its PDF. --dry-run lists who qualifies and why others do not.
+    and the SHA-256 of its PDF. --dry-run lists who qualifies and why others do not
+    (--format json for scripts).
     'ipskit certificates revoke CODE --reason TEXT' revokes one.
     'ipskit certificates publish [--out DIR]' writes the verification page (a static
     site, with no names and no codes in it) for every certificate of the workspace.
@@ -71,6 +76,9 @@ def certificates(
     from ipskit.workspace import require_workspace
 
     workspace = require_workspace(workspace_option(ctx))
+    if fmt is not None and not dry_run:
+        raise IpskitError("--format goes with --dry-run: 'certificates COHORT --dry-run"
+                          " --format json'")  # fmt: skip
     # The first word is a command whenever it is one, so that what a line does never
     # depends on the cohorts there are; 'issue' reaches a cohort named like a command.
     if cohort_id == "issue":
@@ -116,7 +124,13 @@ def certificates(
 
         records = Records.load(cohort)
         entries = read_register(cohort.file(REGISTER_FILE))
-        _report(who_qualifies(cohort, records, entries, who=who, reissue=reissue), dry=True)
+        decided = who_qualifies(cohort, records, entries, who=who, reissue=reissue)
+        if fmt is Format.json:
+            from ipskit.cli.output import print_json
+
+            print_json(_decided_json(cohort.id, decided))
+        else:
+            _report(decided, dry=True)
         return
     from ipskit.certificates.issuing import issue_certificates
 
@@ -168,6 +182,28 @@ def _report(decided: Qualifying, *, dry: bool) -> None:
         typer.echo("Not qualified:")
         for person, reasons in decided.waiting:
             typer.echo(f"  {person.id}  {'; '.join(reasons)}")
+
+
+def _decided_json(cohort_id: str, decided: Qualifying) -> dict[str, object]:
+    """What a dry run finds, for scripts: the same as its lines say, by participant id."""
+    return {
+        "cohort": cohort_id,
+        "would_issue": [
+            {"participant": g.participant.id, "name_on_certificate":
+             g.participant.name_on_certificate,
+             "replaces": g.replaces.code if g.replaces else None}
+            for g in decided.grants
+        ],
+        "already_issued": [
+            {"participant": person.id, "code": entry.code, "issued": entry.issued.isoformat()}
+            for person, entry in decided.holders
+        ],
+        "no_font_for_name": [person.id for person in decided.unprintable],
+        "not_qualified": [
+            {"participant": person.id, "reasons": list(reasons)}
+            for person, reasons in decided.waiting
+        ],
+    }  # fmt: skip
 
 
 class _progress:
