@@ -406,3 +406,25 @@ def test_every_public_name_is_what_it_says_not_a_module():
         assert not isinstance(value, types.ModuleType), name
     assert ipskit.followups_due.__module__ == "ipskit.cohorts.followups"
     assert ipskit.standings.__name__ == "eligibility"
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("workbook", "build-workbook"), ("sign-in", "register"), ("atend", "attend"),
+     ("Attendance", "attendance"), ("plans", "session-plans"),
+     ("publish", "certificates publish"), ("sesion-plans", "session-plans")],
+)  # fmt: skip
+def test_an_unknown_command_suggests_the_one_meant(typed, meant):
+    result = run(typed, "spring")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"Error: No such command '{typed}'. Did you mean '{meant}'?"
+    )
+
+
+def test_a_word_like_no_command_gets_no_guess(tmp_path):
+    result = run("zzz")
+    assert (result.exit_code, result.stderr.splitlines()[-1]) == (
+        2, "Error: No such command 'zzz'."
+    )  # fmt: skip
+    assert not list(tmp_path.iterdir())  # and nothing was made
