@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from ipskit.cohorts.cascade import Lineage, Node
 
 app = typer.Typer(
+    add_completion=False,
     help="Who trained whom, and how far it spread.",
     no_args_is_help=True,
     rich_markup_mode=None,

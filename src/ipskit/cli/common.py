@@ -64,7 +64,8 @@ def cohort_group(group: type[LazyGroup], help: str) -> typer.Typer:
 
     Its commands find that cohort with :func:`group_cohort`.
     """
-    app = typer.Typer(cls=group, help=help, no_args_is_help=True, rich_markup_mode=None)
+    app = typer.Typer(cls=group, help=help, no_args_is_help=True, rich_markup_mode=None,
+                      add_completion=False)  # fmt: skip
 
     def cohort(
         ctx: typer.Context,

@@ -25,6 +25,7 @@ class CurriculaGroup(LazyGroup):
 
 
 app = typer.Typer(
+    add_completion=False,
     cls=CurriculaGroup,
     help="List, show, check and adapt curricula.",
     no_args_is_help=True,

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ipskit.cohorts.followups import PlanChange, PointFigures
 
 app = typer.Typer(
+    add_completion=False,
     help="Follow-up evaluations after a course.",
     no_args_is_help=True,
     rich_markup_mode=None,

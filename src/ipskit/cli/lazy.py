@@ -40,7 +40,7 @@ class LazyGroup(TyperGroup):
         if cmd_name not in self.commands and cmd_name in self.table:
             target = self._target(cmd_name)
             if not isinstance(target, typer.Typer):
-                single = typer.Typer(rich_markup_mode=None)
+                single = typer.Typer(rich_markup_mode=None, add_completion=False)
                 single.command(cmd_name)(target)
                 target = single
             command = typer.main.get_command(target)

@@ -7,8 +7,31 @@ from typing import Annotated
 
 import typer
 
-#: The cohort a command acts on, by its id.
-CohortArgument = Annotated[str, typer.Argument(metavar="COHORT")]
+
+def complete_cohort(ctx: typer.Context, incomplete: str) -> list[str]:
+    """The cohort ids that start with what is typed, for Tab; none where there is no workspace.
+
+    It runs as the shell asks, before any command: it must be quick and never fail.
+    """
+    from pathlib import Path
+
+    from ipskit.cohorts.cohort import cohort_ids
+    from ipskit.workspace import find_workspace
+
+    try:
+        given = ctx.find_root().params.get("workspace_dir")
+        workspace = find_workspace(Path(given) if given else None)
+        if workspace is None:
+            return []
+        return [i for i in cohort_ids(workspace.cohorts_dir) if i.startswith(incomplete)]
+    except Exception:  # a workspace that cannot be read: nothing to offer, never a trace
+        return []
+
+
+#: The cohort a command acts on, by its id (Tab offers the workspace's).
+CohortArgument = Annotated[
+    str, typer.Argument(metavar="COHORT", autocompletion=complete_cohort)
+]
 
 
 class Format(StrEnum):

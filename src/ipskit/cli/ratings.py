@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ipskit.cohorts.cohort import Cohort
 
 app = typer.Typer(
+    add_completion=False,
     help="Competency self-ratings, before and after.",
     no_args_is_help=True,
     rich_markup_mode=None,

@@ -123,6 +123,13 @@ def _is_cohort(folder: Path) -> bool:
     return not folder.name.startswith(".") and (folder / SETTINGS_FILE).is_file()
 
 
+def cohort_ids(cohorts_dir: Path) -> list[str]:
+    """The ids of the workspace's cohorts, without reading them (for Tab completion)."""
+    if not cohorts_dir.is_dir():
+        return []
+    return [folder.name for folder in sorted(cohorts_dir.iterdir()) if _is_cohort(folder)]
+
+
 def all_cohorts(cohorts_dir: Path) -> list[Cohort]:
     """Every cohort of the workspace, by id."""
     if not cohorts_dir.is_dir():
