@@ -428,3 +428,19 @@ def test_a_word_like_no_command_gets_no_guess(tmp_path):
         2, "Error: No such command 'zzz'."
     )  # fmt: skip
     assert not list(tmp_path.iterdir())  # and nothing was made
+
+
+@pytest.mark.parametrize(
+    ("command", "shown"),
+    [(["register"], ["--blank-rows COUNT", "[default: 4; 0 to 40]", "--format pdf|html",
+                     "-o, --out FILE"]),
+     (["attend"], ["--present WHO", "--min-minutes MINUTES", "--import FILE"]),
+     (["init"], ["--org TEXT"]),
+     (["followup", "record"], ["--trained-others COUNT"]),
+     ([], ["-w, --workspace FOLDER"])],
+)  # fmt: skip
+def test_help_names_values_in_words_not_types(command, shown):
+    text = " ".join(run(*command, "-h").stdout.split())
+    for words in shown:
+        assert words in text, words
+    assert not re.search(r"<[a-z ]+>|\bx\s*[<>]=|[<>]=\s*x\b", text), text

@@ -48,4 +48,6 @@ def test_people_trained_has_a_ceiling(tmp_path):
     result = run("-w", str(ws), "followup", "record", "spring", "p01", "--at", "3m",
                  "--using-skills", "yes", "--trained-others", "1000000")  # fmt: skip
     assert result.exit_code == 2
-    assert "1000000 is not in the range 0<=x<=100000" in result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        "Error: Invalid value for '--trained-others': 1000000 is not in the range 0 to 100000."
+    )

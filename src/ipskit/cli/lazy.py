@@ -22,10 +22,53 @@ if TYPE_CHECKING:
     from typer._click import Command, Context, HelpFormatter
 
 
+#: What an option's value is, in the words its help shows, where the option names none.
+WORDS_BY_NAME = {
+    "present": "WHO", "late": "WHO", "absent": "WHO", "excused": "WHO", "made_up": "WHO",
+    "participant": "WHO", "min_minutes": "MINUTES", "late_after": "MINUTES",
+}  # fmt: skip
+WORDS_BY_TYPE = {"int": "COUNT", "float": "NUMBER", "text": "TEXT", "datetime": "DATE"}
+
+
+def plain_words(command: Command) -> None:
+    """Help in words: ``--blank-rows COUNT ... 0 to 40`` rather than ``<int range>``, ``0<=x<=40``.
+
+    Options that name their value (``metavar``) keep their own word.
+    """
+    for param in command.params:
+        kind: Any = param.type
+        if getattr(param, "is_flag", True) is False and param.metavar is None:
+            param.metavar = WORDS_BY_NAME.get(param.name or "") or _word(kind)
+        if hasattr(kind, "min") and hasattr(kind, "max"):
+            kind._describe_range = lambda kind=kind: _range_words(kind)
+
+
+def _word(kind: Any) -> str:
+    if hasattr(kind, "choices"):
+        return "|".join(map(str, kind.choices))
+    if hasattr(kind, "dir_okay"):
+        if kind.dir_okay and not kind.file_okay:
+            return "FOLDER"
+        return "FILE" if kind.file_okay and not kind.dir_okay else "PATH"
+    return WORDS_BY_TYPE.get(str(kind.name).split()[0].lower(), "TEXT")
+
+
+def _range_words(kind: Any) -> str:
+    """0 to 40; at least 0; at most 100."""
+    if kind.min is not None and kind.max is not None:
+        return f"{kind.min} to {kind.max}"
+    return f"at least {kind.min}" if kind.min is not None else f"at most {kind.max}"
+
+
 class LazyGroup(TyperGroup):
     """A group whose commands are built on first use."""
 
     table: ClassVar[dict[str, tuple[str, str]]] = {}
+
+    def get_params(self, ctx: Context) -> list[Any]:
+        """The group's own options, their help in words (see :func:`plain_words`)."""
+        plain_words(self)
+        return list(super().get_params(ctx))
 
     def _target(self, name: str) -> Any:
         module, attribute = self.table[name]
@@ -45,6 +88,8 @@ class LazyGroup(TyperGroup):
                 target = single
             command = typer.main.get_command(target)
             command.name = cmd_name
+            for each in [command, *getattr(command, "commands", {}).values()]:
+                plain_words(each)
             self.commands[cmd_name] = command
         return self.commands.get(cmd_name)
 
