@@ -43,6 +43,14 @@ def test_bash_completes_commands_and_cohort_ids(workspace):
     ]  # fmt: skip
 
 
+def test_the_cohort_groups_complete_the_cohort_then_their_commands(workspace):
+    for group in ("roster", "evaluations"):
+        cohorts = complete("bash", f"ipskit {group} su", workspace)
+        assert cohorts.stdout.split() == ["summer"], group
+    commands = complete("bash", "ipskit roster spring ", workspace).stdout.split()
+    assert {"list", "add", "import", "edit", "remove"} <= set(commands)
+
+
 def test_zsh_completes_commands_and_cohort_ids(workspace):
     commands = complete("zsh", "ipskit att", workspace)
     assert commands.returncode == 0 and commands.stderr == ""

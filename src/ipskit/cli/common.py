@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ipskit.cli.options import complete_cohort
 from ipskit.cli.output import workspace_option
 
 if TYPE_CHECKING:
@@ -69,7 +70,11 @@ def cohort_group(group: type[LazyGroup], help: str) -> typer.Typer:
 
     def cohort(
         ctx: typer.Context,
-        cohort_id: Annotated[str, typer.Argument(metavar="COHORT", help="The cohort's id.")],
+        cohort_id: Annotated[
+            str,
+            typer.Argument(metavar="COHORT", help="The cohort's id.",
+                           autocompletion=complete_cohort),
+        ],  # fmt: skip
     ) -> None:
         ctx.meta["cohort"] = cohort_id
 
