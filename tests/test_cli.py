@@ -444,3 +444,16 @@ def test_help_names_values_in_words_not_types(command, shown):
     for words in shown:
         assert words in text, words
     assert not re.search(r"<[a-z ]+>|\bx\s*[<>]=|[<>]=\s*x\b", text), text
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [(["roster", "spring", "lst"], "list"), (["curricula", "lst"], "list"),
+     (["evaluations", "spring", "improt"], "import"), (["followup", "reprot"], "report")],
+)  # fmt: skip
+def test_a_mistyped_subcommand_suggests_the_one_meant(typed, meant):
+    result = run(*typed)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"Error: No such command '{typed[-1]}'. Did you mean '{meant}'?"
+    )

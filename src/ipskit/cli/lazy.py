@@ -70,6 +70,23 @@ class LazyGroup(TyperGroup):
         plain_words(self)
         return list(super().get_params(ctx))
 
+    def resolve_command(
+        self, ctx: Context, args: list[str]
+    ) -> tuple[str | None, Command | None, list[str]]:
+        """Find the command; one mistyped gets a guess from every command, built or not."""
+        from difflib import get_close_matches
+
+        from typer._click.exceptions import UsageError
+
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as error:
+            close = get_close_matches(args[0], list(self.table), n=1) if args else []
+            if close and error.message.startswith("No such command") and "Did you" not in \
+                    error.message:  # fmt: skip
+                error.message = f"No such command '{args[0]}'. Did you mean '{close[0]}'?"
+            raise
+
     def _target(self, name: str) -> Any:
         module, attribute = self.table[name]
         return getattr(importlib.import_module(module), attribute)
