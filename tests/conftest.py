@@ -2,8 +2,9 @@ import json
 import os
 import subprocess
 import threading
+from concurrent.futures import Future
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import pytest
 from filelock import FileLock
@@ -45,13 +46,9 @@ def demo_build(tmp_path_factory) -> tuple[Path, Ran]:
     changes it works on its own copy (``shutil.copytree``). It is started as soon as the
     tests are collected (see _start_the_demo), so that nothing waits for it long.
     """
-    early = _early.get("thread")
-    if early is None:
+    if _early is None:
         return _build_the_demo(tmp_path_factory)
-    early.join()
-    if "error" in _early:
-        raise _early["error"]
-    return _early["made"]
+    return _early.result()  # what it made, or the error that stopped it, raised here
 
 
 def _build_the_demo(tmp_path_factory) -> tuple[Path, Ran]:
@@ -77,20 +74,22 @@ def _build_the_demo(tmp_path_factory) -> tuple[Path, Ran]:
     return here / "demo", result
 
 
-#: The demo's build, begun in the background once the tests are chosen: its thread, and
-#: then what it made or the error that stopped it.
-_early: dict[str, Any] = {}
+#: The demo's build, begun in the background once the tests are chosen.
+_early: Future[tuple[Path, Ran]] | None = None
 
 
 def _start_the_demo(config) -> None:
+    global _early
+    # One daemon thread, so that a run stopped early is not kept waiting for the demo.
+    _early = Future()
+
     def build() -> None:
         try:
-            _early["made"] = _build_the_demo(config._tmp_path_factory)
+            _early.set_result(_build_the_demo(config._tmp_path_factory))
         except BaseException as error:  # raised again by the fixture, in a test
-            _early["error"] = error
+            _early.set_exception(error)
 
-    _early["thread"] = threading.Thread(target=build, name="demo-build", daemon=True)
-    _early["thread"].start()
+    threading.Thread(target=build, name="demo-build", daemon=True).start()
 
 
 # --- the hostile-input suite ---------------------------------------------------------------

@@ -95,19 +95,6 @@ SYNONYMS = {
 }  # fmt: skip
 
 
-def likely_command(word: str) -> str | None:
-    """The command someone who typed ``word`` most likely meant, if one is close enough."""
-    import difflib
-
-    folded = word.casefold()
-    if folded in COMMANDS:
-        return folded
-    if folded in SYNONYMS:
-        return SYNONYMS[folded]
-    close = difflib.get_close_matches(folded, list(COMMANDS), n=1, cutoff=0.6)
-    return close[0] if close else None
-
-
 INTERNAL_ERROR_EXIT = 70
 STOPPED_EXIT = 130
 #: What a shell reports for a command whose reader went away (128 + SIGPIPE), as it does
@@ -119,6 +106,7 @@ class IpskitGroup(LazyGroup):
     """Runs every command, turning errors into one-line messages and exit codes."""
 
     table = COMMANDS
+    synonyms = SYNONYMS
 
     def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
         """Refuse words the terminal did not send as UTF-8 before anything reads them."""
@@ -133,11 +121,6 @@ class IpskitGroup(LazyGroup):
         self, ctx: Context, args: list[str]
     ) -> tuple[str | None, Command | None, list[str]]:
         """Find the command; before a writing command runs, sweep the workspace."""
-        word = args[0] if args else ""
-        if word and not word.startswith("-") and word not in self.table:
-            guess = likely_command(word)
-            if guess is not None and not ctx.resilient_parsing:
-                ctx.fail(f"No such command '{word}'. Did you mean '{guess}'?")
         name, command, rest = super().resolve_command(ctx, args)
         asks_help = {"--help", "-h"} & set(rest)
         if name in SWEEP_FIRST and not asks_help and not ctx.resilient_parsing:

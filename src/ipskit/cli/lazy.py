@@ -64,6 +64,8 @@ class LazyGroup(TyperGroup):
     """A group whose commands are built on first use."""
 
     table: ClassVar[dict[str, tuple[str, str]]] = {}
+    #: Words people reach for that name one of the commands (or a command line) otherwise.
+    synonyms: ClassVar[dict[str, str]] = {}
 
     def get_params(self, ctx: Context) -> list[Any]:
         """The group's own options, their help in words (see :func:`plain_words`)."""
@@ -74,18 +76,27 @@ class LazyGroup(TyperGroup):
         self, ctx: Context, args: list[str]
     ) -> tuple[str | None, Command | None, list[str]]:
         """Find the command; one mistyped gets a guess from every command, built or not."""
-        from difflib import get_close_matches
-
         from typer._click.exceptions import UsageError
 
         try:
             return super().resolve_command(ctx, args)
         except UsageError as error:
-            close = get_close_matches(args[0], list(self.table), n=1) if args else []
-            if close and error.message.startswith("No such command") and "Did you" not in \
-                    error.message:  # fmt: skip
-                error.message = f"No such command '{args[0]}'. Did you mean '{close[0]}'?"
+            guess = self.likely(args[0]) if args else None
+            if guess is not None and error.message.startswith("No such command"):
+                error.message = f"No such command '{args[0]}'. Did you mean '{guess}'?"
             raise
+
+    def likely(self, word: str) -> str | None:
+        """The command someone who typed ``word`` most likely meant, if one is close enough."""
+        from difflib import get_close_matches
+
+        folded = word.casefold()
+        if folded in self.table:
+            return folded
+        if folded in self.synonyms:
+            return self.synonyms[folded]
+        close = get_close_matches(folded, list(self.table), n=1, cutoff=0.6)
+        return close[0] if close else None
 
     def _target(self, name: str) -> Any:
         module, attribute = self.table[name]

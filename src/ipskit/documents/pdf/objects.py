@@ -10,6 +10,7 @@ metadata. Cutting a file is then a matter of joining bytes, well under a millise
 
 from __future__ import annotations
 
+import functools
 import io
 import secrets
 import zlib
@@ -41,6 +42,16 @@ class Source:
         self._bytes: dict[int, bytes] = {}
         self._refs: dict[int, list[int]] = {}
         self._replaced: dict[tuple[int, int], tuple[Any, bytes]] = {}
+
+    @functools.cached_property
+    def pages(self) -> frozenset[int]:
+        """The object numbers of the source's pages."""
+        return frozenset(_number(page) for page in self.reader.pages)
+
+    @functools.cached_property
+    def destinations(self) -> dict[str, Any]:
+        """The source's named destinations (WeasyPrint names each link's target)."""
+        return _destinations(self.reader)
 
     def new_number(self) -> int:
         """A number (as written) for an object that is not in the source."""
@@ -137,8 +148,7 @@ def cut(source: Source, indices: Sequence[int], *, title: str, author: str,
     tree, catalog, info = source.new_number(), source.new_number(), source.new_number()
     kept = [reader.pages[index] for index in indices]
     numbers = {_number(page) for page in kept}
-    every = {_number(page) for page in reader.pages}
-    named = _destinations(reader)
+    left_out, named = source.pages - numbers, source.destinations
     needed: set[int] = set()
     parts = []
     for page in kept:
@@ -151,7 +161,7 @@ def cut(source: Source, indices: Sequence[int], *, title: str, author: str,
                 own[NameObject(key)] = value
         annotations = ArrayObject(
             _within(a, named) for a in page.get("/Annots", [])
-            if not _elsewhere(a, reader, named, every - numbers)
+            if not _elsewhere(a, reader, named, left_out)
         )  # fmt: skip
         if annotations:
             own[NameObject("/Annots")] = annotations
@@ -185,7 +195,8 @@ def _inherited(page: Any, key: str) -> Any:
     return None
 
 
-def _elsewhere(annotation: Any, reader: Any, named: dict[str, Any], left_out: set[int]) -> bool:
+def _elsewhere(annotation: Any, reader: Any, named: dict[str, Any],
+               left_out: frozenset[int]) -> bool:  # fmt: skip
     """Whether an annotation is a link within the document to a page not in the cut."""
     found = annotation.get_object()
     dest = found.get("/Dest")
