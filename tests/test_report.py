@@ -22,6 +22,7 @@ STARTS = {
     "cascade": weekday_on_or_after(TODAY - timedelta(days=140), 5),
     "mini": weekday_on_or_after(TODAY - timedelta(days=6), 2),  # its second evening is later
     "planned": weekday_on_or_after(TODAY + timedelta(days=30), 1),
+    "empty": weekday_on_or_after(TODAY - timedelta(days=60), 3),  # no one ever booked
 }
 FOLLOWUP_HEADER = "point,participant,answered,using_skills,trained_others,note\n"
 PID = re.compile(r"\bp[0-9]{2,}\b")
@@ -80,6 +81,7 @@ def ws(tmp_path_factory) -> Path:
     ok(*w, "attend", "mini", "2", "--excused", "Oz")  # ahead: the evening is not held yet
 
     new_cohort(ws, "planned", "ips-taster", ["Quinn Later"])
+    new_cohort(ws, "empty", "ips-taster", [])
     return ws
 
 
@@ -107,18 +109,25 @@ def count(folder: Path) -> dict[str, float]:
     held = {m["session"] for m in marks if dates[m["session"]] <= TODAY}
     late = cohort["completion"]["late_counts_as"] == "attended"
     attended = [m for m in marks if m["status"] == "present" or (m["status"] == "late" and late)]
+    came = {m["participant"] for m in marks if m["session"] in minutes
+            and (m["status"] in ("present", "late") or m["made_up"] == "yes")}  # fmt: skip
     register = rows(folder / "certificates.csv")
-    latest = {row["code"]: row["status"] for row in register}
+    latest = {row["code"]: row for row in register}
+    certified = {r["participant"] for r in register if r["status"] == "issued"}
+    valid = {r["participant"] for r in latest.values() if r["status"] == "issued"}
     return {
-        "started": len(roster),
-        "withdrawn": sum(1 for p in roster if p["status"] == "withdrawn"),
+        "booked": len(roster),
+        "started": len(came),
+        "booked_did_not_attend": len(roster) - len(came),
+        "withdrawn": sum(1 for p in roster if p["status"] == "withdrawn" and p["id"] in came),
         "contact_hours": sum(minutes[s] for s in held if s in minutes) / 60,
         "participant_hours": sum(minutes.get(m["session"], 0) for m in attended) / 60,
         "support_group_meetings_held": len(held - set(minutes)),
-        "certificates_issued": len({r["code"] for r in register if r["status"] == "issued"}),
-        "certificates_valid": list(latest.values()).count("issued"),
-        "certificates_revoked": list(latest.values()).count("revoked"),
-        "certificates_superseded": list(latest.values()).count("superseded"),
+        "people_certified": len(certified),
+        "certified_valid_now": len(valid),
+        "certified_revoked": len(certified - valid),
+        "certificates_reissued": len({r["code"] for r in register if r["status"] == "issued"})
+        - len(certified),
     }
 
 
@@ -168,28 +177,31 @@ def test_the_figures_of_each_kind_of_person_and_session(ws):
         next(c for c in report_json(ws)["courses"] if c["curriculum"] == cid)
         for cid in ("ips-taster", "ips-2-day-cascade", "mini")
     )
-    # early: 3 started, all completed (late counts). autumn: 10 started, of whom p08
-    # withdrew (they still started), p03 was erased after completing (still counted),
-    # p09 was absent and p10 sent apologies: 7 completed.
+    # early: 3 booked and started, all completed (late counts). autumn: 10 booked, of
+    # whom p09 was absent and p10 sent apologies, so 8 started: p08 came and then
+    # withdrew, p03 was erased after completing (still counted): 7 completed.
     assert taster["courses_run"] == 2 and taster["courses_planned"] == 1
-    assert (taster["started"], taster["completed"], taster["withdrawn"]) == (13, 10, 1)
-    assert taster["completion_percent"] == 76.9
+    assert (taster["booked"], taster["booked_did_not_attend"], taster["started"]) == (13, 2, 11)
+    assert (taster["completed"], taster["withdrawn"]) == (10, 1)
+    assert taster["completion_percent"] == 90.9  # of the 11 who came, not the 13 booked
     assert taster["contact_hours"] == 3.5  # two evenings of 1.75 contact hours
     assert taster["participant_hours"] == pytest.approx(1.75 * 11)  # 3 + 8 (p08 came)
-    # Seven issued (p08 had withdrawn and got none), p01's revoked, p02's superseded by a
-    # reissue: 8 issued, 6 valid (p03's stays valid after erasure).
+    # Seven people certified (p08 had withdrawn and got none); p01's was revoked, p02's
+    # reissued (one person, two certificates); p03's stays valid after erasure.
     assert (
-        taster["certificates_issued"],
-        taster["certificates_valid"],
-        taster["certificates_revoked"],
-        taster["certificates_superseded"],
-    ) == (8, 6, 1, 1)
+        taster["people_certified"],
+        taster["certified_valid_now"],
+        taster["certified_revoked"],
+        taster["certificates_reissued"],
+    ) == (7, 6, 1, 1)
     # mini: evening one held (present, late, absent, apologies), evening two to come.
     minutes = settings(ws / "cohorts" / "mini")["sessions"][0]["contact_minutes"]
     assert mini["contact_hours"] == round(minutes / 60, 2)
     assert mini["participant_hours"] == round(2 * minutes / 60, 2)
-    assert (mini["started"], mini["completed"], mini["withdrawn"]) == (4, 2, 0)
-    assert mini["completion_percent"] == 50.0 and mini["courses_running"] == 1
+    # Oz (absent) and Pat (apologies) have not come yet: booked, not (yet) started.
+    assert (mini["booked"], mini["started"], mini["completed"], mini["withdrawn"]) == (4, 2, 2, 0)
+    assert mini["booked_did_not_attend"] == 2
+    assert mini["completion_percent"] == 100.0 and mini["courses_running"] == 1
     # the cascade: both days held, one of its monthly meetings so far; the meetings are
     # after the course, which has ended.
     assert cascade["support_group_meetings_held"] == 1
@@ -243,13 +255,17 @@ def test_the_table_shows_the_same_totals(ws):
     assert lines[0] == "Riverside Peer Network: training delivered, all courses"
     assert lines[1] == f"Courses that started at any time · counted on {TODAY.day} {TODAY:%B %Y}"
     totals = [line.split() for line in lines if line.startswith("Total ")]
-    people, hours, certificates = totals
-    assert people == ["Total", str(data["courses_run"]), str(data["courses_planned"]),
+    courses, people, hours, certificates = totals
+    assert courses == ["Total", str(data["courses_run"]), str(data["courses_planned"])]
+    assert people == ["Total", str(data["booked"]), str(data["booked_did_not_attend"]),
                       str(data["started"]), str(data["completed"]),
                       f"{data['completion_percent']:.1f}%", str(data["withdrawn"])]  # fmt: skip
     assert hours == ["Total", f"{data['contact_hours']:g}", f"{data['participant_hours']:g}",
                      str(data["support_group_meetings_held"])]  # fmt: skip
-    assert certificates == ["Total", "8", "6", "1", "1"]
+    assert certificates == ["Total", "7", "6", "1", "1"]
+    # Courses by their titles, not their ids.
+    assert any(line.startswith("Intentional Peer Support: taster evening ") for line in lines)
+    assert not any(line.startswith("ips-taster") for line in lines)
     followups = out.split("\nFollow-ups\n")[1].splitlines()
     assert re.split(r"  +", followups[1]) == ["2 weeks after", "1", "8", "5", "3 (60.0%)", "3", "8"]
     words = " ".join(out.split())
@@ -268,8 +284,9 @@ def test_from_and_to_filter_courses_by_their_first_session(ws):
     # Both ends are included, and British dates are understood.
     just_autumn = report_json(ws, "--from", f"{autumn:%d/%m/%Y}", "--to", autumn.isoformat())
     assert just_autumn["period"]["from"] == just_autumn["period"]["to"] == autumn.isoformat()
-    assert just_autumn["totals"]["started"] == 10
-    assert just_autumn["totals"]["certificates_issued"] == 8
+    assert just_autumn["totals"]["started"] == 8
+    assert just_autumn["totals"]["booked"] == 10
+    assert just_autumn["totals"]["people_certified"] == 7
     assert len(just_autumn["followups"]) == 1
     # Courses yet to start count as planned only.
     later = report_json(ws, "--from", (TODAY + timedelta(days=1)).isoformat())
@@ -392,6 +409,7 @@ def test_the_pdf_is_written_to_out_and_holds_the_figures(ws, pdf):
         "Intentional Peer Support: taster evening",
         "=1+2 small course",  # text in a PDF, not a formula
         f"{data['started']} people started",
+        f"{data['people_certified']} people certified",
         f"{data['completion_percent']:.1f}%",
         f"{data['contact_hours']:g}",
         "2 weeks after",
@@ -399,15 +417,89 @@ def test_the_pdf_is_written_to_out_and_holds_the_figures(ws, pdf):
         "Using the skills: 3",
         "Trained others: 3",
         "Counts only: this report holds no names",
-        "All courses {courses_run} {courses_planned} {started} {completed} {completion_percent}%"
-        " {withdrawn}".format(**data),
+        "All courses {courses_run} {courses_planned} {booked} {booked_did_not_attend} {started}"
+        " {completed} {completion_percent}% {withdrawn}".format(**data),
         "All courses {contact_hours:g} {participant_hours:g} {support_group_meetings_held}"
-        " {certificates_issued} {certificates_valid} {certificates_revoked}"
-        " {certificates_superseded}".format(**data),
+        " {people_certified} {certified_valid_now} {certified_revoked}"
+        " {certificates_reissued}".format(**data),
         "2 weeks after 1 8 5 3 60.0% 3 8",
     ):
         assert part in text, part
     assert "{{" not in text
+
+
+def test_every_format_gives_the_same_figures_a_careful_person_would(ws, pdf):
+    """A taster with no-shows, a reissue and a revocation, and an empty course, everywhere.
+
+    The taster evenings: 13 booked, of whom 2 never came (11 started) and 10 completed;
+    7 people certified, one of them twice (a reissue), one revoked. The empty course is
+    over with no one on it: left out of the counts, and said to be.
+    """
+    title = "Intentional Peer Support: taster evening"
+    expected = {"booked": 13, "booked_did_not_attend": 2, "started": 11, "completed": 10,
+                "completion_percent": 90.9, "withdrawn": 1, "people_certified": 7,
+                "certified_valid_now": 6, "certified_revoked": 1,
+                "certificates_reissued": 1}  # fmt: skip
+    data = report_json(ws)
+    taster = next(c for c in data["courses"] if c["curriculum"] == "ips-taster")
+    assert taster["title"] == title
+    assert {k: taster[k] for k in expected} == expected
+    assert data["not_counted"] == 1
+    # CSV: the same numbers, the id and the title.
+    table = list(csv.reader(io.StringIO(ok("-w", str(ws), "report", "-f", "csv").lstrip("\ufeff"))))
+    row = dict(zip(table[0], next(r for r in table if r[0] == "ips-taster"), strict=True))
+    assert row["title"] == title
+    assert {k: row[k] for k in expected} == {k: f"{v:g}" for k, v in expected.items()}
+    # The table: by title, the percentage as everywhere else.
+    out = ok("-w", str(ws), "report")
+    rows_of_taster = [line.removeprefix(title).split() for line in out.splitlines()
+                      if line.startswith(title + " ")]  # fmt: skip
+    assert len(rows_of_taster) == 4  # courses, people, hours, certificates
+    people, certificates = rows_of_taster[1], rows_of_taster[3]
+    assert people == ["13", "2", "11", "10", "90.9%", "1"]
+    assert certificates == ["7", "6", "1", "1"]
+    assert "Not counted: 1 course in the period whose sessions are over" in " ".join(out.split())
+    # The PDF: the same rows.
+    text = text_of(pdf[0])
+    assert f"{title} 2 1 13 2 11 10 90.9% 1" in text
+    assert f"{title} 3.5 19.25 0 7 6 1 1" in text
+    assert "Not counted: 1 course in the period" in text
+    assert "13 people started" not in text and "11 people started" not in text  # totals only
+
+
+#: Each heading of the funder report, and text of what it heads: they share a page.
+HEADED = (
+    ("Courses and people", "Booked, did not attend"),
+    ("Courses and people", "All courses"),
+    ("Hours, meetings and certificates", "Certificates reissued"),
+    ("After the course: follow-ups", "People they trained"),
+    ("After the course: follow-ups", "weeks after"),
+    ("Follow-ups at a glance", "Reached: "),
+    ("Follow-ups at a glance", "The grey band"),
+    ("End-of-course evaluations", "Statement Answers 1 2 3 4 5 Average"),
+)
+
+
+def no_heading_parted(path: Path) -> int:
+    """Assert that no heading of a report is on another page than what it heads."""
+    pages = [" ".join(page.extract_text().split()) for page in PdfReader(path).pages]
+    for heading, content in HEADED:
+        found = [n for n, page in enumerate(pages) if heading in page]
+        assert len(found) <= 1, heading
+        if found:
+            assert content in pages[found[0]], (heading, content, found[0] + 1)
+    return len(pages)
+
+
+def test_no_table_or_chart_is_parted_from_its_heading(pdf, demo_build):
+    assert no_heading_parted(pdf[0]) >= 1
+    # The demo's report runs to several pages: a chart at the foot of one is moved, with
+    # its heading, to the next.
+    demo_report = demo_build[0] / "out" / "report.pdf"
+    assert no_heading_parted(demo_report) > 2
+    text = text_of(demo_report)
+    for heading, _ in HEADED:
+        assert heading in text, heading
 
 
 def test_the_pdf_names_no_one_and_its_metadata_neither(pdf):
@@ -489,7 +581,7 @@ def test_the_table_and_csv_show_the_evaluations_with_small_numbers_hidden(evalua
     part = out.split("\nEvaluations: 1 (not at all) to 5 (very much), counts and averages only\n")
     lines = [" ".join(line.split()) for line in part[1].splitlines()]
     assert lines[:5] == [
-        "mini: 3 responses from 2 courses",
+        "A small course: 3 responses from 2 courses",
         "Statement Answers 1 2 3 4 5 Average",
         "I felt safe in the group 3 0 1 0 1 1 3.67",
         "I learned something I will use 1 – – – – – –",

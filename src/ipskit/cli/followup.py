@@ -301,7 +301,9 @@ _COLUMNS = ("point", "cohorts", "asked", "reached", "using_skills", "trained_oth
 def _cells(f: PointFigures, *, plain: bool = False) -> list[str]:
     using = f"{f.using_skills}"
     if f.using_percent is not None and not plain:
-        using += f" ({f.using_percent:g}%)"
+        from ipskit.core.numbers import figure
+
+        using += f" ({figure(f.using_percent, '%')})"
     return [f.point, str(f.cohorts), str(f.completed), str(f.reached), using,
             str(f.trained_others), str(f.people_trained)]  # fmt: skip
 

@@ -116,7 +116,8 @@ def report_text(found: "Report") -> str:
     """The report as plain-text tables."""
     import textwrap
 
-    from ipskit.cohorts.figures import figure, hours, notes, point_figures
+    from ipskit.cohorts.figures import hours, notes, point_figures
+    from ipskit.core.numbers import figure
 
     lines = [
         f"{found.organisation}: {found.heading[0].lower()}{found.heading[1:]}",
@@ -131,32 +132,36 @@ def report_text(found: "Report") -> str:
             lines.append(not_counted_note(found.not_counted))
         return "\n".join(lines)
 
-    def name(line: "Line") -> str:
-        return "Total" if line is found.total else line.curriculum
+    titles = [x.title for x in found.lines]
 
+    def name(line: "Line") -> str:
+        return "Total" if line is found.total else course_name(line.title, line.curriculum, titles)
+
+    courses = [[name(x), figure(x.courses_run), figure(x.courses_planned)] for x in rows]
+    lines += ["", "Courses", table(["Course", "Run", "Planned"], courses, right=range(1, 3))]
     people = [
-        [name(x), figure(x.courses_run), figure(x.courses_planned), figure(x.started),
+        [name(x), figure(x.booked), figure(x.not_attended), figure(x.started),
          figure(x.completed), figure(x.completion_percent, "%"), figure(x.withdrawn)]
         for x in rows
     ]  # fmt: skip
-    lines += ["", "Courses and people",
-              table(["Curriculum", "Run", "Planned", "Started", "Completed", "Completion",
-                     "Withdrawn"], people, right=range(1, 7))]  # fmt: skip
+    lines += ["", "People",
+              table(["Course", "Booked", "Did not attend", "Started", "Completed",
+                     "Completion", "Withdrew"], people, right=range(1, 7))]  # fmt: skip
     delivered = [
         [name(x), figure(hours(x.contact_minutes)), figure(hours(x.participant_minutes)),
          figure(x.meetings_held)]
         for x in rows
     ]  # fmt: skip
     lines += ["", "Hours delivered",
-              table(["Curriculum", "Contact hours", "Participant hours",
+              table(["Course", "Contact hours", "Participant hours",
                      "Support-group meetings"], delivered, right=range(1, 4))]  # fmt: skip
     certificates = [
-        [name(x), figure(x.certificates_issued), figure(x.certificates_valid),
-         figure(x.certificates_revoked), figure(x.certificates_superseded)]
+        [name(x), figure(x.certified), figure(x.certified_valid), figure(x.certified_revoked),
+         figure(x.reissues)]
         for x in rows
     ]  # fmt: skip
     lines += ["", "Certificates",
-              table(["Curriculum", "Issued", "Valid now", "Revoked", "Replaced"],
+              table(["Course", "People certified", "Valid now", "Revoked", "Reissued"],
                     certificates, right=range(1, 5))]  # fmt: skip
     lines += ["", "Follow-ups"]
     if found.followups:
@@ -198,10 +203,17 @@ def report_text(found: "Report") -> str:
     return "\n".join(lines)
 
 
+def course_name(title: str, curriculum: str, titles: list[str]) -> str:
+    """A course as the report names it: by its title, with its id only where two share one
+    (a curriculum adapted from another and not retitled)."""
+    return clip(title, 48) + (f" ({curriculum})" if titles.count(title) > 1 else "")
+
+
 def evaluations_text(found: "Report") -> list[str]:
     """The end-of-course evaluations, one table for each curriculum's form."""
     from ipskit.cohorts.ratings import MIN_PEOPLE
 
+    titles = [x.title for x in found.lines]
     lines = ["Evaluations: 1 (not at all) to 5 (very much), counts and averages only"]
     for form in found.evaluations:
         rows = [
@@ -210,7 +222,8 @@ def evaluations_text(found: "Report") -> list[str]:
              "–" if q.average is None else f"{q.average:.2f}"]
             for q in form.questions
         ]  # fmt: skip
-        lines += [f"{form.curriculum}: {plural(form.responses, 'response')} from"
+        lines += [f"{course_name(form.title, form.curriculum, titles)}:"
+                  f" {plural(form.responses, 'response')} from"
                   f" {plural(form.courses, 'course')}",
                   table(["Statement", "Answers", "1", "2", "3", "4", "5", "Average"], rows,
                         right=range(1, 8))]  # fmt: skip

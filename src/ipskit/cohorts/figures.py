@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ipskit.cohorts.cohort import Cohort, all_cohorts
 from ipskit.cohorts.evaluations import QuestionFigures
@@ -35,10 +35,6 @@ from ipskit.core.errors import IpskitError
 from ipskit.core.locales import DEFAULT
 from ipskit.workspace import Workspace
 
-if TYPE_CHECKING:
-    pass
-
-
 
 @dataclass
 class Line:
@@ -49,17 +45,23 @@ class Line:
     courses_run: int = 0
     courses_running: int = 0  # of those run, the ones whose last session is still to come
     courses_planned: int = 0
-    started: int = 0
+    booked: int = 0  # everyone on the roster of a course run
+    started: int = 0  # of those, everyone who attended at least one session
     completed: int = 0
-    withdrawn: int = 0
+    withdrawn: int = 0  # of those who started, the ones who withdrew
     contact_minutes: int = 0
     participant_minutes: int = 0
     meetings_held: int = 0
-    certificates_issued: int = 0
-    certificates_valid: int = 0
-    certificates_revoked: int = 0
-    certificates_superseded: int = 0
+    certified: int = 0  # people issued a certificate, however many times
+    certified_valid: int = 0  # of those, people whose certificate is valid now
+    certified_revoked: int = 0  # of those, people whose certificate was revoked
+    reissues: int = 0  # certificates issued again in place of one (a corrected name)
     followups: list[PointFigures] = field(default_factory=list)
+
+    @property
+    def not_attended(self) -> int:
+        """People booked on a course run who never attended a session of it."""
+        return self.booked - self.started
 
     @property
     def completion_percent(self) -> float | None:
@@ -73,9 +75,9 @@ class Line:
 
 
 COUNTS = (
-    "courses_run", "courses_running", "courses_planned", "started", "completed", "withdrawn",
-    "contact_minutes", "participant_minutes", "meetings_held", "certificates_issued",
-    "certificates_valid", "certificates_revoked", "certificates_superseded",
+    "courses_run", "courses_running", "courses_planned", "booked", "started", "completed",
+    "withdrawn", "contact_minutes", "participant_minutes", "meetings_held", "certified",
+    "certified_valid", "certified_revoked", "reissues",
 )  # fmt: skip
 
 
@@ -246,9 +248,16 @@ def course_line(cohort: Cohort, today: date, records: Records | None = None) -> 
     records = records or Records.load(cohort)
     line = Line(settings.curriculum, settings.curriculum_title, courses_run=1)
     line.courses_running = int(settings.sessions[-1].date > today)
-    line.started = len(records.roster)
-    line.completed = len(completers(cohort, records))
-    line.withdrawn = sum(1 for p in records.roster if p.status == "withdrawn")
+    sessions = {s.number for s in settings.sessions}
+    came = {m.participant for m in records.marks.values()
+            if m.session in sessions and (m.status in ("present", "late") or m.made_up)}
+    # Someone who completed came, whatever the marks say (rules that ask for no session).
+    completed = completers(cohort, records)
+    started = [p for p in records.roster if p.id in came or p.id in completed]
+    line.booked = len(records.roster)
+    line.started = len(started)
+    line.completed = len(completed)
+    line.withdrawn = sum(1 for p in started if p.status == "withdrawn")
     held = held_numbers(cohort, records, today)
     minutes = {s.number: s.contact_minutes for s in settings.sessions}
     line.contact_minutes = sum(m for number, m in minutes.items() if number in held)
@@ -259,11 +268,13 @@ def course_line(cohort: Cohort, today: date, records: Records | None = None) -> 
     )
     line.meetings_held = sum(1 for m in settings.meetings if m.number in held)
     entries = read_register(cohort.file(REGISTER_FILE))
-    line.certificates_issued = len({e.code for e in entries if e.status == "issued"})
-    standing = [e.status for e in current(entries).values()]
-    line.certificates_valid = standing.count("issued")
-    line.certificates_revoked = standing.count("revoked")
-    line.certificates_superseded = standing.count("superseded")
+    issued = {e.code: e.participant for e in entries if e.status == "issued"}
+    people = set(issued.values())
+    valid = {e.participant for e in current(entries).values() if e.status == "issued"}
+    line.certified = len(people)
+    line.certified_valid = len(valid)
+    line.certified_revoked = len(people - valid)
+    line.reissues = len(issued) - len(people)
     return line
 
 
@@ -281,17 +292,19 @@ def line_figures(line: Line) -> dict[str, Any]:
         "courses_run": line.courses_run,
         "courses_running": line.courses_running,
         "courses_planned": line.courses_planned,
+        "booked": line.booked,
         "started": line.started,
+        "booked_did_not_attend": line.not_attended,
         "completed": line.completed,
         "completion_percent": line.completion_percent,
         "withdrawn": line.withdrawn,
         "contact_hours": hours(line.contact_minutes),
         "participant_hours": hours(line.participant_minutes),
         "support_group_meetings_held": line.meetings_held,
-        "certificates_issued": line.certificates_issued,
-        "certificates_valid": line.certificates_valid,
-        "certificates_revoked": line.certificates_revoked,
-        "certificates_superseded": line.certificates_superseded,
+        "people_certified": line.certified,
+        "certified_valid_now": line.certified_valid,
+        "certified_revoked": line.certified_revoked,
+        "certificates_reissued": line.reissues,
     }
 
 
@@ -417,17 +430,6 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def figure(value: int | float | None, suffix: str = "") -> str:
-    """A figure to print: 1,234; 22.5; 83.3%; a dash for none."""
-    if value is None:
-        return "–"
-    if suffix == "%":
-        return f"{value:.1f}%"
-    if isinstance(value, float):
-        return f"{value:,.2f}".rstrip("0").rstrip(".")
-    return f"{value:,}"
-
-
 def notes(report: Report) -> list[str]:
     """How the figures were counted, in plain words, for the foot of the report."""
     total = report.total
@@ -436,14 +438,18 @@ def notes(report: Report) -> list[str]:
         "A course counts in the period when its first session falls in it; everything about"
         " that course (its people, hours, certificates and follow-ups) is counted with it,"
         " even where it happened after the period.",
-        "Started: everyone who joined the course's roster, including people who withdrew"
-        " and people whose details were erased on request. Completed: people who met the"
-        " course's completion rules.",
+        "Booked: everyone on the roster of a course run, including people whose details"
+        " were erased on request. Started: of those, everyone who attended at least one"
+        " session; the others are counted as booked, did not attend. Completed: people"
+        " who met the course's completion rules; the completion rate is completed out of"
+        " started. Withdrew: people who started and then left the course.",
         "Contact hours: the contact time of each course session held. Participant hours:"
         " the contact time of each session, for each person who attended it."
         " Support-group meetings are counted, not timed.",
-        "Certificates: every certificate issued; of those, how many are valid now, revoked,"
-        " or replaced (superseded by a reissue, after a corrected name for example).",
+        "Certificates count people: those certified, however many times; of those, how"
+        " many hold a valid certificate now and how many had theirs revoked. Reissued:"
+        " certificates issued again in place of one (after a corrected name, for example),"
+        " not counted as more people.",
         "Follow-ups: people who completed a course are asked, at each point after it,"
         " whether they use the skills and how many people they have trained since.",
     ]

@@ -25,6 +25,7 @@ into the same places (``out/COHORT/...``), so the commands find and remake them.
 from __future__ import annotations
 
 import json
+import random
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
@@ -268,13 +269,17 @@ def _after_the_course(cohort: Cohort, plan: DemoCohort, records: Records, today:
             # Most come most months; someone sends apologies now and then.
             status = "excused" if (index + number) % 5 == 0 else "present"
             records.set_mark(meeting, person, status)
+    # Invented answers, but as varied as real ones: drawn at random, from a generator seeded
+    # by the cohort, so every run tells the same story.
+    chance = random.Random(f"{cohort.id} answers")
     if plan.ratings:
         ids = [c.id for c in curriculum.competencies]
-        for index, person in enumerate(people):
-            # Mostly a point or two higher after the course; some the same, one lower.
-            before = {c: 1 + (3 * index + n) % 3 for n, c in enumerate(ids)}
-            after = {c: max(1, min(5, before[c] + (index + 2 * n) % 4 - (n == index % 10)))
-                     for n, c in enumerate(ids)}  # fmt: skip
+        for person in people:
+            # Before: most say 2 or 3, a few 1 or 4. After: mostly a point or two higher,
+            # some the same, now and then one lower.
+            before = {c: chance.choices((1, 2, 3, 4), (2, 5, 5, 1))[0] for c in ids}
+            after = {c: max(1, min(5, before[c] + chance.choices((-1, 0, 1, 2), (1, 3, 6, 3))[0]))
+                     for c in ids}  # fmt: skip
             records.rate(person, "before", before, cohort.settings.sessions[0].date)
             records.rate(person, "after", after, cohort.settings.sessions[-1].date)
     last = cohort.settings.sessions[-1]
@@ -284,7 +289,8 @@ def _after_the_course(cohort: Cohort, plan: DemoCohort, records: Records, today:
         there = [p for p in people if (m := records.mark(last, p.id)) and m.status in
                  ("present", "late")]  # fmt: skip
         for index in range(len(there)):
-            form = {q: 3 + (index + 2 * n) % 3 for n, q in enumerate(questions)}
+            # Mostly 4s and 5s, some 3s, the odd 2.
+            form = {q: chance.choices((2, 3, 4, 5), (1, 3, 8, 7))[0] for q in questions}
             if index % 6 == 5:  # someone leaves a question blank
                 form.pop(questions[-1])
             records.add_response(form)

@@ -8,6 +8,7 @@ from pathlib import Path
 from ipskit.cohorts.cohort import Cohort
 from ipskit.cohorts.followups import PointFigures, point_label
 from ipskit.core.dateformat import plain_date
+from ipskit.core.numbers import figure
 from ipskit.documents.context import organisation
 from ipskit.documents.funder_report import chart
 from ipskit.documents.render import Renderer
@@ -28,7 +29,8 @@ def make_report(workspace: Workspace, cohorts: list[Cohort], found: list[PointFi
         "courses": courses,
         "cohorts": [c.id for c in cohorts],
         "points": [
-            {"label": point_label(f.point), **f._asdict(), "using_percent": f.using_percent}
+            {"label": point_label(f.point), **f._asdict(),
+             "using_percent": "" if f.using_percent is None else figure(f.using_percent, "%")}
             for f in found
         ],
         "chart": chart(found),

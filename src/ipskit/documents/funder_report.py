@@ -9,9 +9,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ipskit.cohorts.figures import EvaluationLine, Line, Report, figure, hours, notes
+from ipskit.cohorts.figures import EvaluationLine, Line, Report, hours, notes
 from ipskit.cohorts.followups import PointFigures, point_label
 from ipskit.cohorts.ratings import MIN_PEOPLE
+from ipskit.core.numbers import figure
 from ipskit.documents.context import organisation
 from ipskit.documents.render import Renderer
 from ipskit.workspace import Workspace
@@ -75,6 +76,8 @@ def report_context(workspace: Workspace, renderer: Renderer, report: Report) -> 
             "curriculum": line.curriculum if titles.count(line.title) > 1 else "",
             "courses_run": figure(line.courses_run),
             "courses_planned": figure(line.courses_planned),
+            "booked": figure(line.booked),
+            "not_attended": figure(line.not_attended),
             "started": figure(line.started),
             "completed": figure(line.completed),
             "completion": figure(line.completion_percent, "%"),
@@ -82,10 +85,10 @@ def report_context(workspace: Workspace, renderer: Renderer, report: Report) -> 
             "contact_hours": figure(hours(line.contact_minutes)),
             "participant_hours": figure(hours(line.participant_minutes)),
             "meetings_held": figure(line.meetings_held),
-            "certificates_issued": figure(line.certificates_issued),
-            "certificates_valid": figure(line.certificates_valid),
-            "certificates_revoked": figure(line.certificates_revoked),
-            "certificates_superseded": figure(line.certificates_superseded),
+            "certified": figure(line.certified),
+            "certified_valid": figure(line.certified_valid),
+            "certified_revoked": figure(line.certified_revoked),
+            "reissues": figure(line.reissues),
         }
 
     total = report.total
@@ -97,7 +100,7 @@ def report_context(workspace: Workspace, renderer: Renderer, report: Report) -> 
             "completed" + (f" ({figure(total.completion_percent, '%')})" if total.started else ""),
         ),
         (figure(hours(total.contact_minutes)), "contact hours delivered"),
-        (figure(total.certificates_issued), "certificates issued"),
+        (figure(total.certified), "people certified"),
     ]
     followups = [
         {
@@ -151,7 +154,6 @@ def evaluation(line: EvaluationLine, titles: list[str]) -> dict[str, Any]:
             for q in line.questions
         ],
     }
-
 
 
 def make_report(
