@@ -122,7 +122,7 @@ def test_the_pdf_report_holds_the_figures_and_no_name(tmp_path):
     reader = PdfReader(target)
     text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
     assert len(reader.pages) == 1
-    assert "2 weeks after the course 9 3 3 (100% of those reached) 3 6" in text
+    assert "2 weeks after the course 9 3 3 (100.0% of those reached) 3 6" in text
     for name in HOSTILE:
         assert name not in text
     assert reader.metadata.title == "Follow-up report: taster"
