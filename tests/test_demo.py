@@ -445,3 +445,26 @@ def test_a_fault_in_the_worker_says_where_but_not_what(monkeypatch):
     with pytest.raises(RuntimeError) as caught:
         documents.documents_in_worker([("root", "ten-week", False, True)])
     assert str(caught.value).startswith("KeyError at test_demo.py:")  # where, never who
+
+
+def test_the_invented_answers_vary_as_real_ones_do(demo):
+    """People rate themselves differently, and so the averages are not whole numbers."""
+    root, _ = demo
+    ratings = list(csv.DictReader(io.StringIO(
+        (root / "cohorts" / "intensive" / "ratings.csv").read_text("utf-8"))))  # fmt: skip
+    before: dict[str, list[str]] = {}
+    for row in ratings:
+        if row["stage"] == "before":
+            before.setdefault(row["participant"], []).append(row["rating"])
+    assert len(before) == 14
+    assert len({tuple(r) for r in before.values()}) == 14  # no two people alike
+    result = cli(root, "ratings", "report", "intensive", "--format", "json")
+    figures = json.loads(result.stdout)["competencies"]
+    means = [f[k] for f in figures for k in ("before_mean", "after_mean")]
+    assert sum(m != int(m) for m in means) >= len(means) - 2
+    assert all(f["mean_change"] > 0 for f in figures)  # and they grow over the course
+    forms: dict[str, list[str]] = {}
+    for row in csv.DictReader(io.StringIO(
+            (root / "cohorts" / "ten-week" / "evaluations.csv").read_text("utf-8"))):  # fmt: skip
+        forms.setdefault(row["response"], []).append(row["rating"])
+    assert len({tuple(form) for form in forms.values()}) == len(forms) == 11
