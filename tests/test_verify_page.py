@@ -19,6 +19,7 @@ import re
 import shutil
 import threading
 from dataclasses import dataclass
+from datetime import date
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import NamedTuple
@@ -43,6 +44,8 @@ CHROMIUM_ARGS = [
 PAGE_FILES = ("index.html", "verify.css", "verify.js")
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+#: The day the demo issues and withdraws its certificates, as the page writes it.
+TODAY = f"{date.today().day} {date.today():%B %Y}"
 
 
 class Cert(NamedTuple):
@@ -380,7 +383,7 @@ def test_every_certificate_of_the_demo_is_genuine_by_the_code_in_its_address(
         expect_answer(
             page, "genuine",
             "This certificate is genuine. It was issued by Wrenmoor Peer Support Network"
-            " on 2 December 2026 for Intentional Peer Support: ",
+            f" on {TODAY} for Intentional Peer Support: ",
         )  # fmt: skip
         expect(page.locator("#code")).to_have_value(cert.code)
     assert_only_own_requests(tab.requests, site.own)
@@ -398,7 +401,7 @@ def test_the_answer_names_the_course_hours_and_organisation(tab, demo, site):
     open_code(tab.page, site, cert.code)
     expect_answer(
         tab.page, "genuine",
-        "It was issued by Wrenmoor Peer Support Network on 2 December 2026 for Intentional"
+        f"It was issued by Wrenmoor Peer Support Network on {TODAY} for Intentional"
         " Peer Support: ten-week course (23 contact hours).",
         "Questions? Contact Wrenmoor Peer Support Network: 3 Tanner's Row, Wrenmoor",
     )  # fmt: skip
@@ -408,13 +411,13 @@ def test_a_revoked_code_reads_withdrawn_with_its_date_and_reason(tab, demo, site
     open_code(tab.page, site, demo.revoked.code)
     expect_answer(tab.page, "revoked", "Withdrawn certificate",
                   "This certificate was withdrawn by Wrenmoor Peer Support Network on"
-                  " 2 December 2026. It is no longer valid. Reason: Issued in error")  # fmt: skip
+                  f" {TODAY}. It is no longer valid. Reason: Issued in error")  # fmt: skip
 
 
 def test_a_superseded_code_reads_replaced(tab, demo, site):
     open_code(tab.page, site, demo.superseded.code)
     expect_answer(tab.page, "superseded", "Replaced by a newer certificate",
-                  "it was replaced by a newer certificate on 2 December 2026",
+                  f"it was replaced by a newer certificate on {TODAY}",
                   "Ask the holder for the current one.")  # fmt: skip
     open_code(tab.page, site, demo.replacement.code)
     expect_answer(tab.page, "genuine", "This certificate is genuine.")
@@ -510,7 +513,7 @@ def test_every_certificate_of_the_demo_is_genuine_by_its_pdf(tab, demo, site):
     for cert in demo.valid:
         choose_file(page, cert.pdf)
         expect_answer(page, "genuine", "This file is a genuine certificate, exactly as"
-                      " Wrenmoor Peer Support Network issued it on 2 December 2026")  # fmt: skip
+                      f" Wrenmoor Peer Support Network issued it on {TODAY}")  # fmt: skip
     assert_only_own_requests(tab.requests, site.own)
 
 
@@ -529,9 +532,9 @@ def test_a_revoked_or_superseded_pdf_reads_so(tab, demo, site):
     page.goto(site.url)
     choose_file(page, demo.revoked.pdf)
     expect_answer(page, "revoked", "This certificate was withdrawn by Wrenmoor Peer Support"
-                  " Network on 2 December 2026. It is no longer valid. Reason: Issued in error")  # fmt: skip
+                  f" Network on {TODAY}. It is no longer valid. Reason: Issued in error")  # fmt: skip
     choose_file(page, demo.superseded.pdf)
-    expect_answer(page, "superseded", "replaced by a newer certificate on 2 December 2026")
+    expect_answer(page, "superseded", f"replaced by a newer certificate on {TODAY}")
     choose_file(page, demo.replacement.pdf)
     expect_answer(page, "genuine")
 
