@@ -95,6 +95,12 @@ def run(*args: str):
     return CliRunner().invoke(app, list(args))
 
 
+def as_excel_reads(text: str) -> str:
+    """A CSV export as Excel reads it: the byte order mark that says UTF-8, then the cells."""
+    assert text.startswith("\ufeff"), text[:40]
+    return text.removeprefix("\ufeff")
+
+
 def kill_after(process, seconds: float) -> None:
     """SIGKILL ``process`` once ``seconds`` have passed, or let it be if it ended before.
 

@@ -438,12 +438,12 @@ def test_what_goes_wrong_in_the_second_process_comes_back_whole(tmp_path):
 def test_a_fault_in_the_worker_says_where_but_not_what(monkeypatch):
     import ipskit.demo.documents as documents
 
-    def fault(*job):
+    def fault(*piece):
         raise KeyError("Róisín Ní Bhriain")
 
-    monkeypatch.setattr(documents, "cohort_documents", fault)
+    monkeypatch.setattr(documents, "make_piece", fault)
     with pytest.raises(RuntimeError) as caught:
-        documents.documents_in_worker([("root", "ten-week", False, True)])
+        documents.piece_in_worker(("root", "ten-week", "certificates"))
     assert str(caught.value).startswith("KeyError at test_demo.py:")  # where, never who
 
 

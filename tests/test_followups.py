@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from helpers import HOSTILE, make_cohort, make_workspace, run
+from helpers import HOSTILE, as_excel_reads, make_cohort, make_workspace, run
 
 START = date.today() - timedelta(days=120)
 PEOPLE = ("Siân Hughes", "Tomasz Wiśniewski", "Amara Okafor", "Sam Patel", "Nia Jones")
@@ -98,10 +98,11 @@ def test_recording_answers_and_the_figures(ws):
         "At  Cohorts  Asked  Reached  Using skills  Trained others  People trained",
         "2w        1      4        3     2 (66.7%)               2               5",
     ]
-    exported = cli(ws, "followup", "report", "--format", "csv").stdout
+    exported = as_excel_reads(cli(ws, "followup", "report", "--format", "csv").stdout)
     assert exported.splitlines() == [
-        "point,cohorts,asked,reached,using_skills,trained_others,people_trained",
-        "2w,1,4,3,2,2,5",
+        "point,cohorts,asked,reached,using_skills,using_skills_percent,trained_others,"
+        "people_trained",
+        "2w,1,4,3,2,66.7,2,5",
     ]
     due = json.loads(cli(ws, "followup", "due", "--format", "json").stdout)
     assert due[0]["waiting"] == ["p04"]

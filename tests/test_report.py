@@ -9,10 +9,11 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
+import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from helpers import HOSTILE, MINI, make_workspace, run, weekday_on_or_after
+from helpers import HOSTILE, MINI, as_excel_reads, make_workspace, run, weekday_on_or_after
 
 TODAY = date.today()
 #: When each course starts: a year and more ago, some months ago, weeks ago, and later.
@@ -344,7 +345,7 @@ def test_an_empty_workspace_says_there_is_nothing_to_report(tmp_path):
 
 
 def test_csv_is_one_table_with_a_total_row_and_no_live_formulas(ws):
-    text = ok("-w", str(ws), "report", "--format", "csv")
+    text = as_excel_reads(ok("-w", str(ws), "report", "--format", "csv"))
     table = list(csv.reader(io.StringIO(text, newline="")))
     header, body = table[0], table[1:]
     assert header[:3] == ["curriculum", "title", "courses_run"]
@@ -428,7 +429,7 @@ def test_the_pdf_is_written_to_out_and_holds_the_figures(ws, pdf):
     assert "{{" not in text
 
 
-def test_every_format_gives_the_same_figures_a_careful_person_would(ws, pdf):
+def test_every_format_gives_the_same_figures_a_careful_person_would(ws, pdf, tmp_path):
     """A taster with no-shows, a reissue and a revocation, and an empty course, everywhere.
 
     The taster evenings: 13 booked, of whom 2 never came (11 started) and 10 completed;
@@ -446,10 +447,23 @@ def test_every_format_gives_the_same_figures_a_careful_person_would(ws, pdf):
     assert {k: taster[k] for k in expected} == expected
     assert data["not_counted"] == 1
     # CSV: the same numbers, the id and the title.
-    table = list(csv.reader(io.StringIO(ok("-w", str(ws), "report", "-f", "csv").lstrip("\ufeff"))))
+    table = list(csv.reader(io.StringIO(as_excel_reads(ok("-w", str(ws), "report", "-f", "csv")))))
     row = dict(zip(table[0], next(r for r in table if r[0] == "ips-taster"), strict=True))
     assert row["title"] == title
     assert {k: row[k] for k in expected} == {k: f"{v:g}" for k, v in expected.items()}
+    # The workbook: the same numbers as numbers, the completion a fraction shown as 90.9%.
+    book = tmp_path / "figures.xlsx"
+    ok("-w", str(ws), "report", "-f", "xlsx", "--out", str(book))
+    sheet = openpyxl.load_workbook(book).active
+    heads = [cell.value for cell in sheet[1]]
+    taster_row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "ips-taster")
+    line = {head: cell.value for head, cell in zip(heads, taster_row, strict=True)}
+    assert line["title"] == title
+    assert line["completion_percent"] == pytest.approx(0.909, abs=5e-4)
+    assert taster_row[heads.index("completion_percent")].number_format == "0.0%"
+    counts = {k: v for k, v in expected.items() if k != "completion_percent"}
+    assert {k: line[k] for k in counts} == counts
+    assert all(type(line[k]) is int for k in counts)
     # The table: by title, the percentage as everywhere else.
     out = ok("-w", str(ws), "report")
     rows_of_taster = [line.removeprefix(title).split() for line in out.splitlines()
@@ -588,7 +602,8 @@ def test_the_table_and_csv_show_the_evaluations_with_small_numbers_hidden(evalua
         "I would recommend this course to a friend 1 – – – – – –",
     ]
     assert lines[5] == "Counts and averages of fewer than 3 answers are not shown (–)."
-    table = list(csv.reader(io.StringIO(ok("-w", str(evaluated), "report", "-f", "csv"))))
+    exported = as_excel_reads(ok("-w", str(evaluated), "report", "-f", "csv"))
+    table = list(csv.reader(io.StringIO(exported)))
     header, mini, total = table
     figures = dict(zip(header, mini, strict=True))
     assert [figures[f"evaluation_safe_{n}"] for n in

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from helpers import make_cohort, make_workspace, run, weekday_on_or_after
+from helpers import as_excel_reads, make_cohort, make_workspace, run, weekday_on_or_after
 
 
 @pytest.fixture
@@ -217,10 +217,14 @@ def test_attendance_grid_table_csv_and_json(ws, cohort):
     assert table[2].split()[3:] == ["P", "L", "P", "P", "P", "P", "P", "P", "P", "P", "10/10",
                                     "100", "on", "track"]  # fmt: skip
     assert table[-1] == "P present · L late · A absent · E apologies · + made up · . not marked"
-    rows = list(csv.reader(io.StringIO(cli(ws, "attendance", "spring", "--format", "csv").stdout)))
-    assert rows[0] == ["ID", "Name", *map(str, range(1, 11)), "Attended", "%", "State"]
+    exported = as_excel_reads(cli(ws, "attendance", "spring", "--format", "csv").stdout)
+    rows = list(csv.reader(io.StringIO(exported)))
+    sessions = json.loads(cli(ws, "attendance", "spring", "--json").stdout)["sessions"]
+    assert rows[0] == ["ID", "Name", *(f"Session {s['number']} ({s['date']})" for s in sessions),
+                       "Attended", "Counted", "Attendance %", "State"]  # fmt: skip
     assert rows[4][:3] == ["p04", "Sam Patel", "absent"]
-    assert rows[4][-3:] == ["0/10", "0", "cannot complete"]
+    assert rows[4][-4:] == ["0", "10", "0", "cannot complete"]
+    assert rows[2][-4:] == ["10", "10", "100", "on track"]
     data = grid(ws)
     assert data["participants"][1]["marks"]["2"] == "late"
     assert data["participants"][0]["reasons"] == [

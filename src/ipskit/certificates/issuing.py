@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -31,6 +31,7 @@ from ipskit.cohorts.record_types import Participant
 from ipskit.cohorts.records import Records
 from ipskit.core import store
 from ipskit.core.dateformat import date_span, plain_date
+from ipskit.core.progress import Step
 from ipskit.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -172,7 +173,7 @@ def issue_certificates(
     out: Path | None = None,
     named_files: bool = False,
     today: date | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Step | None = None,
 ) -> Batch:
     """Issue certificates to everyone newly qualified (or to ``who``), under the lock.
 
@@ -204,6 +205,9 @@ def issue_certificates(
             store.make_private_dir(folder)
         issued: list[Issued] = []
         chunks = []
+        making = "Making the certificates"
+        if progress:
+            progress(making, 0, len(people))
         for chunk in render_batch(workspace, renderer, context, meta):
             for data in chunk.files:  # written as each chunk arrives, while the next is laid out
                 person = people[len(issued)]
@@ -214,7 +218,9 @@ def issue_certificates(
                                      hashlib.sha256(data).hexdigest()))  # fmt: skip
             chunks.append(chunk._replace(files=[]))
             if progress:
-                progress(len(issued), len(people))
+                progress(making, len(issued), len(people))
+        if progress:
+            progress("Writing the file to print them all")
         print_file = _free(folder / f"certificates-{today.isoformat()}.pdf")
         write_output(print_file, combine(chunks, meta), durable=False)
         # The files reach the disk before the register vouches for them.

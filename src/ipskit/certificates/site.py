@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from ipskit.cohorts.certificate_register import Entry, current, registers
 from ipskit.core.errors import IpskitError
+from ipskit.core.progress import Step
 from ipskit.workspace import Workspace
 
 ITERATIONS = 10_000
@@ -60,14 +62,26 @@ def key_of(code: str, salt: bytes) -> str:
     return hashlib.pbkdf2_hmac("sha256", code.encode("utf-8"), salt, ITERATIONS).hex()
 
 
-def register_data(workspace: Workspace) -> dict[str, Any]:
-    """Every certificate of the workspace, keyed by a salted hash of its code."""
+def register_data(workspace: Workspace, progress: Step | None = None) -> dict[str, Any]:
+    """Every certificate of the workspace, keyed by a salted hash of its code.
+
+    ``progress`` is told of each certificate's key as it is worked out (the slow part).
+    """
     salt = salt_of(workspace)
     listed: dict[str, dict[str, Any]] = {}
-    for cohort, entries in registers(workspace):
+    found = [(cohort, entries, current(entries)) for cohort, entries in registers(workspace)]
+    total = sum(len(standing) for _, _, standing in found)
+    done = 0
+
+    def one_more() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress("Working out each certificate's key", done, total)
+
+    for cohort, entries, standing in found:
         issued = {e.code: e for e in entries if e.status == "issued"}
-        standing = current(entries)
-        keys = _keys(cohort.folder, list(standing), salt)
+        keys = _keys(cohort.folder, list(standing), salt, one_more)
         for code, latest in standing.items():
             first = issued.get(code, latest)
             listed[keys[code]] = _listing(first, latest)
@@ -87,7 +101,8 @@ def register_data(workspace: Workspace) -> dict[str, Any]:
 KEYS_CACHE = ".publish-keys.json"
 
 
-def _keys(folder: Path, codes: list[str], salt: bytes) -> dict[str, str]:
+def _keys(folder: Path, codes: list[str], salt: bytes,
+          one_more: Callable[[], None]) -> dict[str, str]:  # fmt: skip
     """Each code's key, kept beside the cohort's register so that publishing again is quick.
 
     The keys are slow to make on purpose. The cache lives in the cohort's private folder,
@@ -104,7 +119,10 @@ def _keys(folder: Path, codes: list[str], salt: bytes) -> dict[str, str]:
         saved = json.loads(path.read_bytes())
         if saved["for"] == tag:
             known = {str(k): str(v) for k, v in saved["keys"].items()}
-    keys = {code: known.get(code) or key_of(code, salt) for code in codes}
+    keys: dict[str, str] = {}
+    for code in codes:
+        keys[code] = known.get(code) or key_of(code, salt)
+        one_more()
     if keys != known:
         with contextlib.suppress(OSError):  # a read-only folder simply goes without
             store.write_atomic(path, json.dumps({"for": tag, "keys": keys}), durable=False)
@@ -154,7 +172,8 @@ def on_colour(colour: str) -> str:
     return "#ffffff" if 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.0627 else "#1d1d1b"
 
 
-def publish(workspace: Workspace, folder: Path | None = None) -> Published:
+def publish(workspace: Workspace, folder: Path | None = None, *,
+            progress: Step | None = None) -> Published:  # fmt: skip
     """Write the verification site to ``folder`` (default ``out/verify``), in place."""
     from ipskit.documents.render import Renderer
 
@@ -183,7 +202,7 @@ def publish(workspace: Workspace, folder: Path | None = None) -> Published:
     for name in STATIC:
         source = Path(renderer.path_of(f"{TEMPLATE_FOLDER}/{name}"))
         files[name] = source.read_bytes()
-    data = register_data(workspace)
+    data = register_data(workspace, progress)
     files[DATA] = register_script(data).encode("utf-8")
     return Published(target, len(data["certificates"]), _write(target, files))
 

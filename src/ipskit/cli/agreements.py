@@ -184,11 +184,14 @@ def _list(course: "Course", *, json: bool) -> None:
 def _print(
     workspace: "Workspace", course: "Course", blank: int, unsigned: bool, out: Path | None
 ) -> None:
+    from ipskit.cli.progress import progress
     from ipskit.documents.agreement_forms import FILE, make_agreements
 
     assert course.cohort is not None
     target = out or workspace.root / "out" / course.cohort.id / FILE
-    made = make_agreements(workspace, course, target, blank=blank, unsigned_only=unsigned)
+    with progress("Making the code of conduct forms") as step:
+        made = make_agreements(workspace, course, target, blank=blank, unsigned_only=unsigned,
+                               progress=step)  # fmt: skip
     for warning in made.renderer.warnings:
         typer.secho(f"warning: {warning}", fg="yellow", err=True)
     extra = f", {blank} of them blank" if blank else ""

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ipskit.cli.common import load_cohort, locale_of, parse_day, split_people
-from ipskit.cli.options import CohortArgument, JsonOption, TableFormat, TableFormatOption
-from ipskit.cli.output import plural, print_json
+from ipskit.cli.options import CohortArgument, ExportFormat, ExportFormatOption, JsonOption
+from ipskit.cli.output import json_text, plural, print_json
 from ipskit.cli.table import clip, day, table
 
 if TYPE_CHECKING:
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ipskit.cohorts.online_marking import Decision, ReportMarks
     from ipskit.cohorts.record_types import Mark, Participant
     from ipskit.cohorts.records import Records
+    from ipskit.core.cells import Cell
 
 #: Grid symbols, ASCII so that every terminal and printer shows them.
 SYMBOLS = {"present": "P", "late": "L", "absent": "A", "excused": "E"}
@@ -338,32 +339,50 @@ def _report_json(cohort: "Cohort", result: "ReportMarks") -> dict[str, Any]:
 def attendance(
     ctx: typer.Context,
     cohort_id: CohortArgument,
-    fmt: TableFormatOption = TableFormat.table,
+    fmt: ExportFormatOption = ExportFormat.table,
     as_json: JsonOption = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            dir_okay=False,
+            help="The file to write (default: stdout; xlsx needs one).",
+        ),
+    ] = None,
 ) -> None:
     """Show the attendance grid and progress.
 
     Each person's marks, sessions attended, percentage, and where they stand against
     the completion rules: complete, on track, at risk or cannot complete.
+
+    csv and xlsx are for spreadsheets: a column for each session (headed with its date),
+    then sessions attended, sessions counted so far, the percentage and the state.
     """
+    from ipskit.cli.exports import deliver, export, need_out
     from ipskit.cohorts.eligibility import eligibility
     from ipskit.cohorts.records import Records
 
+    if as_json:
+        fmt = ExportFormat.json
+    need_out(fmt, out, f"attendance-{cohort_id}.xlsx")
     cohort = load_cohort(ctx, cohort_id)
     records = Records.load(cohort)
     standings = eligibility(cohort, records)
-    if as_json or fmt is TableFormat.json:
-        print_json(_grid_json(cohort, records, standings))
-    elif fmt is TableFormat.csv:
-        from ipskit.core import csvio
-
-        header, rows = _grid_rows(cohort, records, standings, words=True)
-        typer.echo(csvio.to_text(header, rows), nl=False)
+    what = f"the attendance of {cohort.id}"
+    if fmt is ExportFormat.json:
+        if out is None:
+            print_json(_grid_json(cohort, records, standings))
+        else:
+            deliver(json_text(_grid_json(cohort, records, standings)), out, what)
+    elif fmt in (ExportFormat.csv, ExportFormat.xlsx):
+        header, cells = _export_rows(cohort, records, standings)
+        export(fmt, header, cells, out=out, what=what, title="Attendance")
     else:
-        header, rows = _grid_rows(cohort, records, standings, words=False)
+        header, rows = _grid_rows(cohort, records, standings)
         sessions = len(cohort.settings.sessions)
-        typer.echo(table(header, rows, right=list(range(2, 2 + sessions + 2))))
-        typer.echo(LEGEND)
+        text = table(header, rows, right=list(range(2, 2 + sessions + 2)))
+        deliver(f"{text}\n{LEGEND}\n", out, what)
 
 
 def _cell(records: "Records", cohort: "Cohort", number: int, pid: str, words: bool) -> str:
@@ -376,7 +395,7 @@ def _cell(records: "Records", cohort: "Cohort", number: int, pid: str, words: bo
 
 
 def _grid_rows(
-    cohort: "Cohort", records: "Records", standings: list["Standing"], *, words: bool
+    cohort: "Cohort", records: "Records", standings: list["Standing"]
 ) -> tuple[list[str], list[list[str]]]:
     sessions = cohort.settings.sessions
     people = {p.id: p for p in records.roster}
@@ -388,10 +407,41 @@ def _grid_rows(
         rows.append(
             [
                 person.id,
-                person.name if words else clip(person.name, 22),
-                *(_cell(records, cohort, s.number, person.id, words) for s in sessions),
+                clip(person.name, 22),
+                *(_cell(records, cohort, s.number, person.id, False) for s in sessions),
                 f"{standing.attended}/{standing.counted}",
                 percent,
+                standing.state,
+            ]
+        )
+    return header, rows
+
+
+def _export_rows(
+    cohort: "Cohort", records: "Records", standings: list["Standing"]
+) -> tuple[list[str], list[list["Cell"]]]:
+    """The grid for a spreadsheet: marks in words, and every figure a number of its own.
+
+    "8/10" would become the 8th of October in a spreadsheet: sessions attended and
+    sessions counted are two columns.
+    """
+    from ipskit.core.cells import Percent
+
+    sessions = cohort.settings.sessions
+    people = {p.id: p for p in records.roster}
+    header = ["ID", "Name", *(f"Session {s.number} ({s.date.isoformat()})" for s in sessions),
+              "Attended", "Counted", "Attendance %", "State"]  # fmt: skip
+    rows: list[list[Cell]] = []
+    for standing in standings:
+        person = people[standing.participant]
+        rows.append(
+            [
+                person.id,
+                person.name,
+                *(_cell(records, cohort, s.number, person.id, True) or None for s in sessions),
+                standing.attended,
+                standing.counted,
+                None if standing.percent is None else Percent(standing.percent),
                 standing.state,
             ]
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -133,11 +132,12 @@ def certificates(
             _report(decided, dry=True)
         return
     from ipskit.certificates.issuing import issue_certificates
+    from ipskit.cli.progress import progress
 
-    with _progress() as progress:
+    with progress("Making the certificates") as step:
         batch = issue_certificates(
             workspace, cohort, who=who, reissue=reissue, out=out, named_files=named_files,
-            progress=progress,
+            progress=step,
         )  # fmt: skip
     for warning in batch.warnings:
         typer.secho(f"warning: {warning}", fg="yellow", err=True)
@@ -206,31 +206,6 @@ def _decided_json(cohort_id: str, decided: Qualifying) -> dict[str, object]:
     }  # fmt: skip
 
 
-class _progress:
-    """A progress bar on stderr for a large batch; nothing when stderr is not a terminal."""
-
-    bar = None
-
-    def __enter__(self) -> _progress | None:
-        if not sys.stderr.isatty():
-            return None
-        from rich.console import Console
-        from rich.progress import Progress
-
-        self.bar = Progress(console=Console(stderr=True), transient=True)
-        self.task = self.bar.add_task("Certificates", total=None)
-        self.bar.start()
-        return self
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.bar is not None:
-            self.bar.update(self.task, completed=done, total=total)
-
-    def __exit__(self, *_: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-
-
 def verify(
     ctx: typer.Context,
     what: Annotated[str, typer.Argument(metavar="FILE.pdf|CODE")],
@@ -276,8 +251,10 @@ def verify(
 
 def _publish(workspace: Workspace, out: Path | None) -> None:
     from ipskit.certificates.site import publish
+    from ipskit.cli.progress import progress
 
-    done = publish(workspace, out)
+    with progress("Publishing the verification page") as step:
+        done = publish(workspace, out, progress=step)
     count = f"{done.certificates} certificate{'s' if done.certificates != 1 else ''}"
     if done.changed:
         typer.echo(f"Published the verification page for {count} in {done.folder}"

@@ -17,11 +17,13 @@ def demo(
     (attendance, assessments, two people who did not complete), a five-day intensive
     that has finished, and a two-day cascade course still to come; then every document
     for them: session plans, workbooks, sign-in sheets, calendars and certificates.
-    Nobody in it is real. It takes a minute or so: it makes many PDFs.
+    Nobody in it is real. It takes half a minute or so: it makes many PDFs.
     """
+    from ipskit.cli.progress import progress
     from ipskit.demo.build import build_demo
 
-    made = build_demo(folder)
+    with progress("Making the demo") as step:
+        made = build_demo(folder, progress=step)
     for warning in made.warnings:
         typer.secho(f"warning: {warning}", fg="yellow", err=True)
     root = made.workspace.root

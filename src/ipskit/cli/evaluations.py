@@ -171,19 +171,20 @@ def list_(
         print_json({"cohort": cohort.id, "responses": len(kept),
                     "questions": [figures_json(r) for r in rows]})  # fmt: skip
         return
-    plain = fmt is TableFormat.csv  # numbers a spreadsheet reads; empty where hidden
+    if fmt is TableFormat.csv:
+        from ipskit.cli.exports import print_csv
+
+        # Numbers a spreadsheet reads; empty where hidden.
+        header = ["question", "answers", "rated_1", "rated_2", "rated_3", "rated_4", "rated_5",
+                  "average"]  # fmt: skip
+        figures = [[r.question, r.answers, *(r.counts or [None] * 5), r.average]
+                   for r in rows]  # fmt: skip
+        print_csv(header, figures)
+        return
     cells = [
-        [r.question, *([] if plain else [clip(r.text, 40)]), str(r.answers),
-         *_counts(r, plain), _average(r.average, plain)]
+        [r.question, clip(r.text, 40), str(r.answers), *_counts(r), _average(r.average)]
         for r in rows
     ]  # fmt: skip
-    if plain:
-        from ipskit.core.csvio import to_text
-
-        header = ("question", "answers", "rated_1", "rated_2", "rated_3", "rated_4", "rated_5",
-                  "average")  # fmt: skip
-        typer.echo(to_text(header, cells), nl=False)
-        return
     typer.echo(f"Evaluation, {cohort.id}: {plural(len(kept), 'response')}; 1 (not at all) to"
                " 5 (very much), counts and averages only")  # fmt: skip
     typer.echo(table(["Question", "Statement", "Answers", "1", "2", "3", "4", "5", "Average"],
@@ -191,15 +192,15 @@ def list_(
     typer.echo("Counts and averages of fewer than 3 answers are not shown (–).")
 
 
-def _counts(row: "QuestionFigures", plain: bool) -> list[str]:
+def _counts(row: "QuestionFigures") -> list[str]:
     if row.counts is None:
-        return ["" if plain else "–"] * 5
+        return ["–"] * 5
     return [str(n) for n in row.counts]
 
 
-def _average(value: float | None, plain: bool) -> str:
+def _average(value: float | None) -> str:
     if value is None:
-        return "" if plain else "–"
+        return "–"
     return f"{value:.2f}"
 
 
@@ -210,15 +211,16 @@ def _list_responses(cohort_id: str, kept: dict[int, dict[str, int]], questions: 
                     "responses": [{"response": n, "ratings": answers}
                                   for n, answers in sorted(kept.items())]})  # fmt: skip
         return
-    plain = fmt is TableFormat.csv
-    cells = [[str(n), *(str(answers[q]) if q in answers else ("" if plain else "–")
-                        for q in questions)]
-             for n, answers in sorted(kept.items())]  # fmt: skip
-    if plain:
-        from ipskit.core.csvio import to_text
+    if fmt is TableFormat.csv:
+        from ipskit.cli.exports import print_csv
 
-        typer.echo(to_text(["response", *questions], cells), nl=False)
-    elif not cells:
+        ratings = [[n, *(answers.get(q) for q in questions)]
+                   for n, answers in sorted(kept.items())]  # fmt: skip
+        print_csv(["response", *questions], ratings)
+        return
+    cells = [[str(n), *(str(answers[q]) if q in answers else "–" for q in questions)]
+             for n, answers in sorted(kept.items())]  # fmt: skip
+    if not cells:
         typer.echo(f"No evaluation responses for {cohort_id} yet: record them with"
                    f" 'ipskit evaluations {cohort_id} add' or 'import'.")  # fmt: skip
     else:

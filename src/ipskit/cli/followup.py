@@ -245,7 +245,14 @@ def report(
     every: Annotated[bool, typer.Option("--all", help="Every cohort of the workspace.")] = False,
     fmt: ReportFormatOption = ReportFormat.table,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="The PDF to write.", dir_okay=False)
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            dir_okay=False,
+            help="The file to write (default: stdout; for pdf,"
+            " out/followup-report-COHORT.pdf; xlsx needs one).",
+        ),
     ] = None,
 ) -> None:
     """Summarise follow-ups: reached, using skills.
@@ -254,7 +261,8 @@ def report(
     asked, how many were reached, how many of them use the skills, how many have
     trained others, and how many people they trained between them. Counts only.
     """
-    from ipskit.cli.output import workspace_option
+    from ipskit.cli.exports import deliver, export, need_out
+    from ipskit.cli.output import json_text, workspace_option
     from ipskit.cohorts.cohort import all_cohorts
     from ipskit.cohorts.followups import figures
     from ipskit.core.errors import IpskitError
@@ -262,40 +270,50 @@ def report(
 
     if cohort_id and every:
         raise IpskitError("name a cohort or give --all, not both")
+    need_out(fmt, out, f"followup-report-{cohort_id or 'all'}.xlsx")
     workspace = require_workspace(workspace_option(ctx))
     cohorts = [load_cohort(ctx, cohort_id)] if cohort_id else all_cohorts(workspace.cohorts_dir)
     today = date.today()
     found = figures(cohorts, today)
     scope = cohort_id or "all cohorts"
+    what = f"the follow-up report for {scope}"
     if fmt is ReportFormat.json:
-        print_json({"cohorts": [c.id for c in cohorts], "as_of": today.isoformat(),
-                    "points": [_json(f) for f in found]})  # fmt: skip
+        data = {"cohorts": [c.id for c in cohorts], "as_of": today.isoformat(),
+                "points": [_json(f) for f in found]}  # fmt: skip
+        if out is None:
+            print_json(data)
+        else:
+            deliver(json_text(data), out, what)
         return
-    if fmt is ReportFormat.csv:
-        from ipskit.core.csvio import to_text
+    if fmt in (ReportFormat.csv, ReportFormat.xlsx):
+        from ipskit.core.cells import Percent
 
-        typer.echo(to_text(_COLUMNS, (_cells(f, plain=True) for f in found)), nl=False)
+        header = ["point", "cohorts", "asked", "reached", "using_skills",
+                  "using_skills_percent", "trained_others", "people_trained"]  # fmt: skip
+        rows = [[f.point, f.cohorts, f.completed, f.reached, f.using_skills,
+                 None if f.using_percent is None else Percent(f.using_percent),
+                 f.trained_others, f.people_trained] for f in found]  # fmt: skip
+        export(fmt, header, rows, out=out, what=what, title="Follow-ups")
         return
     if fmt is ReportFormat.pdf:
+        from ipskit.cli.progress import progress
         from ipskit.documents.followup_report import make_report
 
         target = out or workspace.root / "out" / f"followup-report-{cohort_id or 'all'}.pdf"
-        make_report(workspace, cohorts, found, target, today=today)
+        with progress("Making the follow-up report") as step:
+            make_report(workspace, cohorts, found, target, today=today, progress=step)
         typer.echo(f"Wrote the follow-up report for {scope} to {target}")
         return
     locale = workspace_locale(ctx)
     if not found:
-        typer.echo(f"No follow-up is due yet for {scope}.{_next(cohorts, today, locale)}")
-        return
-    typer.echo(f"Follow-ups, {scope}, as of {day(today, locale)} (counts only)")
-    headings = ["At", "Cohorts", "Asked", "Reached", "Using skills", "Trained others",
-                "People trained"]  # fmt: skip
-    typer.echo(table(headings, [_cells(f) for f in found], right=list(range(1, 7))))
-    typer.echo("Asked: everyone who completed; reached: those who answered.")
-
-
-_COLUMNS = ("point", "cohorts", "asked", "reached", "using_skills", "trained_others",
-            "people_trained")  # fmt: skip
+        lines = [f"No follow-up is due yet for {scope}.{_next(cohorts, today, locale)}"]
+    else:
+        headings = ["At", "Cohorts", "Asked", "Reached", "Using skills", "Trained others",
+                    "People trained"]  # fmt: skip
+        lines = [f"Follow-ups, {scope}, as of {day(today, locale)} (counts only)",
+                 table(headings, [_cells(f) for f in found], right=list(range(1, 7))),
+                 "Asked: everyone who completed; reached: those who answered."]  # fmt: skip
+    deliver("\n".join(lines) + "\n", out, what)
 
 
 def _cells(f: PointFigures, *, plain: bool = False) -> list[str]:

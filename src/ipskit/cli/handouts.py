@@ -46,6 +46,7 @@ def handouts(
     session. Handouts no session names come once at the end. Nothing names a person.
     """
     from ipskit.cli.output import workspace_option
+    from ipskit.cli.progress import progress
     from ipskit.cohorts.course import course_for
     from ipskit.core.errors import IpskitError
     from ipskit.documents.handouts import FILE, FOLDER, describe_made, make_handouts, which
@@ -61,10 +62,11 @@ def handouts(
     else:
         name = FILE if session is None else f"handouts-session-{which(course, session):02d}.pdf"
         target = out or folder / Path(name).with_suffix(f".{fmt.value}")
-    made = make_handouts(
-        workspace, course, target, session=session, per_session=per_session,
-        as_html=fmt is DocumentFormat.html,
-    )  # fmt: skip
+    with progress("Making the handouts") as step:
+        made = make_handouts(
+            workspace, course, target, session=session, per_session=per_session,
+            as_html=fmt is DocumentFormat.html, progress=step,
+        )  # fmt: skip
     for warning in made.renderer.warnings:
         typer.secho(f"warning: {warning}", fg="yellow", err=True)
     typer.echo(describe_made(made, per_session, target))

@@ -49,11 +49,21 @@ class TableFormat(StrEnum):
     json = "json"
 
 
-class ReportFormat(StrEnum):
-    """How a report prints, or the PDF it writes."""
+class ExportFormat(StrEnum):
+    """How a read command that also exports prints its answer, or the workbook it writes."""
 
     table = "table"
     csv = "csv"
+    xlsx = "xlsx"
+    json = "json"
+
+
+class ReportFormat(StrEnum):
+    """How a report prints, or the workbook or PDF it writes."""
+
+    table = "table"
+    csv = "csv"
+    xlsx = "xlsx"
     json = "json"
     pdf = "pdf"
 
@@ -61,8 +71,15 @@ class ReportFormat(StrEnum):
 TableFormatOption = Annotated[
     TableFormat, typer.Option("--format", "-f", help="table, csv or json.")
 ]
+ExportFormatOption = Annotated[
+    ExportFormat,
+    typer.Option("--format", "-f", help="table, csv, json, or xlsx (an Excel file: give --out)."),
+]
 ReportFormatOption = Annotated[
-    ReportFormat, typer.Option("--format", "-f", help="table, csv, json or pdf.")
+    ReportFormat,
+    typer.Option(
+        "--format", "-f", help="table, csv, json, pdf, or xlsx (an Excel file: give --out)."
+    ),
 ]
 FormatOption = Annotated[
     Format, typer.Option("--format", "-f", help="table for people, json for scripts.")

@@ -27,6 +27,11 @@ def print_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
+def json_text(data: Any) -> str:
+    """JSON as :func:`print_json` prints it, for a file."""
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
 def console() -> Console:
     """A Rich console on stdout (imported late: Rich's console is not needed for --help)."""
     from rich.console import Console

@@ -37,6 +37,7 @@ def session_plans(
     from pathlib import Path
 
     from ipskit.cli.output import workspace_option
+    from ipskit.cli.progress import progress
     from ipskit.cohorts.course import course_for
     from ipskit.documents.session_plans import make_plans
     from ipskit.workspace import require_workspace
@@ -44,6 +45,7 @@ def session_plans(
     workspace = require_workspace(workspace_option(ctx))
     course = course_for(workspace, cohort_id, curriculum)
     folder = Path(out) if out else workspace.root / "out" / course.name / "session-plans"
-    written = make_plans(workspace, course, folder, as_html=fmt is DocumentFormat.html,
-                         prep=prep)  # fmt: skip
+    with progress("Making the session plans") as step:
+        written = make_plans(workspace, course, folder, as_html=fmt is DocumentFormat.html,
+                             prep=prep, progress=step)  # fmt: skip
     typer.echo(f"Wrote {len(written)} file{'s' if len(written) > 1 else ''} to {folder}")

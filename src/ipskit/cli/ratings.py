@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -11,10 +12,10 @@ import typer
 from ipskit.cli.common import load_cohort, parse_day
 from ipskit.cli.options import (
     CohortArgument,
+    ExportFormat,
+    ExportFormatOption,
     Format,
     FormatOption,
-    TableFormat,
-    TableFormatOption,
 )
 from ipskit.cli.output import print_json
 from ipskit.cli.table import table
@@ -111,7 +112,16 @@ def list_(
 def report(
     ctx: typer.Context,
     cohort_id: CohortArgument,
-    fmt: TableFormatOption = TableFormat.table,
+    fmt: ExportFormatOption = ExportFormat.table,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            dir_okay=False,
+            help="The file to write (default: stdout; xlsx needs one).",
+        ),
+    ] = None,
 ) -> None:
     """Show the cohort's change (counts only).
 
@@ -120,41 +130,48 @@ def report(
     An average is shown only where at least 3 people gave a rating, so that no one's
     own answer can be read from it.
     """
+    from ipskit.cli.exports import deliver, export, need_out
     from ipskit.cohorts.ratings import summary
     from ipskit.cohorts.records import Records
 
+    need_out(fmt, out, f"ratings-{cohort_id}.xlsx")
     cohort = load_cohort(ctx, cohort_id)
     known = _competencies(cohort)
     rows = summary(Records.load(cohort), list(known.items()))
-    if fmt is TableFormat.json:
-        print_json({"cohort": cohort.id, "competencies": [r._asdict() for r in rows]})
+    what = f"the self-ratings of {cohort.id}"
+    if fmt is ExportFormat.json:
+        from ipskit.cli.output import json_text
+
+        data = {"cohort": cohort.id, "competencies": [r._asdict() for r in rows]}
+        if out is None:
+            print_json(data)
+        else:
+            deliver(json_text(data), out, what)
         return
-    plain = fmt is TableFormat.csv  # numbers a spreadsheet reads; empty where hidden
+    if fmt in (ExportFormat.csv, ExportFormat.xlsx):
+        # Numbers a spreadsheet reads; empty where hidden.
+        header = ["competency", "rated_before", "average_before", "rated_after",
+                  "average_after", "rated_both", "improved", "average_change"]  # fmt: skip
+        figures = [[r.competency, r.before, r.before_mean, r.after, r.after_mean, r.both,
+                    r.improved, r.mean_change] for r in rows]  # fmt: skip
+        averages = {name: "0.00" for name in header if name.startswith("average_")}
+        export(fmt, header, figures, out=out, what=what, title="Self-ratings", formats=averages)
+        return
     cells = [
-        [r.competency if plain else r.name, str(r.before), _n(r.before_mean, plain),
-         str(r.after), _n(r.after_mean, plain), str(r.both), str(r.improved),
-         _n(r.mean_change, plain, sign=not plain)]
+        [r.name, str(r.before), _n(r.before_mean), str(r.after), _n(r.after_mean), str(r.both),
+         str(r.improved), _n(r.mean_change, sign=True)]
         for r in rows
     ]  # fmt: skip
-    if fmt is TableFormat.csv:
-        from ipskit.core.csvio import to_text
-
-        header = ("competency", "rated_before", "average_before", "rated_after", "average_after",
-                  "rated_both", "improved", "average_change")  # fmt: skip
-        typer.echo(to_text(header, cells), nl=False)
-        return
-    typer.echo(f"Self-ratings, {cohort.id}: 1 (not yet) to 5 (fully), counts and averages only")
-    typer.echo(
-        table(
-            ["Competency", "Before", "Avg", "After", "Avg", "Both", "Higher", "Change"],
-            cells,
-            right=list(range(1, 8)),
-        )  # fmt: skip
-    )
-    typer.echo("Averages of fewer than 3 people are not shown (–).")
+    text = "\n".join([
+        f"Self-ratings, {cohort.id}: 1 (not yet) to 5 (fully), counts and averages only",
+        table(["Competency", "Before", "Avg", "After", "Avg", "Both", "Higher", "Change"],
+              cells, right=list(range(1, 8))),
+        "Averages of fewer than 3 people are not shown (–).",
+    ])  # fmt: skip
+    deliver(text + "\n", out, what)
 
 
-def _n(value: float | None, plain: bool, *, sign: bool = False) -> str:
+def _n(value: float | None, *, sign: bool = False) -> str:
     if value is None:
-        return "" if plain else "–"
+        return "–"
     return f"{value:+.2f}" if sign else f"{value:.2f}"

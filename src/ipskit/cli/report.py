@@ -41,7 +41,8 @@ def report(
             "--out",
             "-o",
             dir_okay=False,
-            help="The file to write (default: stdout; for pdf, out/report-FROM-TO.pdf).",
+            help="The file to write (default: stdout; for pdf, out/report-FROM-TO.pdf;"
+            " xlsx needs one).",
         ),
     ] = None,  # fmt: skip
 ) -> None:
@@ -61,9 +62,9 @@ def report(
     are still to come. One whose sessions are over with no one ever attending (made by
     mistake, or cancelled) is not counted. Archived cohorts are counted.
 
-    csv gives one row per curriculum and a 'total' row, with the follow-up figures as
-    columns for each point (followup_3m_reached, ...). pdf writes a branded one- or
-    two-page report with a chart of the follow-ups.
+    csv, and xlsx (an Excel file, with --out), give one row per curriculum and a 'total'
+    row, with the follow-up figures as columns for each point (followup_3m_reached,
+    ...). pdf writes a branded one- or two-page report with a chart of the follow-ups.
     """
     from ipskit.cli.output import workspace_option
     from ipskit.cohorts.figures import build_report
@@ -80,11 +81,13 @@ def report(
     if as_json:
         fmt = ReportFormat.json
     if fmt is ReportFormat.pdf:
+        from ipskit.cli.progress import progress
         from ipskit.cohorts.figures import default_name
         from ipskit.documents.funder_report import make_report
 
         target = out or workspace.root / "out" / default_name(first, last)
-        make_report(workspace, found, target)
+        with progress("Making the report") as step:
+            make_report(workspace, found, target, progress=step)
         typer.echo(f"Wrote the report to {target}")
         return
     if fmt is ReportFormat.json:
@@ -96,11 +99,16 @@ def report(
             print_json(report_json(found))
             return
         text = json.dumps(report_json(found), indent=2, ensure_ascii=False) + "\n"
-    elif fmt is ReportFormat.csv:
-        from ipskit.cohorts.figures import csv_table
-        from ipskit.core.csvio import to_text
+    elif fmt in (ReportFormat.csv, ReportFormat.xlsx):
+        from ipskit.cli.exports import export, need_out
+        from ipskit.cohorts.figures import default_name
+        from ipskit.cohorts.figures_sheet import report_table
 
-        text = to_text(*csv_table(found))
+        need_out(fmt, out, default_name(first, last).removesuffix(".pdf") + ".xlsx")
+        header, rows = report_table(found)
+        averages = {name: "0.00" for name in header if name.endswith("_average")}
+        export(fmt, header, rows, out=out, what="the report", title="Report", formats=averages)
+        return
     else:
         text = report_text(found) + "\n"
     if out is None:
@@ -204,8 +212,10 @@ def report_text(found: "Report") -> str:
 
 
 def course_name(title: str, curriculum: str, titles: list[str]) -> str:
-    """A course as the report names it: by its title, with its id only where two share one
-    (a curriculum adapted from another and not retitled)."""
+    """A course as the report names it: its title, and its id where two share a title.
+
+    Two curricula share a title where one was adapted from the other and not retitled.
+    """
     return clip(title, 48) + (f" ({curriculum})" if titles.count(title) > 1 else "")
 
 

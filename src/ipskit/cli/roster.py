@@ -8,7 +8,7 @@ import typer
 
 from ipskit.cli.common import cohort_group, group_cohort, parse_day
 from ipskit.cli.lazy import LazyGroup
-from ipskit.cli.options import JsonOption, TableFormat, TableFormatOption
+from ipskit.cli.options import ExportFormat, ExportFormatOption, JsonOption
 from ipskit.cli.output import print_json
 from ipskit.cli.table import clip, table
 
@@ -43,34 +43,54 @@ def who_is(person: "Participant") -> str:
 
 def list_(
     ctx: typer.Context,
-    fmt: TableFormatOption = TableFormat.table,
+    fmt: ExportFormatOption = ExportFormat.table,
     as_json: JsonOption = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            dir_okay=False,
+            help="The file to write (default: stdout; xlsx needs one).",
+        ),
+    ] = None,
 ) -> None:
     """List the participants, with their ids."""
-    from ipskit.cohorts.record_files import roster_text
+    from ipskit.cli.exports import deliver, export, need_out
+    from ipskit.cli.output import json_text
     from ipskit.cohorts.records import Records
 
+    if as_json:
+        fmt = ExportFormat.json
     cohort = group_cohort(ctx)
+    need_out(fmt, out, f"roster-{cohort.id}.xlsx")
     roster = [p for p in Records.load(cohort).roster if p.status != "erased"]
-    if as_json or fmt is TableFormat.json:
-        print_json(
-            [
-                {
-                    "id": p.id,
-                    "name": p.name,
-                    "certificate_name": p.name_on_certificate,
-                    "email": p.email,
-                    "pronouns": p.pronouns,
-                    "status": p.status,
-                    "added": p.added.isoformat() if p.added else None,
-                    "left": p.left.isoformat() if p.left else None,
-                }  # fmt: skip
-                for p in roster
-            ]
-        )
-    elif fmt is TableFormat.csv:
-        typer.echo(roster_text(roster), nl=False)
-    elif not roster:
+    what = f"the roster of {cohort.id}"
+    if fmt is ExportFormat.json:
+        people = [
+            {
+                "id": p.id,
+                "name": p.name,
+                "certificate_name": p.name_on_certificate,
+                "email": p.email,
+                "pronouns": p.pronouns,
+                "status": p.status,
+                "added": p.added.isoformat() if p.added else None,
+                "left": p.left.isoformat() if p.left else None,
+            }  # fmt: skip
+            for p in roster
+        ]
+        if out is None:
+            print_json(people)
+        else:
+            deliver(json_text(people), out, what)
+    elif fmt in (ExportFormat.csv, ExportFormat.xlsx):
+        header = ["id", "name", "certificate_name", "email", "pronouns", "status",
+                  "added (YYYY-MM-DD)", "left (YYYY-MM-DD)"]  # fmt: skip
+        cells = [[p.id, p.name, p.certificate_name, p.email, p.pronouns, p.status, p.added,
+                  p.left] for p in roster]  # fmt: skip
+        export(fmt, header, cells, out=out, what=what, title="Roster")
+    elif not roster and out is None:
         typer.echo(f"No one on the roster of {cohort.id} yet: add people with 'roster add'.")
     else:
         rows = [
@@ -78,7 +98,8 @@ def list_(
              p.pronouns, p.status if p.status != "active" else ""]
             for p in roster
         ]  # fmt: skip
-        typer.echo(table(["ID", "Name", "On certificate", "Email", "Pronouns", ""], rows))
+        text = table(["ID", "Name", "On certificate", "Email", "Pronouns", ""], rows)
+        deliver(text + "\n", out, what)
 
 
 def add(

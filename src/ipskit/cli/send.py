@@ -45,12 +45,15 @@ def certificates(
     in the cohort's sent.csv, and is never sent again.
     """
     from ipskit.cli.output import workspace_option
+    from ipskit.cli.progress import progress
     from ipskit.mail.sending import send_certificates
     from ipskit.workspace import require_workspace
 
     workspace = require_workspace(workspace_option(ctx))
     cohort = load_cohort(ctx, cohort_id)
-    report = send_certificates(workspace, cohort, who=split_people(participant), dry_run=dry_run)
+    with progress("Making the messages") as step:
+        report = send_certificates(workspace, cohort, who=split_people(participant),
+                                   dry_run=dry_run, progress=step)  # fmt: skip
     _summary(report, "certificate")
 
 
@@ -69,6 +72,7 @@ def followups(
     passed it on. They answer by replying; record the answers with 'ipskit followup record'.
     """
     from ipskit.cli.output import workspace_option
+    from ipskit.cli.progress import progress
     from ipskit.cohorts.cohort import all_cohorts
     from ipskit.mail.sending import send_followups
     from ipskit.workspace import require_workspace
@@ -78,7 +82,8 @@ def followups(
         cohorts = [load_cohort(ctx, cohort_id)]
     else:
         cohorts = all_cohorts(workspace.cohorts_dir)
-    report = send_followups(workspace, cohorts, dry_run=dry_run)
+    with progress("Making the messages") as step:
+        report = send_followups(workspace, cohorts, dry_run=dry_run, progress=step)
     if not report.outcomes:
         where = f" for cohort {cohort_id}" if cohort_id else ""
         typer.echo(f"No follow-up invitations are due{where}.")

@@ -34,6 +34,7 @@ def register(
     prints initials only, for sheets left where others can see them.
     """
     from ipskit.cli.output import workspace_option
+    from ipskit.cli.progress import progress
     from ipskit.documents.signin_sheets import make_registers
     from ipskit.workspace import require_workspace
 
@@ -42,10 +43,11 @@ def register(
     meetings = [cohort.meeting(session)] if session else list(cohort.everything)
     name = f"register-{meetings[0].number}" if session else "registers"
     target = out or workspace.root / "out" / cohort.id / f"{name}.{fmt.value}"
-    renderer = make_registers(
-        workspace, cohort, meetings, target,
-        initials_only=initials, blank_rows=blank, as_html=fmt is DocumentFormat.html,
-    )  # fmt: skip
+    with progress("Making the sign-in sheets") as step:
+        renderer = make_registers(
+            workspace, cohort, meetings, target, initials_only=initials, blank_rows=blank,
+            as_html=fmt is DocumentFormat.html, progress=step,
+        )  # fmt: skip
     for warning in renderer.warnings:
         typer.secho(f"warning: {warning}", fg="yellow", err=True)
     pages = len(meetings)

@@ -43,6 +43,7 @@ def build_workbook(
     participant id.
     """
     from ipskit.cli.output import workspace_option
+    from ipskit.cli.progress import progress
     from ipskit.cohorts.course import course_for
     from ipskit.core.errors import IpskitError
     from ipskit.documents.workbooks import make_workbook, make_workbooks
@@ -55,17 +56,20 @@ def build_workbook(
     workspace = require_workspace(workspace_option(ctx))
     course = course_for(workspace, cohort_id, curriculum)
     suffix = "-large-print" if large_print else ""
-    if per_participant:
-        folder = out or workspace.root / "out" / course.name / "workbooks"
-        renderer, written = make_workbooks(workspace, course, folder, large_print=large_print)
-        message = f"Wrote {len(written)} workbook{'s' if len(written) > 1 else ''} to {folder}"
-    else:
-        target = out or workspace.root / "out" / course.name / f"workbook{suffix}.{fmt.value}"
-        renderer = make_workbook(
-            workspace, course, target, large_print=large_print,
-            as_html=fmt is DocumentFormat.html,
-        )  # fmt: skip
-        message = f"Wrote the workbook to {target}"
+    with progress("Making the workbook") as step:
+        if per_participant:
+            folder = out or workspace.root / "out" / course.name / "workbooks"
+            renderer, written = make_workbooks(workspace, course, folder,
+                                               large_print=large_print, progress=step)  # fmt: skip
+            count = len(written)
+            message = f"Wrote {count} workbook{'s' if count > 1 else ''} to {folder}"
+        else:
+            target = out or workspace.root / "out" / course.name / f"workbook{suffix}.{fmt.value}"
+            renderer = make_workbook(
+                workspace, course, target, large_print=large_print,
+                as_html=fmt is DocumentFormat.html, progress=step,
+            )  # fmt: skip
+            message = f"Wrote the workbook to {target}"
     for warning in renderer.warnings:
         typer.secho(f"warning: {warning}", fg="yellow", err=True)
     typer.echo(message)

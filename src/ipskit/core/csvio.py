@@ -12,6 +12,12 @@ Windows-1252 rather than UTF-8, its "CSV UTF-8" starts with a byte order mark, s
 regions separate cells with semicolons, and dates come back in the region's short form
 (see :func:`ipskit.core.dates.written_date`). ipskit writes UTF-8 and ISO dates again the next
 time it saves the file.
+
+Exports, made for a person to open in a spreadsheet (:func:`export_text`), differ from the
+record files in two ways: they start with a byte order mark, without which Excel reads
+UTF-8 as Windows-1252 ("GwenllÃ¯an"), and a text cell that a spreadsheet would take for a
+number or a date ("10/10", "3-4", "1e5") gets the same leading apostrophe as a formula.
+Record files keep neither: ipskit reads them back, and other programs may too.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from ipskit.core import store
+from ipskit.core.cells import Cell, Percent
 from ipskit.core.errors import FileProblemsError
 
 #: Columns of ipskit's record files that hold a date (YYYY-MM-DD as ipskit writes it).
@@ -52,6 +59,77 @@ def to_text(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     for row in rows:
         writer.writerow([neutralise(cell) for cell in row])
     return out.getvalue()
+
+
+#: What tells Excel that a CSV file is UTF-8.
+BOM = "\ufeff"
+
+# Words a spreadsheet reads as part of a date or a time ("5 Mar", "March 2027", "6 pm").
+_DATE_WORD = re.compile(
+    r"(?<![^\W\d_])(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?"
+    r"|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+    r"|mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?|fri(?:day)?"
+    r"|sat(?:urday)?|sun(?:day)?|[ap]\.?m)(?![^\W\d_])\.?",
+    re.IGNORECASE,
+)
+# What is left of a number, a date, a time or a fraction once those words are taken out.
+_NUMERIC = re.compile(r"[\s\d/.,:%$£€¥()+\-eE]*\d[\s\d/.,:%$£€¥()+\-eE]*")
+
+
+def reads_as_data(cell: str) -> bool:
+    """Whether a spreadsheet opening CSV would turn this text into a number, date or time.
+
+    "10/10" becomes the 10th of October, "3-4" the 3rd of April, "1e5" 100000, "0012"
+    12, "5 Mar" a date and "true" a yes/no value. Generous on purpose: text it takes
+    for data by mistake only gains an apostrophe.
+    """
+    if cell.strip().lower() in ("true", "false"):
+        return True
+    return _NUMERIC.fullmatch(_DATE_WORD.sub(" ", cell)) is not None
+
+
+def export_text(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
+    """CSV for a person to open in a spreadsheet: each cell shows as what it is.
+
+    The text starts with a byte order mark, so that Excel reads it as UTF-8; lines end in
+    CRLF. Numbers are written plainly (``0.8``, never ``8e-01``), a percentage as its
+    number (``80``: the column's heading says it is one), a date as YYYY-MM-DD. Text that
+    could run as a formula, or that a spreadsheet would take for a number or a date, is
+    written with a leading apostrophe, as :func:`neutralise` does. Not for record files:
+    those are written by :func:`to_text`, with no mark.
+    """
+    out = io.StringIO()
+    out.write(BOM)
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([_export_cell(cell) for cell in header])
+    for row in rows:
+        writer.writerow([_export_cell(cell) for cell in row])
+    return out.getvalue()
+
+
+def _export_cell(cell: Cell) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, str):
+        safe = neutralise(cell)
+        return "'" + cell if safe is cell and reads_as_data(cell) else safe
+    if isinstance(cell, Percent):
+        return _number(cell.value)
+    if isinstance(cell, int | float):
+        return _number(cell)
+    return cell.isoformat()
+
+
+def _number(value: float) -> str:
+    """A number as every spreadsheet reads it: 3, 22.5, 0.0001; never in e-notation."""
+    if isinstance(value, int):
+        return str(value)
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    text = repr(value)
+    if "e" in text:
+        text = f"{value:.20f}".rstrip("0").rstrip(".")
+    return text
 
 
 def appended(old: str, header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:

@@ -35,6 +35,7 @@ from ipskit.cohorts.cohort import CURRICULUM_FILE, Cohort
 from ipskit.cohorts.records import Records
 from ipskit.core import store
 from ipskit.core.errors import IpskitError
+from ipskit.core.progress import Step
 from ipskit.demo.documents import Demo, make_documents
 from ipskit.demo.people import Person, rosters
 from ipskit.workspace import Workspace
@@ -153,16 +154,17 @@ def check_folder(folder: Path) -> None:
         raise IpskitError(f"{folder} already holds files: give a new folder for the demo")
 
 
-def build_demo(folder: Path, *, today: date | None = None) -> Demo:
+def build_demo(folder: Path, *, today: date | None = None, progress: Step | None = None) -> Demo:
     """Make the demo workspace in ``folder`` (new or empty): records, then every document.
 
     Complete or not at all: if anything fails on the way, what was made is removed
-    again (and a folder that was there, empty, is left empty).
+    again (and a folder that was there, empty, is left empty). ``progress`` is told of
+    each document as it is made.
     """
     check_folder(folder)
     existed = folder.exists()
     try:
-        return _build(folder, today or date.today())
+        return _build(folder, today or date.today(), progress)
     except BaseException:
         if existed:
             for child in folder.iterdir():
@@ -175,9 +177,11 @@ def build_demo(folder: Path, *, today: date | None = None) -> Demo:
         raise
 
 
-def _build(folder: Path, today: date) -> Demo:
+def _build(folder: Path, today: date, progress: Step | None) -> Demo:
     from ipskit.workspace import init_workspace
 
+    if progress is not None:
+        progress("Writing the demo's records")
     init_workspace(folder, ORGANISATION)
     workspace = Workspace(folder.resolve())
     store.write_atomic(workspace.settings_path, settings_text())
@@ -189,9 +193,11 @@ def _build(folder: Path, today: date) -> Demo:
         demo.add(_describe(cohort, today), cohort.folder)
         finished = cohort.settings.sessions[-1].date < today
         jobs.append((str(workspace.root), cohort.id, plan.copies, finished))
-    for made, warnings in make_documents(jobs):
+    for made, warnings in make_documents(jobs, progress):
         demo.made.extend(made)
         demo.warnings.extend(w for w in warnings if w not in demo.warnings)
+    if progress is not None:
+        progress("Making the reports")
     _reports(demo, today)
     return demo
 

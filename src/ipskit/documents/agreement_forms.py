@@ -12,6 +12,7 @@ from ipskit.cohorts.record_types import Participant
 from ipskit.cohorts.records import Records
 from ipskit.core.dateformat import long_date
 from ipskit.core.errors import IpskitError, argument
+from ipskit.core.progress import Step
 from ipskit.documents.context import organisation, paragraphs
 from ipskit.documents.fonts import name_warnings
 from ipskit.documents.render import Renderer
@@ -77,6 +78,7 @@ def make_agreements(
     *,
     blank: int = 0,
     unsigned_only: bool = False,
+    progress: Step | None = None,
 ) -> Made:
     """Write one code-of-conduct form per person still on the course to ``target``."""
     if not 0 <= blank <= MAX_BLANK:
@@ -93,7 +95,7 @@ def make_agreements(
             else f"cohort {course.cohort.id} has no one on its roster: add people,"
             f" or use {argument('blank=N')}"
         )
-    renderer = Renderer(workspace)
+    renderer = Renderer(workspace, progress=progress, what="the forms")
     renderer.warnings = name_warnings((p.id, p.name) for p in people)
     context = agreement_context(workspace, renderer, course, people, blank=blank)
     document = renderer.layout(renderer.html(TEMPLATE, context), template=TEMPLATE)

@@ -9,6 +9,7 @@ from ipskit.cohorts.cohort import Cohort
 from ipskit.cohorts.followups import PointFigures, point_label
 from ipskit.core.dateformat import plain_date
 from ipskit.core.numbers import figure
+from ipskit.core.progress import Step
 from ipskit.documents.context import organisation
 from ipskit.documents.funder_report import chart
 from ipskit.documents.render import Renderer
@@ -16,9 +17,9 @@ from ipskit.workspace import Workspace
 
 
 def make_report(workspace: Workspace, cohorts: list[Cohort], found: list[PointFigures],
-                target: Path, *, today: date) -> None:  # fmt: skip
+                target: Path, *, today: date, progress: Step | None = None) -> None:  # fmt: skip
     """Write the one-page follow-up report, with its chart, as a tagged PDF."""
-    renderer = Renderer(workspace)
+    renderer = Renderer(workspace, progress=progress, what="the report")
     courses = sorted({c.settings.curriculum_title for c in cohorts})
     scope = cohorts[0].id if len(cohorts) == 1 else f"{len(cohorts)} cohorts"
     context = {

@@ -13,6 +13,7 @@ from ipskit.cohorts.figures import EvaluationLine, Line, Report, hours, notes
 from ipskit.cohorts.followups import PointFigures, point_label
 from ipskit.cohorts.ratings import MIN_PEOPLE
 from ipskit.core.numbers import figure
+from ipskit.core.progress import Step
 from ipskit.documents.context import organisation
 from ipskit.documents.render import Renderer
 from ipskit.workspace import Workspace
@@ -157,10 +158,15 @@ def evaluation(line: EvaluationLine, titles: list[str]) -> dict[str, Any]:
 
 
 def make_report(
-    workspace: Workspace, report: Report, target: Path, *, as_html: bool = False
+    workspace: Workspace,
+    report: Report,
+    target: Path,
+    *,
+    as_html: bool = False,
+    progress: Step | None = None,
 ) -> Renderer:
     """Write the report as a branded PDF (or its HTML) to ``target``."""
-    renderer = Renderer(workspace)
+    renderer = Renderer(workspace, progress=progress, what="the report")
     renderer.document(TEMPLATE, report_context(workspace, renderer, report), target,
                       as_html=as_html)  # fmt: skip
     return renderer

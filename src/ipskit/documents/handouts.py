@@ -33,6 +33,7 @@ from typing import Any, NamedTuple
 from ipskit.cohorts.course import Course
 from ipskit.core.dateformat import clock, long_date
 from ipskit.core.errors import IpskitError, NotFoundError
+from ipskit.core.progress import Step
 from ipskit.courses import references
 from ipskit.courses.curriculum import Handout, SessionBase, start_time
 from ipskit.courses.quantities import Copies, Group, copies
@@ -461,6 +462,7 @@ def make_handouts(
     session: str | None = None,
     per_session: bool = False,
     as_html: bool = False,
+    progress: Step | None = None,
 ) -> Made:
     """Write the handouts to ``target``: one file, or with ``per_session`` a folder of them.
 
@@ -479,7 +481,7 @@ def make_handouts(
         "supervision": settings.supervision, "contact": settings.organisation.contact,
     })  # fmt: skip
     sections = [section for section in map(maker.section, found) if section is not None]
-    renderer = Renderer(workspace)
+    renderer = Renderer(workspace, progress=progress, what="the handouts")
     renderer.warnings = list(dict.fromkeys(maker.warnings))
     if not sections:
         raise IpskitError(f"{found[0].label} ({found[0].title}) has nothing to print")
@@ -496,6 +498,7 @@ def make_handouts(
     files = [(target / f"{s['key']}.pdf", [s]) for s in sections] if per_session \
         else [(target, sections)]  # fmt: skip
     planned = []
+    renderer.what = "the list of what to print"
     for path, its_sections in files:
         cover = _lay_out_cover(renderer, base, its_sections)
         # Each different page once, with how many times it is printed; the list in front
@@ -510,8 +513,9 @@ def make_handouts(
         if per_session:
             title += f" · {its_sections[0]['label']}"
         planned.append((path, title, cover, groups))
-    written = []
+    written: list[int] = []
     for path, title, cover, groups in planned:
+        renderer.tell("Writing the handouts", len(written), len(planned) if per_session else None)
         data = _pdf(renderer, cover, [page for pages, _ in groups for page in pages],
                     title=title, author=settings.organisation.name, language=locale)  # fmt: skip
         write_output(path, _repeated(data, [(len(pages), times) for pages, times in groups]))

@@ -26,6 +26,8 @@ WeasyPrint is imported only here, and only when a PDF is made.
 from __future__ import annotations
 
 import base64
+import logging
+import sys
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -50,14 +52,20 @@ from ipskit.workspace import Workspace
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
+    from ipskit.core.progress import Step
+
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".svg": "image/svg+xml", ".gif": "image/gif", ".webp": "image/webp"}  # fmt: skip
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 class Renderer:
     """Templates and their allowed folders, for one workspace."""
 
-    def __init__(self, workspace: Workspace | None) -> None:
+    def __init__(self, workspace: Workspace | None, *, progress: Step | None = None,
+                 what: str = "the document") -> None:  # fmt: skip
         self.workspace = workspace
+        #: Told how far a PDF has got (its pages laid out, its writing), as ``what``'s.
+        self.progress = progress
+        self.what = what
         folders = [builtin_templates_dir()]
         if workspace is not None and workspace.templates_dir.is_dir():
             folders.insert(0, workspace.templates_dir)
@@ -234,13 +242,15 @@ class Renderer:
         Relative links resolve as if the template were in the package's folder; the
         fetcher then takes the workspace's file of that name where there is one.
         """
+        if self.progress is not None and "weasyprint" not in sys.modules:
+            self.progress("Loading the PDF maker")
         load_weasyprint()
         from weasyprint import HTML
 
         self._template = template
         fetcher = self.last_fetcher = url_fetcher(self.folders)
         base = self.folders[-1] / template
-        with self.pdf_errors(template):
+        with self.pdf_errors(template), pages_told(self.progress, f"Laying out {self.what}"):
             document = HTML(string=html, base_url=base.as_uri(), url_fetcher=fetcher).render()
         attached = document.metadata.attachments or any(
             link[0] == "attachment" for page in document.pages for link in page.links
@@ -294,9 +304,15 @@ class Renderer:
         document.metadata.title = title
         document.metadata.authors = [author]
         document.metadata.lang = language
+        self.tell(f"Writing {self.what}")
         with self.pdf_errors(self._template or "the document"):
             data = document.write_pdf(pdf_tags=True)
         write_output(target, data)
+
+    def tell(self, what: str, done: int = 0, total: int | None = None) -> None:
+        """Tell the progress callback, if there is one, what is being done now."""
+        if self.progress is not None:
+            self.progress(what, done, total)
 
 
 def workspace_image(workspace: Workspace, relative: str) -> tuple[Path, bytes]:
@@ -325,6 +341,62 @@ def process_pool(workers: int) -> ProcessPoolExecutor | None:
     from ipskit.core.processes import pool
 
     return pool(workers)
+
+
+#: The log on which WeasyPrint says what it is doing, page by page, at INFO level.
+STEPS_LOG = "weasyprint.progress"
+
+
+@contextmanager
+def pages_told(progress: Step | None, doing: str) -> Iterator[None]:
+    """While held, each page WeasyPrint lays out is told to ``progress``, as ``doing``.
+
+    A document is laid out in one call with no steps of its own to count; but WeasyPrint
+    logs each page as it lays it out, and each page again in a second pass where page
+    numbers need one, by which time the count of pages is known.
+    """
+    if progress is None:
+        yield
+        return
+    progress(doing)
+    log = logging.getLogger(STEPS_LOG)
+    handler = _PagesHandler(progress, doing)
+    level, propagate = log.level, log.propagate
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False  # these are for the display, not for any other log's reader
+    try:
+        yield
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(level)
+        log.propagate = propagate
+
+
+class _PagesHandler(logging.Handler):
+    """WeasyPrint's "Creating layout - Page N" lines, as a page count."""
+
+    def __init__(self, progress: Step, doing: str) -> None:
+        super().__init__(logging.INFO)
+        self.progress = progress
+        self.doing = doing
+        self.pages = 0  # the most laid out so far
+        self.total: int | None = None  # known once a pass has laid out every page
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = str(record.msg)
+        if "Creating layout - Repagination" in message:
+            self.total = self.pages
+            return
+        args = record.args if isinstance(record.args, tuple) else ()
+        if "Creating layout - Page" not in message or not args or not isinstance(args[0], int):
+            return
+        page = args[0]
+        self.pages = max(self.pages, page)
+        if self.total is None:
+            self.progress(f"{self.doing}: page {page}")
+        else:
+            self.progress(self.doing, min(page, self.total), self.total)
 
 
 def load_weasyprint() -> None:

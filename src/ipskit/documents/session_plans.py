@@ -13,6 +13,7 @@ from typing import Any
 
 from ipskit.cohorts.course import Course
 from ipskit.core.dateformat import clock, clock_span, long_date
+from ipskit.core.progress import Step
 from ipskit.courses import references
 from ipskit.courses.curriculum import MaterialEntry, SessionBase, start_time, timetable
 from ipskit.courses.quantities import Group, copies, describe
@@ -197,14 +198,17 @@ def plans_context(workspace: Workspace, renderer: Renderer, course: Course) -> d
 
 
 def make_plans(workspace: Workspace, course: Course, folder: Path, *,
-               as_html: bool = False, prep: bool = False) -> list[Path]:  # fmt: skip
+               as_html: bool = False, prep: bool = False,
+               progress: Step | None = None) -> list[Path]:  # fmt: skip
     """Write every session's plan and the combined file into ``folder``; return the files.
 
-    With ``prep``, one file of every session's preparation sheet instead.
+    With ``prep``, one file of every session's preparation sheet instead. ``progress``
+    is told of the pages laid out, then of each session's file cut out.
     """
     from ipskit.documents.render import write_output
 
-    renderer = Renderer(workspace)
+    what = "the preparation sheets" if prep else "the session plans"
+    renderer = Renderer(workspace, progress=progress, what=what)
     context = plans_context(workspace, renderer, course)
     if prep:
         context["prep_only"] = True
@@ -240,6 +244,8 @@ def make_plans(workspace: Workspace, course: Course, folder: Path, *,
 
     source = Source(combined.read_bytes())
     language = workspace.settings.locale
+    cutting = "Cutting out each session's plan"
+    renderer.tell(cutting, 0, len(starts))
     for position, (first, plan) in enumerate(starts):
         last = starts[position + 1][0] if position + 1 < len(starts) else len(document.pages)
         target = folder / f"session-{plan['number']:02d}.pdf"
@@ -247,4 +253,5 @@ def make_plans(workspace: Workspace, course: Course, folder: Path, *,
         data = cut(source, range(first, last), title=title, author=author, language=language)
         write_output(target, data)
         written.append(target)
+        renderer.tell(cutting, position + 1, len(starts))
     return written

@@ -8,6 +8,7 @@ from typing import Any
 from ipskit.cohorts.cohort import Cohort
 from ipskit.cohorts.records import Records
 from ipskit.core.dateformat import clock_span, long_date
+from ipskit.core.progress import Step
 from ipskit.courses.meetings import Meeting
 from ipskit.documents.context import organisation
 from ipskit.documents.render import Renderer
@@ -71,11 +72,12 @@ def make_registers(
     initials_only: bool = False,
     blank_rows: int = 4,
     as_html: bool = False,
+    progress: Step | None = None,
 ) -> Renderer:
     """Write the sign-in sheets for these sessions to ``target`` (PDF or HTML)."""
     from ipskit.documents.fonts import name_warnings
 
-    renderer = Renderer(workspace)
+    renderer = Renderer(workspace, progress=progress, what="the sign-in sheets")
     records = Records.load(cohort)
     renderer.warnings = name_warnings((p.id, p.name) for p in records.active)
     context = register_context(

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from ipskit.core.errors import IpskitError
+from ipskit.core.progress import Step
 from ipskit.documents.render import Renderer
 from ipskit.workspace import Workspace
 
@@ -32,6 +33,7 @@ def pdf_bytes(renderer: Renderer, html: str, *, template: str, title: str, autho
     document.metadata.title = title
     document.metadata.authors = [author]
     document.metadata.lang = language
+    renderer.tell(f"Writing {renderer.what}")
     return bytes(document.write_pdf())
 
 
@@ -67,7 +69,8 @@ def finish_covers(future: Future[Any]) -> bytes | None:
         return None
 
 
-def assemble(body: bytes, covers: bytes, count: int) -> list[bytes]:
+def assemble(body: bytes, covers: bytes, count: int, *,
+             progress: Step | None = None) -> list[bytes]:  # fmt: skip
     """Each page of ``covers`` in place of the first page of ``body``, as PDF files.
 
     Each file is the body exactly as written, followed by an incremental update that
@@ -100,7 +103,7 @@ def assemble(body: bytes, covers: bytes, count: int) -> list[bytes]:
     base = body if body.endswith(b"\n") else body + b"\n"
     size = int(cast("NumberObject", trailer["/Size"]))
     pruner = fontprune.Pruner(covers_reader)
-    files = []
+    files: list[bytes] = []
     for cover in covers_reader.pages:
         shown = pruner.shown(content(cover), cover["/Resources"])
         resources = fontprune.trimmed(cover["/Resources"], shown)
@@ -110,6 +113,8 @@ def assemble(body: bytes, covers: bytes, count: int) -> list[bytes]:
         page["/Contents"] = update.copy(cover.raw_get("/Contents"))
         update.put(first_number, _dictionary(page))
         files.append(base + update.finish(trailer, int(match[1])))
+        if progress is not None:
+            progress("Putting together each person's copy", len(files), count)
     return files
 
 

@@ -27,6 +27,7 @@ from typing import Any, get_args
 from ipskit.cohorts.course import Course
 from ipskit.core.dateformat import clock, long_date, long_date_span
 from ipskit.core.errors import IpskitError
+from ipskit.core.progress import Step
 from ipskit.courses.curriculum import Page, SessionBase, WorkbookPart, start_time
 from ipskit.courses.references import References, page_titles
 from ipskit.documents.contents import contents_of
@@ -393,11 +394,12 @@ def make_workbook(
     participant: Owner | None = None,
     large_print: bool = False,
     as_html: bool = False,
+    progress: Step | None = None,
 ) -> Renderer:
     """Write one workbook to ``target`` (PDF or HTML), for one participant if named."""
     from ipskit.documents.fonts import name_warnings
 
-    renderer = Renderer(workspace)
+    renderer = Renderer(workspace, progress=progress, what="the workbook")
     if participant is not None:
         renderer.warnings = name_warnings([(participant.id, participant.name)])
     context = workbook_context(
@@ -422,15 +424,19 @@ def make_workbooks(
     folder: Path,
     *,
     large_print: bool = False,
+    progress: Step | None = None,
 ) -> tuple[Renderer, list[Path]]:
-    """Write a copy for each active participant into ``folder``, named by their id."""
+    """Write a copy for each active participant into ``folder``, named by their id.
+
+    ``progress`` is told of the body's pages laid out, then of each copy put together.
+    """
     from ipskit.documents.fonts import name_warnings
     from ipskit.documents.render import write_output
 
     owners = owners_of(course)
     if not owners:
         raise IpskitError(f"cohort {course.name} has no active participants to make copies for")
-    renderer = Renderer(workspace)
+    renderer = Renderer(workspace, progress=progress, what="the workbook")
     renderer.warnings = name_warnings((o.id, o.name) for o in owners)
     context = workbook_context(workspace, renderer, course, large_print=large_print)
     covers_context = workbook_context(
@@ -445,12 +451,15 @@ def make_workbooks(
     many = len(owners) >= WORKER_FROM
     with covers_aside(workspace.root, covers_html, meta) if many else nullcontext() as worker:
         body = pdf_bytes(renderer, body_html, **meta)
+        renderer.tell("Laying out the covers")
         covers = finish_covers(worker) if worker else None
     if covers is None:
+        renderer.what = "the covers"
         covers = pdf_bytes(renderer, covers_html, **meta)
     suffix = "-large-print" if large_print else ""
     written = []
-    for owner, data in zip(owners, assemble(body, covers, len(owners)), strict=True):
+    copies = assemble(body, covers, len(owners), progress=renderer.tell)
+    for owner, data in zip(owners, copies, strict=True):
         target = folder / f"workbook-{owner.id}{suffix}.pdf"
         write_output(target, data)
         written.append(target)

@@ -22,6 +22,7 @@ from ipskit.cohorts.cohort import Cohort, check_writable
 from ipskit.cohorts.records import Records
 from ipskit.cohorts.sent_log import SENT_FILE, read_sent, record_sent
 from ipskit.core import store
+from ipskit.core.progress import Step
 from ipskit.mail.messages import Letter, Sender, sender_of
 from ipskit.mail.outcome import Outcome, Report
 from ipskit.mail.post import Mailer, Outbox, Refused, open_post
@@ -32,7 +33,7 @@ __all__ = ["Outcome", "Report", "send_certificates", "send_followups"]
 
 
 def send_certificates(workspace: Workspace, cohort: Cohort, *, who: Sequence[str] = (),
-                      dry_run: bool = False) -> Report:  # fmt: skip
+                      dry_run: bool = False, progress: Step | None = None) -> Report:  # fmt: skip
     """Email each person of a cohort their own certificate(s) not sent before.
 
     Only certificates that stand issued are sent, and only when the PDF is the one the
@@ -46,12 +47,13 @@ def send_certificates(workspace: Workspace, cohort: Cohort, *, who: Sequence[str
             sent = read_sent(cohort.file(SENT_FILE))
             records = Records.load(cohort)
             letters = certificate_letters(workspace, cohort, records, sent, sender, outcome, who)
-            _deliver_all(post, cohort, letters, outcome, dry_run=dry_run)
+            _deliver_all(post, cohort, letters, outcome, dry_run=dry_run, progress=progress)
     return Report(dry_run, [outcome], _placeholder(sender))
 
 
 def send_followups(workspace: Workspace, cohorts: Sequence[Cohort], *,
-                   today: date | None = None, dry_run: bool = False) -> Report:  # fmt: skip
+                   today: date | None = None, dry_run: bool = False,
+                   progress: Step | None = None) -> Report:  # fmt: skip
     """Invite everyone whose follow-up has come, and who has not answered, to say how it goes.
 
     Every cohort's ``sent.csv`` is checked before anything is sent.
@@ -74,7 +76,7 @@ def send_followups(workspace: Workspace, cohorts: Sequence[Cohort], *,
                 dues = due([cohort], today)  # again, under the lock: answers may have come
                 letters = followup_letters(workspace, cohort, records, sent, sender, outcome,
                                            dues)  # fmt: skip
-                _deliver_all(post, cohort, letters, outcome, dry_run=dry_run)
+                _deliver_all(post, cohort, letters, outcome, dry_run=dry_run, progress=progress)
             outcomes.append(outcome)
     report = Report(dry_run, outcomes, _placeholder(sender))
     later = sorted((p.due, c.id, p.at) for c in cohorts for p in c.settings.followups
@@ -85,10 +87,13 @@ def send_followups(workspace: Workspace, cohorts: Sequence[Cohort], *,
 
 
 def _deliver_all(post: Outbox | Mailer, cohort: Cohort, letters: list[Letter],
-                 outcome: Outcome, *, dry_run: bool) -> None:  # fmt: skip
+                 outcome: Outcome, *, dry_run: bool, progress: Step | None) -> None:  # fmt: skip
     """Send (or write) each letter; record each one sent as soon as it has gone."""
     log = cohort.file(SENT_FILE)
-    for item in letters:
+    doing = f"{'Writing' if dry_run else 'Sending'} the messages for cohort {cohort.id}"
+    for number, item in enumerate(letters):
+        if progress is not None:
+            progress(doing, number, len(letters))
         try:
             result = post.deliver(cohort, item)
         except Refused as refusal:
