@@ -6,7 +6,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ipskit.cli.common import load_cohort, locale_of, parse_day, split_people
-from ipskit.cli.options import CohortArgument, ExportFormat, ExportFormatOption, JsonOption
+from ipskit.cli.options import (
+    CohortArgument,
+    ExportFormat,
+    ExportFormatOption,
+    ExportOutOption,
+    JsonOption,
+)
 from ipskit.cli.output import json_text, plural, print_json
 from ipskit.cli.table import clip, day, table
 
@@ -341,15 +347,7 @@ def attendance(
     cohort_id: CohortArgument,
     fmt: ExportFormatOption = ExportFormat.table,
     as_json: JsonOption = False,
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "--out",
-            "-o",
-            dir_okay=False,
-            help="The file to write (default: stdout; xlsx needs one).",
-        ),
-    ] = None,
+    out: ExportOutOption = None,
 ) -> None:
     """Show the attendance grid and progress.
 

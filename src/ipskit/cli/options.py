@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,8 +14,6 @@ def complete_cohort(ctx: typer.Context, incomplete: str) -> list[str]:
 
     It runs as the shell asks, before any command: it must be quick and never fail.
     """
-    from pathlib import Path
-
     from ipskit.cohorts.cohort import cohort_ids
     from ipskit.workspace import find_workspace
 
@@ -85,6 +84,13 @@ FormatOption = Annotated[
     Format, typer.Option("--format", "-f", help="table for people, json for scripts.")
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="The same as --format json.")]
+#: Where an export goes: a spreadsheet's file, or stdout.
+ExportOutOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--out", "-o", dir_okay=False, help="The file to write (default: stdout; xlsx needs one)."
+    ),
+]
 
 
 class DocumentFormat(StrEnum):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -14,6 +13,7 @@ from ipskit.cli.options import (
     CohortArgument,
     ExportFormat,
     ExportFormatOption,
+    ExportOutOption,
     Format,
     FormatOption,
 )
@@ -113,15 +113,7 @@ def report(
     ctx: typer.Context,
     cohort_id: CohortArgument,
     fmt: ExportFormatOption = ExportFormat.table,
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "--out",
-            "-o",
-            dir_okay=False,
-            help="The file to write (default: stdout; xlsx needs one).",
-        ),
-    ] = None,
+    out: ExportOutOption = None,
 ) -> None:
     """Show the cohort's change (counts only).
 

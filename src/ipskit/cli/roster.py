@@ -8,7 +8,7 @@ import typer
 
 from ipskit.cli.common import cohort_group, group_cohort, parse_day
 from ipskit.cli.lazy import LazyGroup
-from ipskit.cli.options import ExportFormat, ExportFormatOption, JsonOption
+from ipskit.cli.options import ExportFormat, ExportFormatOption, ExportOutOption, JsonOption
 from ipskit.cli.output import print_json
 from ipskit.cli.table import clip, table
 
@@ -45,15 +45,7 @@ def list_(
     ctx: typer.Context,
     fmt: ExportFormatOption = ExportFormat.table,
     as_json: JsonOption = False,
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "--out",
-            "-o",
-            dir_okay=False,
-            help="The file to write (default: stdout; xlsx needs one).",
-        ),
-    ] = None,
+    out: ExportOutOption = None,
 ) -> None:
     """List the participants, with their ids."""
     from ipskit.cli.exports import deliver, export, need_out
