@@ -422,7 +422,7 @@ def test_a_mistake_in_the_people_file_is_reported_by_its_line(tmp_path, monkeypa
 def test_what_goes_wrong_in_the_second_process_comes_back_whole(tmp_path):
     """A cohort's documents fail in the worker: the trainer reads the same message."""
     from ipskit.cohorts.newcohort import create_cohort
-    from ipskit.demo.documents import make_documents
+    from ipskit.documents.pack import make_documents
     from ipskit.workspace import init_workspace
 
     workspace = init_workspace(tmp_path / "ws", "Wrenmoor Peer Support Network")
@@ -430,20 +430,20 @@ def test_what_goes_wrong_in_the_second_process_comes_back_whole(tmp_path):
                   trainers=("Alys Morgan-Rees",))  # fmt: skip
     root = str(workspace.root)
     with pytest.raises(NotFoundError) as caught:  # the one between is made in the worker
-        make_documents([(root, "taster", False, False), (root, "gone", False, False),
-                        (root, "taster", False, False)])  # fmt: skip
+        make_documents([(root, "taster", ("calendar",)), (root, "gone", ("calendar",)),
+                        (root, "taster", ("calendar",))])  # fmt: skip
     assert caught.value.lines == ("no cohort 'gone'; there are: taster",)
 
 
 def test_a_fault_in_the_worker_says_where_but_not_what(monkeypatch):
-    import ipskit.demo.documents as documents
+    import ipskit.documents.pack as documents
 
     def fault(*piece):
         raise KeyError("Róisín Ní Bhriain")
 
     monkeypatch.setattr(documents, "make_piece", fault)
     with pytest.raises(RuntimeError) as caught:
-        documents.piece_in_worker(("root", "ten-week", "certificates"))
+        documents.piece_in_worker(("root", "ten-week", "certificates", None))
     assert str(caught.value).startswith("KeyError at test_demo.py:")  # where, never who
 
 

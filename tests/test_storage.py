@@ -110,7 +110,7 @@ def test_a_second_writer_waits_then_gives_up_clearly(ws, monkeypatch):
         ("attendance.csv", lambda t: t + '1,"p01,present\r\n', '{f}:6: not valid CSV: unexpected end of data'),
         ("cohort.yaml", lambda t: t.replace("make_up_counts: true", "make_up_counts: yes"), "{f}:{at:make_up_counts: yes:+16}: completion.make_up_counts: expected true or false"),
         ("cohort.yaml", lambda t: t.replace('date: "20', 'date: "x', 1), "{f}:{at:\"x:+0}: sessions[1].date: expected a date written YYYY-MM-DD, e.g. 2027-03-04"),
-        ("cohort.yaml", lambda t: t + "colour: red\n", "{f}:{at:colour:+0}: unknown key 'colour' (expected one of: id, curriculum, curriculum_title, curriculum_source, curriculum_sha256, created, venue, trainers, skipped, completion, sessions, meetings, followups, archived)"),
+        ("cohort.yaml", lambda t: t + "colour: red\n", "{f}:{at:colour:+0}: unknown key 'colour' (expected one of: id, curriculum, curriculum_title, curriculum_source, curriculum_sha256, created, venue, trainers, skipped, completion, sessions, meetings, followups, archived, personal_workbooks)"),
     ],
 )  # fmt: skip
 def test_a_hand_broken_file_is_reported_and_nothing_is_written(ws, file, edit, message):

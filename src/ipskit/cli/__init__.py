@@ -40,6 +40,7 @@ COMMANDS = {
     "attendance": ("ipskit.cli.attendance", "attendance"),
     "assessment": ("ipskit.cli.attendance", "assessment"),
     "forget": ("ipskit.cli.forget", "forget"),
+    "build": ("ipskit.cli.build", "build"),
     "calendar": ("ipskit.cli.calendar", "calendar"),
     "register": ("ipskit.cli.signin_sheets", "register"),
     "build-workbook": ("ipskit.cli.workbook", "build_workbook"),
@@ -66,6 +67,7 @@ COMMANDS = {
 #: lock is taken: walking a workspace of 500 cohorts would add 8 ms to each of them.
 SWEEP_FIRST: dict[str, frozenset[str] | None] = {
     "new-cohort": None,
+    "build": None,
     "calendar": None,
     "register": None,
     "build-workbook": None,
@@ -91,6 +93,7 @@ SYNONYMS = {
     "handout": "handouts", "agreement": "agreements", "evaluation": "evaluations",
     "rating": "ratings", "follow-up": "followup", "followups": "followup",
     "curriculum": "curricula", "email": "send", "mail": "send", "publish": "certificates publish",
+    "pack": "build", "make": "build", "rebuild": "build",
     "revoke": "certificates revoke", "workbook-copies": "build-workbook --per-participant",
 }  # fmt: skip
 

@@ -186,16 +186,20 @@ def _print(
 ) -> None:
     from ipskit.cli.progress import progress
     from ipskit.documents.agreement_forms import FILE, make_agreements
+    from ipskit.documents.pack import all_unchanged, kept
 
     assert course.cohort is not None
     target = out or workspace.root / "out" / course.cohort.id / FILE
-    with progress("Making the code of conduct forms") as step:
+    with kept(workspace, course.cohort.id) as record, \
+            progress("Making the code of conduct forms") as step:  # fmt: skip
         made = make_agreements(workspace, course, target, blank=blank, unsigned_only=unsigned,
-                               progress=step)  # fmt: skip
+                               progress=step, record=record)  # fmt: skip
     for warning in made.renderer.warnings:
         typer.secho(f"warning: {warning}", fg="yellow", err=True)
     extra = f", {blank} of them blank" if blank else ""
-    typer.echo(
-        f"Wrote {plural(made.forms, 'form')}{extra} ({plural(made.pages, 'page')}) to {target}"
-    )
+    forms = f"{plural(made.forms, 'form')}{extra} ({plural(made.pages, 'page')})"
+    if all_unchanged(record, [target]):
+        typer.echo(f"Up to date: {target} ({forms}; no name or text on them has changed)")
+    else:
+        typer.echo(f"Wrote {forms} to {target}")
     typer.echo(f"Signed: {made.signed} of {made.of}")

@@ -50,6 +50,7 @@ def handouts(
     from ipskit.cohorts.course import course_for
     from ipskit.core.errors import IpskitError
     from ipskit.documents.handouts import FILE, FOLDER, describe_made, make_handouts, which
+    from ipskit.documents.pack import all_unchanged, kept
     from ipskit.workspace import require_workspace
 
     if per_session and fmt is DocumentFormat.html:
@@ -62,11 +63,15 @@ def handouts(
     else:
         name = FILE if session is None else f"handouts-session-{which(course, session):02d}.pdf"
         target = out or folder / Path(name).with_suffix(f".{fmt.value}")
-    with progress("Making the handouts") as step:
+    cohort = course.cohort.id if course.cohort else None
+    with kept(workspace, cohort) as record, progress("Making the handouts") as step:
         made = make_handouts(
             workspace, course, target, session=session, per_session=per_session,
-            as_html=fmt is DocumentFormat.html, progress=step,
+            as_html=fmt is DocumentFormat.html, progress=step, record=record,
         )  # fmt: skip
     for warning in made.renderer.warnings:
         typer.secho(f"warning: {warning}", fg="yellow", err=True)
-    typer.echo(describe_made(made, per_session, target))
+    if all_unchanged(record, made.files):
+        typer.echo(f"Up to date: {target} (nothing the handouts are made from has changed)")
+    else:
+        typer.echo(describe_made(made, per_session, target))

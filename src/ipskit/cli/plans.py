@@ -39,13 +39,17 @@ def session_plans(
     from ipskit.cli.output import workspace_option
     from ipskit.cli.progress import progress
     from ipskit.cohorts.course import course_for
+    from ipskit.documents.pack import all_unchanged, kept
     from ipskit.documents.session_plans import make_plans
     from ipskit.workspace import require_workspace
 
     workspace = require_workspace(workspace_option(ctx))
     course = course_for(workspace, cohort_id, curriculum)
     folder = Path(out) if out else workspace.root / "out" / course.name / "session-plans"
-    with progress("Making the session plans") as step:
+    with kept(workspace, cohort_id) as record, progress("Making the session plans") as step:
         written = make_plans(workspace, course, folder, as_html=fmt is DocumentFormat.html,
-                             prep=prep, progress=step)  # fmt: skip
-    typer.echo(f"Wrote {len(written)} file{'s' if len(written) > 1 else ''} to {folder}")
+                             prep=prep, progress=step, record=record)  # fmt: skip
+    if all_unchanged(record, written):
+        typer.echo(f"Up to date: {folder} (nothing the plans are made from has changed)")
+    else:
+        typer.echo(f"Wrote {len(written)} file{'s' if len(written) > 1 else ''} to {folder}")

@@ -35,6 +35,7 @@ def register(
     """
     from ipskit.cli.output import workspace_option
     from ipskit.cli.progress import progress
+    from ipskit.documents.pack import all_unchanged, kept
     from ipskit.documents.signin_sheets import make_registers
     from ipskit.workspace import require_workspace
 
@@ -43,12 +44,15 @@ def register(
     meetings = [cohort.meeting(session)] if session else list(cohort.everything)
     name = f"register-{meetings[0].number}" if session else "registers"
     target = out or workspace.root / "out" / cohort.id / f"{name}.{fmt.value}"
-    with progress("Making the sign-in sheets") as step:
+    with kept(workspace, cohort.id) as record, progress("Making the sign-in sheets") as step:
         renderer = make_registers(
             workspace, cohort, meetings, target, initials_only=initials, blank_rows=blank,
-            as_html=fmt is DocumentFormat.html, progress=step,
+            as_html=fmt is DocumentFormat.html, progress=step, record=record,
         )  # fmt: skip
     for warning in renderer.warnings:
         typer.secho(f"warning: {warning}", fg="yellow", err=True)
     pages = len(meetings)
-    typer.echo(f"Wrote {pages} sign-in sheet{'s' if pages > 1 else ''} to {target}")
+    if all_unchanged(record, [target]):
+        typer.echo(f"Up to date: {target} (no name, date or setting on it has changed)")
+    else:
+        typer.echo(f"Wrote {pages} sign-in sheet{'s' if pages > 1 else ''} to {target}")

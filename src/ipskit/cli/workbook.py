@@ -1,11 +1,14 @@
 """``ipskit build-workbook COHORT`` or ``--curriculum CID``: the participant workbook."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ipskit.cli.options import DocumentFormat, DocumentFormatOption
+
+if TYPE_CHECKING:
+    from ipskit.documents.build_record import Record
 
 
 def build_workbook(
@@ -40,12 +43,13 @@ def build_workbook(
     self-assessment, the final assessment guide, a glossary and where to get support
     (as the curriculum's workbook list chooses). --per-participant makes a copy for
     each person on the roster with their name on the cover; the files are named by
-    participant id.
+    participant id, and ipskit build makes them too from then on.
     """
     from ipskit.cli.output import workspace_option
     from ipskit.cli.progress import progress
     from ipskit.cohorts.course import course_for
     from ipskit.core.errors import IpskitError
+    from ipskit.documents.pack import all_unchanged, kept
     from ipskit.documents.workbooks import make_workbook, make_workbooks
     from ipskit.workspace import require_workspace
 
@@ -56,20 +60,47 @@ def build_workbook(
     workspace = require_workspace(workspace_option(ctx))
     course = course_for(workspace, cohort_id, curriculum)
     suffix = "-large-print" if large_print else ""
-    with progress("Making the workbook") as step:
+    cohort = course.cohort.id if course.cohort else None
+    with kept(workspace, cohort) as record, progress("Making the workbook") as step:
         if per_participant:
             folder = out or workspace.root / "out" / course.name / "workbooks"
-            renderer, written = make_workbooks(workspace, course, folder,
-                                               large_print=large_print, progress=step)  # fmt: skip
-            count = len(written)
-            message = f"Wrote {count} workbook{'s' if count > 1 else ''} to {folder}"
+            renderer, written = make_workbooks(workspace, course, folder, large_print=large_print,
+                                               progress=step, record=record)  # fmt: skip
+            message = _copies(record, written, folder)
         else:
             target = out or workspace.root / "out" / course.name / f"workbook{suffix}.{fmt.value}"
             renderer = make_workbook(
                 workspace, course, target, large_print=large_print,
-                as_html=fmt is DocumentFormat.html, progress=step,
+                as_html=fmt is DocumentFormat.html, progress=step, record=record,
             )  # fmt: skip
-            message = f"Wrote the workbook to {target}"
+            message = (f"Up to date: {target} (nothing it is made from has changed)"
+                       if all_unchanged(record, [target])
+                       else f"Wrote the workbook to {target}")  # fmt: skip
+    if per_participant and course.cohort is not None and not large_print and out is None:
+        from ipskit.cohorts.cohort import remember_personal_workbooks
+
+        remember_personal_workbooks(course.cohort)  # once they are made: ipskit build keeps them
     for warning in renderer.warnings:
         typer.secho(f"warning: {warning}", fg="yellow", err=True)
     typer.echo(message)
+
+
+def _copies(record: "Record | None", written: list[Path], folder: Path) -> str:
+    """What became of the personal copies: written, up to date, removed."""
+    from ipskit.documents.build_record import MADE, REMOVED
+
+    found = dict(record.outcomes) if record is not None else {}
+    made = [p for p in written if found.get(p, MADE) == MADE]
+    kept = len(written) - len(made)
+    removed = sum(1 for what in found.values() if what == REMOVED)
+    said = [f"{_copies_of(kept)} up to date"] if kept else []
+    said += [f"{_copies_of(removed)} of people no longer on the course removed"] * bool(removed)
+    if not made:
+        return f"Up to date: {folder} (" + "; ".join(said) + ")"
+    count = len(made)
+    return (f"Wrote {count} workbook{'s' if count > 1 else ''} to {folder}"
+            + (" (" + "; ".join(said) + ")" if said else ""))  # fmt: skip
+
+
+def _copies_of(count: int) -> str:
+    return f"{count} {'copy' if count == 1 else 'copies'}"

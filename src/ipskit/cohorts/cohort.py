@@ -184,6 +184,25 @@ def set_archived(cohorts_dir: Path, cohort_id: str, archived: bool) -> Cohort:
     return Cohort(cohort.folder, settings)
 
 
+def remember_personal_workbooks(cohort: Cohort) -> Cohort:
+    """Note in ``cohort.yaml`` that ``ipskit build`` makes the cohort's personal workbooks.
+
+    Said once, with ``--per-participant``, it holds for every build after. An archived
+    cohort is left as it is: it is read-only, and nothing is built for it.
+    """
+    from ipskit.core import store
+
+    if cohort.settings.personal_workbooks or cohort.settings.archived:
+        return cohort
+    with store.locked(cohort.folder, f"cohort {cohort.id}"):
+        settings = read_settings(cohort.folder / SETTINGS_FILE)
+        if settings.personal_workbooks or settings.archived:
+            return Cohort(cohort.folder, settings)
+        settings = settings._replace(personal_workbooks=True)
+        write_settings(cohort.folder, settings)
+    return Cohort(cohort.folder, settings)
+
+
 def sha256_of(path: Path) -> str:
     """The SHA-256 of a file's bytes."""
     return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -58,12 +58,16 @@ class Settings(NamedTuple):
     meetings: tuple[Meeting, ...]
     followups: tuple[FollowUp, ...] = ()
     archived: bool = False
+    #: Whether ``ipskit build`` makes a workbook for each person, their name on its cover
+    #: (set by ``build`` or ``build-workbook`` with ``--per-participant``).
+    personal_workbooks: bool = False
 
 
 _TOP = (
     "id", "curriculum", "curriculum_title", "curriculum_source", "curriculum_sha256", "created",
     "venue",
     "trainers", "skipped", "completion", "sessions", "meetings", "followups", "archived",
+    "personal_workbooks",
 )  # fmt: skip
 _RULES = (
     "min_attendance_percent", "min_sessions_attended", "compulsory_sessions", "late_counts_as",
@@ -136,6 +140,7 @@ def _to_json(settings: Settings) -> dict[str, Any]:
         "meetings": [meeting(m) for m in settings.meetings],
         "followups": [[f.at, f.due.isoformat()] for f in settings.followups],
         "archived": settings.archived,
+        "personal_workbooks": settings.personal_workbooks,
     }  # fmt: skip
 
 
@@ -162,6 +167,7 @@ def _from_json(data: dict[str, Any]) -> Settings:
         followups=tuple(FollowUp(at, date.fromisoformat(due)) for at, due in data["followups"]),
         # A cache written before cohorts could be archived has no such key: it misses.
         archived=data["archived"],
+        personal_workbooks=data["personal_workbooks"],
     )
 
 
@@ -198,6 +204,7 @@ def parse_settings(path: Path) -> Settings:
         meetings=tuple(_meetings(top, "meetings", follow_on=True)),
         followups=tuple(_followups(top)),
         archived=top.flag("archived", False),
+        personal_workbooks=top.flag("personal_workbooks", False),
     )
     _check_settings(doc, settings, path)
     return settings
@@ -314,6 +321,8 @@ def settings_text(settings: Settings) -> str:
         else 'followups: []  # e.g. - {at: 9w, due: "2027-06-01"}'
     )
     lines.extend(f'  - {{at: {f.at}, due: "{f.due.isoformat()}"}}' for f in settings.followups)
+    if settings.personal_workbooks:
+        lines.append("personal_workbooks: true  # `ipskit build` makes a copy for each person")
     if settings.archived:
         lines.append("archived: true  # kept, read-only: `ipskit cohorts unarchive` to change it")
     return "\n".join(lines) + "\n"

@@ -218,6 +218,13 @@ def locked(folder: Path, what: str) -> Iterator[None]:
         yield
 
 
+@contextlib.contextmanager
+def locked_by(path: Path, what: str) -> Iterator[None]:
+    """Hold the lock file ``path``, as :func:`locked` holds a folder's, sweeping nothing."""
+    with _os_lock(path, what):
+        yield
+
+
 def _busy(what: str) -> IpskitError:
     return IpskitError(
         f"{what} is busy: another ipskit command is changing it. Try again in a moment."

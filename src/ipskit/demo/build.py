@@ -31,13 +31,13 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
-from ipskit.cohorts.cohort import CURRICULUM_FILE, Cohort
+from ipskit.cohorts.cohort import CURRICULUM_FILE, Cohort, remember_personal_workbooks
 from ipskit.cohorts.records import Records
 from ipskit.core import store
 from ipskit.core.errors import IpskitError
 from ipskit.core.progress import Step
-from ipskit.demo.documents import Demo, make_documents
 from ipskit.demo.people import Person, rosters
+from ipskit.documents.pack import Pack, make_documents, new_record
 from ipskit.workspace import Workspace
 
 ORGANISATION = "Wrenmoor Peer Support Network"
@@ -154,7 +154,7 @@ def check_folder(folder: Path) -> None:
         raise IpskitError(f"{folder} already holds files: give a new folder for the demo")
 
 
-def build_demo(folder: Path, *, today: date | None = None, progress: Step | None = None) -> Demo:
+def build_demo(folder: Path, *, today: date | None = None, progress: Step | None = None) -> Pack:
     """Make the demo workspace in ``folder`` (new or empty): records, then every document.
 
     Complete or not at all: if anything fails on the way, what was made is removed
@@ -177,7 +177,7 @@ def build_demo(folder: Path, *, today: date | None = None, progress: Step | None
         raise
 
 
-def _build(folder: Path, today: date, progress: Step | None) -> Demo:
+def _build(folder: Path, today: date, progress: Step | None) -> Pack:
     from ipskit.workspace import init_workspace
 
     if progress is not None:
@@ -185,24 +185,52 @@ def _build(folder: Path, today: date, progress: Step | None) -> Demo:
     init_workspace(folder, ORGANISATION)
     workspace = Workspace(folder.resolve())
     store.write_atomic(workspace.settings_path, settings_text())
-    demo = Demo(workspace)
+    demo = Pack(workspace)
     demo.add("settings: an invented organisation", workspace.settings_path)
     jobs = []
     for plan in demo_cohorts(today):
         cohort = _cohort(workspace, plan, today)
+        if plan.copies:
+            cohort = remember_personal_workbooks(cohort)
         demo.add(_describe(cohort, today), cohort.folder)
         finished = cohort.settings.sessions[-1].date < today
-        jobs.append((str(workspace.root), cohort.id, plan.copies, finished))
-    for made, warnings in make_documents(jobs, progress):
-        demo.made.extend(made)
-        demo.warnings.extend(w for w in warnings if w not in demo.warnings)
+        kinds: tuple[str, ...] = ("plans", "workbook", "copies", "registers", "agreements",
+                                  "calendar")
+        kinds = tuple(k for k in kinds if k != "copies" or plan.copies)
+        jobs.append((str(workspace.root), cohort.id, kinds + (("certificates",) * finished)))
+    # Each cohort's build record, so that `ipskit build` afterwards remakes nothing. No one
+    # else can reach a workspace still being made: no lock is needed.
+    records = {job[1]: new_record(workspace, job[1]) for job in jobs}
+    for result in make_documents(jobs, progress, records, {"certificates": certificates}):
+        demo.made.extend(result.made)
+        demo.warnings.extend(w for w in result.warnings if w not in demo.warnings)
+    for record in records.values():
+        record.save()
     if progress is not None:
         progress("Making the reports")
     _reports(demo, today)
     return demo
 
 
-def _reports(demo: Demo, today: date) -> None:
+def certificates(demo: Pack, cohort: Cohort) -> None:
+    """Certificates for everyone in a finished cohort who completed it."""
+    from ipskit.certificates.issuing import issue_certificates
+
+    batch = issue_certificates(demo.workspace, cohort)
+    demo.warn(batch.warnings, cohort.id)
+    folders = list(dict.fromkeys(item.path.parent for item in batch.issued))
+    combined = batch.combined
+    for folder in folders:
+        count = sum(1 for item in batch.issued if item.path.parent == folder)
+        together = combined is not None and combined.parent == folder
+        demo.add(f"{count} certificates" + (", and all in one to print" if together else ""),
+                 folder)  # fmt: skip
+    if combined is not None and combined.parent not in folders:
+        demo.add("all the certificates in one file, to print", combined)
+    demo.add("certificate register: every one issued", batch.register)
+
+
+def _reports(demo: Pack, today: date) -> None:
     """The follow-up report and the funder report, over the whole workspace."""
     from ipskit.cohorts.cohort import all_cohorts
     from ipskit.cohorts.figures import build_report

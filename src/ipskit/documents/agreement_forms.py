@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ipskit.cohorts.agreements import agreement_of, signed_count, signing_meeting
 from ipskit.cohorts.course import Course
@@ -17,6 +17,9 @@ from ipskit.documents.context import organisation, paragraphs
 from ipskit.documents.fonts import name_warnings
 from ipskit.documents.render import Renderer
 from ipskit.workspace import Workspace
+
+if TYPE_CHECKING:
+    from ipskit.documents.build_record import Record
 
 TEMPLATE = "agreement.html"
 FILE = "agreements.pdf"
@@ -79,8 +82,12 @@ def make_agreements(
     blank: int = 0,
     unsigned_only: bool = False,
     progress: Step | None = None,
+    record: Record | None = None,
 ) -> Made:
-    """Write one code-of-conduct form per person still on the course to ``target``."""
+    """Write one code-of-conduct form per person still on the course to ``target``.
+
+    With the cohort's build ``record``, forms made before from the same inputs are kept.
+    """
     if not 0 <= blank <= MAX_BLANK:
         raise IpskitError(f"{argument('blank')} must be from 0 to {MAX_BLANK}")
     agreement_of(course)
@@ -95,19 +102,27 @@ def make_agreements(
             else f"cohort {course.cohort.id} has no one on its roster: add people,"
             f" or use {argument('blank=N')}"
         )
-    renderer = Renderer(workspace, progress=progress, what="the forms")
+    renderer = Renderer(workspace, progress=progress, what="the forms", record=record)
     renderer.warnings = name_warnings((p.id, p.name) for p in people)
+    renderer.people = [p.id for p in people]
     context = agreement_context(workspace, renderer, course, people, blank=blank)
-    document = renderer.layout(renderer.html(TEMPLATE, context), template=TEMPLATE)
-    forms, pages = len(context["forms"]), len(document.pages)
+    html = renderer.html(TEMPLATE, context)
+    meta = {"template": TEMPLATE, "title": context["title"],
+            "author": workspace.settings.organisation.name,
+            "language": workspace.settings.locale}  # fmt: skip
+    forms = len(context["forms"])
+    if renderer.reuse([target], html, **meta):
+        pages = renderer.record.info(target).get("pages", forms) if renderer.record else forms
+    else:
+        document = renderer.layout(html, template=TEMPLATE)
+        pages = len(document.pages)
+        renderer.write(document, target, title=meta["title"], author=meta["author"],
+                       language=meta["language"])  # fmt: skip
+        renderer.remember([target], {"pages": pages})
     if pages > forms:
         renderer.warnings.append(
             "the code of conduct does not fit on one page, so a form takes more than one:"
             " print double-sided, or shorten it in the cohort's curriculum.yaml"
         )
-    renderer.write(
-        document, target, title=context["title"],
-        author=workspace.settings.organisation.name, language=workspace.settings.locale,
-    )  # fmt: skip
     signed, of = signed_count(records)
     return Made(renderer, target, forms, pages, signed, of)

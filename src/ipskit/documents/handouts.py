@@ -22,13 +22,14 @@ Role cards carry one role's brief each, so that each person sees only their own.
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ipskit.cohorts.course import Course
 from ipskit.core.dateformat import clock, long_date
@@ -40,6 +41,9 @@ from ipskit.courses.quantities import Copies, Group, copies
 from ipskit.documents.context import organisation, paragraphs
 from ipskit.documents.render import Renderer, write_output
 from ipskit.workspace import Workspace
+
+if TYPE_CHECKING:
+    from ipskit.documents.build_record import Record
 
 TEMPLATE = "handouts.html"
 FILE = "handouts.pdf"
@@ -463,13 +467,15 @@ def make_handouts(
     per_session: bool = False,
     as_html: bool = False,
     progress: Step | None = None,
+    record: Record | None = None,
 ) -> Made:
     """Write the handouts to ``target``: one file, or with ``per_session`` a folder of them.
 
     ``session`` (a number or id) keeps to one session's handouts. With ``per_session``,
     ``target`` is a folder: a file for each session that has something to print
     (session-01.pdf...) and course.pdf for what no session names, each with its own
-    list of what to print in front.
+    list of what to print in front. With the cohort's build ``record``, handouts made
+    before from the same cards, counts and templates are kept as they are.
     """
     settings = workspace.settings
     locale = settings.locale
@@ -481,7 +487,7 @@ def make_handouts(
         "supervision": settings.supervision, "contact": settings.organisation.contact,
     })  # fmt: skip
     sections = [section for section in map(maker.section, found) if section is not None]
-    renderer = Renderer(workspace, progress=progress, what="the handouts")
+    renderer = Renderer(workspace, progress=progress, what="the handouts", record=record)
     renderer.warnings = list(dict.fromkeys(maker.warnings))
     if not sections:
         raise IpskitError(f"{found[0].label} ({found[0].title}) has nothing to print")
@@ -492,11 +498,22 @@ def make_handouts(
         _number(sections, 2)  # after a page of the list, as a browser may print it
         write_output(target, renderer.html(TEMPLATE, context))
         return Made(renderer, [target], 0)
+    files = [(target / f"{s['key']}.pdf", [s]) for s in sections] if per_session \
+        else [(target, sections)]  # fmt: skip
+    # Every card and count is in the HTML of the whole set: what the files are made from.
+    every = copy.deepcopy(sections)
+    _name_runs(every)
+    _number(every, 2)
+    made_from = renderer.html(TEMPLATE, {**base, "sections": every, "show": "all"})
+    if renderer.reuse([path for path, _ in files], made_from, template=TEMPLATE,
+                      title=base["title"] + (" · per session" if per_session else ""),
+                      author=settings.organisation.name, language=locale):  # fmt: skip
+        kept = [path for path, _ in files]
+        return Made(renderer, kept, sum(renderer.record.info(p).get("pages", 0) for p in kept)
+                    if renderer.record else 0)  # fmt: skip
     # Every page is laid out before anything is written: a mistake in a template leaves
     # no half-made folder behind.
     laid = _lay_out_body(renderer, base, sections)
-    files = [(target / f"{s['key']}.pdf", [s]) for s in sections] if per_session \
-        else [(target, sections)]  # fmt: skip
     planned = []
     renderer.what = "the list of what to print"
     for path, its_sections in files:
@@ -520,6 +537,7 @@ def make_handouts(
                     title=title, author=settings.organisation.name, language=locale)  # fmt: skip
         write_output(path, _repeated(data, [(len(pages), times) for pages, times in groups]))
         written.append(sum(len(pages) * times for pages, times in groups))
+        renderer.remember([path], {"pages": written[-1]})
     return Made(renderer, [path for path, *_ in planned], sum(written))
 
 

@@ -29,7 +29,7 @@ import base64
 import logging
 import sys
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
     from ipskit.core.progress import Step
+    from ipskit.documents.build_record import Record
 
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".svg": "image/svg+xml", ".gif": "image/gif", ".webp": "image/webp"}  # fmt: skip
@@ -61,8 +62,16 @@ class Renderer:
     """Templates and their allowed folders, for one workspace."""
 
     def __init__(self, workspace: Workspace | None, *, progress: Step | None = None,
-                 what: str = "the document") -> None:  # fmt: skip
+                 what: str = "the document", record: Record | None = None) -> None:  # fmt: skip
         self.workspace = workspace
+        #: The cohort's build record, where the documents go to its ``out`` folder: a
+        #: document made before from the same inputs is kept rather than made again.
+        self.record = record
+        #: The participant ids whose names the document prints, for the record.
+        self.people: list[str] = []
+        #: Every file the layouts so far have read (stylesheets, fonts, images).
+        self.reads: list[str] = []
+        self._key: str | None = None
         #: Told how far a PDF has got (its pages laid out, its writing), as ``what``'s.
         self.progress = progress
         self.what = what
@@ -216,11 +225,34 @@ class Renderer:
             write_output(target, html)
             return
         settings = self.workspace.settings if self.workspace is not None else None
-        self.pdf(
-            html, target, template=template, title=context["title"],
-            author=settings.organisation.name if settings else "ipskit",
-            language=settings.locale if settings else "en-GB",
-        )  # fmt: skip
+        meta = {"template": template, "title": context["title"],
+                "author": settings.organisation.name if settings else "ipskit",
+                "language": settings.locale if settings else "en-GB"}  # fmt: skip
+        if self.reuse([target], html, **meta):
+            return
+        self.pdf(html, target, **meta)
+        self.remember([target])
+
+    def reuse(self, targets: Sequence[Path], html: str, *, template: str, title: str,
+              author: str, language: str) -> bool:  # fmt: skip
+        """Whether the targets were made before from this HTML and are as they were made.
+
+        With no record, or a target outside its folder, never; otherwise the targets are
+        told as unchanged, or the key is kept for :meth:`remember` once they are made.
+        """
+        self._key = None
+        if self.record is None or not all(self.record.holds(t) for t in targets):
+            return False
+        self._key = self.record.key(template, html, title, author, language)
+        if self.record.fresh(self._key, targets):
+            self.record.unchanged(targets)
+            return True
+        return False
+
+    def remember(self, targets: Sequence[Path], info: dict[str, Any] | None = None) -> None:
+        """Note the targets, just written, in the record under the key :meth:`reuse` made."""
+        if self.record is not None and self._key is not None:
+            self.record.made(self._key, targets, reads=self.reads, people=self.people, info=info)
 
     def pdf(
         self,
@@ -252,6 +284,7 @@ class Renderer:
         base = self.folders[-1] / template
         with self.pdf_errors(template), pages_told(self.progress, f"Laying out {self.what}"):
             document = HTML(string=html, base_url=base.as_uri(), url_fetcher=fetcher).render()
+        self.reads += fetcher.fetched
         attached = document.metadata.attachments or any(
             link[0] == "attachment" for page in document.pages for link in page.links
         )

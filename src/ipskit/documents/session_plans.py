@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ipskit.cohorts.course import Course
 from ipskit.core.dateformat import clock, clock_span, long_date
@@ -21,6 +21,9 @@ from ipskit.courses.references import References
 from ipskit.documents.context import organisation, paragraphs
 from ipskit.documents.render import Renderer
 from ipskit.workspace import Workspace
+
+if TYPE_CHECKING:
+    from ipskit.documents.build_record import Record
 
 TEMPLATE = "session-plans.html"
 KINDS = {
@@ -198,17 +201,18 @@ def plans_context(workspace: Workspace, renderer: Renderer, course: Course) -> d
 
 
 def make_plans(workspace: Workspace, course: Course, folder: Path, *,
-               as_html: bool = False, prep: bool = False,
-               progress: Step | None = None) -> list[Path]:  # fmt: skip
+               as_html: bool = False, prep: bool = False, progress: Step | None = None,
+               record: Record | None = None) -> list[Path]:  # fmt: skip
     """Write every session's plan and the combined file into ``folder``; return the files.
 
     With ``prep``, one file of every session's preparation sheet instead. ``progress``
-    is told of the pages laid out, then of each session's file cut out.
+    is told of the pages laid out, then of each session's file cut out. With the
+    cohort's build ``record``, plans made before from the same inputs are kept.
     """
     from ipskit.documents.render import write_output
 
     what = "the preparation sheets" if prep else "the session plans"
-    renderer = Renderer(workspace, progress=progress, what=what)
+    renderer = Renderer(workspace, progress=progress, what=what, record=record)
     context = plans_context(workspace, renderer, course)
     if prep:
         context["prep_only"] = True
@@ -216,16 +220,22 @@ def make_plans(workspace: Workspace, course: Course, folder: Path, *,
     html = renderer.html(TEMPLATE, context)
     name = "preparation" if prep else "session-plans"
     combined = folder / f"{name}.{'html' if as_html else 'pdf'}"
+    author = workspace.settings.organisation.name
+    meta = {"template": TEMPLATE, "title": context["title"], "author": author,
+            "language": workspace.settings.locale}  # fmt: skip
     if as_html or prep:
         if as_html:
             write_output(combined, html)
-        else:
+        elif not renderer.reuse([combined], html, **meta):
             renderer.write(
                 renderer.layout(html, template=TEMPLATE), combined, title=context["title"],
-                author=workspace.settings.organisation.name, language=workspace.settings.locale,
+                author=author, language=workspace.settings.locale,
             )  # fmt: skip
+            renderer.remember([combined])
         return [combined]
-    author = workspace.settings.organisation.name
+    every = [combined, *(folder / f"session-{p['number']:02d}.pdf" for p in context["plans"])]
+    if renderer.reuse(every, html, **meta):
+        return every
     document = renderer.layout(html, template=TEMPLATE)
     renderer.write(
         document, combined, title=context["title"], author=author,
@@ -254,4 +264,5 @@ def make_plans(workspace: Workspace, course: Course, folder: Path, *,
         write_output(target, data)
         written.append(target)
         renderer.tell(cutting, position + 1, len(starts))
+    renderer.remember(written)
     return written

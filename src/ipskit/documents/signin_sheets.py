@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ipskit.cohorts.cohort import Cohort
 from ipskit.cohorts.records import Records
@@ -13,6 +13,9 @@ from ipskit.courses.meetings import Meeting
 from ipskit.documents.context import organisation
 from ipskit.documents.render import Renderer
 from ipskit.workspace import Workspace
+
+if TYPE_CHECKING:
+    from ipskit.documents.build_record import Record
 
 TEMPLATE = "register.html"
 
@@ -73,13 +76,19 @@ def make_registers(
     blank_rows: int = 4,
     as_html: bool = False,
     progress: Step | None = None,
+    record: Record | None = None,
 ) -> Renderer:
-    """Write the sign-in sheets for these sessions to ``target`` (PDF or HTML)."""
+    """Write the sign-in sheets for these sessions to ``target`` (PDF or HTML).
+
+    With the cohort's build ``record``, sheets made before from the same names, dates
+    and settings are kept as they are.
+    """
     from ipskit.documents.fonts import name_warnings
 
-    renderer = Renderer(workspace, progress=progress, what="the sign-in sheets")
+    renderer = Renderer(workspace, progress=progress, what="the sign-in sheets", record=record)
     records = Records.load(cohort)
     renderer.warnings = name_warnings((p.id, p.name) for p in records.active)
+    renderer.people = [p.id for p in records.active]
     context = register_context(
         workspace, renderer, cohort, records, meetings,
         initials_only=initials_only, blank_rows=blank_rows,

@@ -22,7 +22,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
-from typing import Any, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
 from ipskit.cohorts.course import Course
 from ipskit.core.dateformat import clock, long_date, long_date_span
@@ -32,9 +32,12 @@ from ipskit.courses.curriculum import Page, SessionBase, WorkbookPart, start_tim
 from ipskit.courses.references import References, page_titles
 from ipskit.documents.contents import contents_of
 from ipskit.documents.context import organisation, paragraphs
-from ipskit.documents.render import Renderer
+from ipskit.documents.render import Renderer, write_output
 from ipskit.documents.workbook_copies import assemble, covers_aside, finish_covers, pdf_bytes
 from ipskit.workspace import Workspace
+
+if TYPE_CHECKING:
+    from ipskit.documents.build_record import Record
 
 TEMPLATE = "workbook.html"
 #: Ruled writing lines: a prompt gets more the longer it is, within these bounds.
@@ -395,13 +398,19 @@ def make_workbook(
     large_print: bool = False,
     as_html: bool = False,
     progress: Step | None = None,
+    record: Record | None = None,
 ) -> Renderer:
-    """Write one workbook to ``target`` (PDF or HTML), for one participant if named."""
+    """Write one workbook to ``target`` (PDF or HTML), for one participant if named.
+
+    With the cohort's build ``record``, a workbook made before from the same inputs is
+    kept as it is.
+    """
     from ipskit.documents.fonts import name_warnings
 
-    renderer = Renderer(workspace, progress=progress, what="the workbook")
+    renderer = Renderer(workspace, progress=progress, what="the workbook", record=record)
     if participant is not None:
         renderer.warnings = name_warnings([(participant.id, participant.name)])
+        renderer.people = [participant.id]
     context = workbook_context(
         workspace, renderer, course, owners=[participant], large_print=large_print
     )
@@ -425,13 +434,17 @@ def make_workbooks(
     *,
     large_print: bool = False,
     progress: Step | None = None,
+    record: Record | None = None,
 ) -> tuple[Renderer, list[Path]]:
     """Write a copy for each active participant into ``folder``, named by their id.
 
     ``progress`` is told of the body's pages laid out, then of each copy put together.
+    With the cohort's build ``record`` (and ``folder`` inside its ``out`` folder), the
+    body is kept from the last time it was laid out from the same inputs, only the
+    copies whose cover or body changed are made again, and the copy of anyone no longer
+    on the course is removed.
     """
     from ipskit.documents.fonts import name_warnings
-    from ipskit.documents.render import write_output
 
     owners = owners_of(course)
     if not owners:
@@ -445,25 +458,116 @@ def make_workbooks(
     settings = workspace.settings
     meta = {"template": TEMPLATE, "title": context["title"],
             "author": settings.organisation.name, "language": settings.locale}  # fmt: skip
-    covers_html = renderer.html(TEMPLATE, covers_context)
     body_html = renderer.html(TEMPLATE, context)
-    # The covers are laid out in a second process while this one lays out the body.
-    many = len(owners) >= WORKER_FROM
-    with covers_aside(workspace.root, covers_html, meta) if many else nullcontext() as worker:
-        body = pdf_bytes(renderer, body_html, **meta)
-        renderer.tell("Laying out the covers")
-        covers = finish_covers(worker) if worker else None
-    if covers is None:
-        renderer.what = "the covers"
-        covers = pdf_bytes(renderer, covers_html, **meta)
     suffix = "-large-print" if large_print else ""
-    written = []
-    copies = assemble(body, covers, len(owners), progress=renderer.tell)
-    for owner, data in zip(owners, copies, strict=True):
-        target = folder / f"workbook-{owner.id}{suffix}.pdf"
-        write_output(target, data)
-        written.append(target)
-    return renderer, written
+    targets = [folder / f"workbook-{owner.id}{suffix}.pdf" for owner in owners]
+    copies = Copies(renderer, workspace.root, record if record and record.holds(folder) else None,
+                    meta)  # fmt: skip
+    body = copies.body(body_html, copies.record.folder / PARTS / f"workbook-body{suffix}.pdf"
+                       if copies.record else None)  # fmt: skip
+    todo = [n for n, (owner, target) in enumerate(zip(owners, targets, strict=True))
+            if not copies.fresh(target, owner, covers_context)]  # fmt: skip
+    if todo:
+        wanted = [owners[n] for n in todo]
+        covers_html = renderer.html(
+            TEMPLATE, {**covers_context, "covers": [{"name": o.name} for o in wanted]}
+        )
+        made = copies.make(body, body_html, covers_html, len(wanted))
+        for n, data in zip(todo, made, strict=True):
+            write_output(targets[n], data)
+            copies.made(targets[n], owners[n])
+    if copies.record is not None:
+        _remove_others(copies.record, folder, {o.id for o in owners}, suffix)
+    return renderer, targets
+
+
+PARTS = ".build"  # the folder, in out/COHORT, of the parts kept for the next build
+
+
+class Copies:
+    """The personal copies' body and covers, and what the record knows of them."""
+
+    def __init__(self, renderer: Renderer, root: Path, record: Record | None,
+                 meta: dict[str, str]) -> None:  # fmt: skip
+        self.renderer = renderer
+        self.root = root
+        self.record = record
+        self.meta = meta
+        self.body_key = ""
+        self.keys: dict[Path, str] = {}
+        self.kept: Path | None = None  # where the body is kept for the next build
+
+    def body(self, html: str, kept: Path | None) -> bytes | None:
+        """The body as laid out before from the same HTML, or None to lay it out now.
+
+        Kept in ``out/COHORT/.build``: it holds no one's name (its cover has a blank line).
+        """
+        if self.record is None or kept is None:
+            return None
+        self.body_key = self.record.key(html, *self.meta.values(), "body")
+        if self.record.fresh(self.body_key, [kept]):
+            try:
+                return kept.read_bytes()
+            except OSError:
+                pass
+        self.kept = kept
+        return None
+
+    def fresh(self, target: Path, owner: Owner, covers_context: dict[str, Any]) -> bool:
+        """Whether this person's copy was made from this body and their cover as it is now."""
+        if self.record is None:
+            return False
+        cover = self.renderer.html(TEMPLATE, {**covers_context, "covers": [{"name": owner.name}]})
+        key = self.keys[target] = self.record.key(self.body_key, cover)
+        if self.body_key and self.record.fresh(key, [target]):
+            self.record.unchanged([target])
+            return True
+        return False
+
+    def make(self, body: bytes | None, body_html: str, covers_html: str, count: int
+             ) -> list[bytes]:  # fmt: skip
+        """The copies' bytes: the body (laid out now if it was not kept) with each cover."""
+        renderer = self.renderer
+        if body is None:
+            # The covers are laid out in a second process while this one lays out the body.
+            many = count >= WORKER_FROM
+            with covers_aside(self.root, covers_html, self.meta) if many \
+                    else nullcontext() as worker:  # fmt: skip
+                body = pdf_bytes(renderer, body_html, **self.meta)
+                renderer.tell("Laying out the covers")
+                covers = finish_covers(worker) if worker else None
+            self._keep(body)
+        else:
+            covers = None
+        if covers is None:
+            what, renderer.what = renderer.what, "the covers"
+            covers = pdf_bytes(renderer, covers_html, **self.meta)
+            renderer.what = what
+        return assemble(body, covers, count, progress=renderer.tell)
+
+    def made(self, target: Path, owner: Owner) -> None:
+        """Note a copy just written."""
+        if self.record is not None and self.body_key:
+            self.record.made(self.keys[target], [target], reads=self.renderer.reads,
+                             people=[owner.id])  # fmt: skip
+
+    def _keep(self, body: bytes) -> None:
+        if self.record is None or self.kept is None:
+            return
+        write_output(self.kept, body)
+        # A part, not a document: the command's list names the copies, not it.
+        self.record.made(self.body_key, [self.kept], reads=self.renderer.reads, told=False)
+
+
+def _remove_others(record: Record, folder: Path, active: set[str], suffix: str) -> None:
+    """Remove the copies of people no longer on the course (withdrawn, forgotten)."""
+    for path in sorted(folder.glob(f"workbook-*{suffix}.pdf")):
+        pid = path.name.removeprefix("workbook-").removesuffix(f"{suffix}.pdf")
+        if not suffix and pid.endswith("-large-print"):
+            continue
+        if pid not in active and path.is_file():
+            path.unlink()
+            record.removed(path)
 
 
 #: From how many copies the covers are worth a second process (it takes a second to start).

@@ -11,8 +11,8 @@ metadata. Cutting a file is then a matter of joining bytes, well under a millise
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
-import secrets
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -320,7 +320,9 @@ def assemble(shared: Sequence[bytes], parts: Sequence[Part], *, root: int, info:
         run.append(number)
     if run:
         out += _subsection(run, offsets)
-    token = secrets.token_hex(16)
+    # The file's identifier, from its content: the same pages make the same bytes, so a
+    # document made again from the same inputs is the same file.
+    token = hashlib.sha256(out).hexdigest()[:32]
     out += (
         f"trailer\n<< /Size {numbers[-1] + 1} /Root {root} 0 R /Info {info} 0 R"
         f" /ID [<{token}> <{token}>] >>\nstartxref\n{xref}\n%%EOF\n"
