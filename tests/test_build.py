@@ -222,10 +222,17 @@ def test_forget_removes_every_file_the_record_says_names_them(ws):
     record = json.loads((ws / "out" / "spring" / ".build.json").read_text())
     naming = {name for name, entry in record["files"].items() if "p04" in entry.get("people", ())}
     assert naming == {"workbooks/workbook-p04.pdf", "registers.pdf", "agreements.pdf"}
+    # A document forget knows nothing of by name, that the record says prints theirs.
+    (ws / "out" / "spring" / "extra.pdf").write_bytes(b"%PDF- Sam Patel")
+    record["files"]["extra.pdf"] = {"key": "k", "sha256": "s", "people": ["p04"]}
+    (ws / "out" / "spring" / ".build.json").write_text(json.dumps(record))
     code, out, err = ipskit(ws, "forget", "spring", "p04", "--yes")
     assert code == 0, out + err
-    for name in naming:
+    assert "  extra.pdf\n" in out
+    for name in naming | {"extra.pdf"}:
         assert not (ws / "out" / "spring" / name).exists(), name
+    record = json.loads((ws / "out" / "spring" / ".build.json").read_text())
+    assert not [name for name, entry in record["files"].items() if "p04" in entry.get("people", ())]
     said = build(ws)
     assert "out/spring/workbooks/workbook-p04.pdf" not in said
     assert made(said) == {"out/spring/registers.pdf", "out/spring/agreements.pdf", *COUNTED}

@@ -22,8 +22,9 @@ def forget(
     id stays so that attendance figures still add up. The documents in the workspace's
     out folder that print their name are deleted and listed, with the commands that
     make them again: their workbook and certificates, the cohort's sign-in sheets and
-    the print files of their certificates, and, if they trained another cohort, its
-    session plans, calendar and certificates. A run that was stopped part way is
+    the print files of their certificates, every other document the cohort's build
+    record says prints their name, and, if they trained another cohort, its session
+    plans, calendar and certificates. A run that was stopped part way is
     finished by running forget again.
     """
     from ipskit.cli.output import workspace_option
@@ -44,10 +45,17 @@ def forget(
     for pid in done.erased:
         finishing = ", finishing an erasure that stopped part way" if pid in done.resumed else ""
         typer.echo(f"Erased the personal data of {pid} from cohort {cohort.id}{finishing}.")
+    from ipskit.documents.pack import forget_outputs
+
+    # Whatever else the build record says names them; again for one erased before, in
+    # case a run was stopped before it got here.
+    gone = [*done.erased, *([done.participant] if done.already and done.participant else [])]
+    for pid in gone:
+        done.removed += forget_outputs(workspace, cohort.id, pid)
     if done.already:
         typer.echo(f"{done.participant} was already erased from cohort {cohort.id}:"
                    " nothing of them is left.")  # fmt: skip
-        if not done.erased:
+        if not done.erased and not done.removed:
             return
     out = workspace.root / "out"
     _deleted(done.removed, out / cohort.id, "")

@@ -447,3 +447,22 @@ def all_unchanged(record: Record | None, paths: Sequence[Path]) -> bool:
         return False
     found = dict(record.outcomes)
     return all(found.get(path) == UNCHANGED for path in paths)
+
+
+def forget_outputs(workspace: Workspace, cohort_id: str, participant: str) -> list[Path]:
+    """Delete every document the cohort's build record says prints this person's name.
+
+    ``ipskit forget`` deletes the files it knows by name first; this finds, through the
+    record, any other (a document a later version makes), and takes them all off the
+    record, so that the next build makes them again without the name. Returns the files
+    it deleted.
+    """
+    deleted = []
+    with kept(workspace, cohort_id) as record:
+        assert record is not None
+        for path in record.naming(participant):
+            if path.is_file():
+                path.unlink()
+                deleted.append(path)
+            record.removed(path)
+    return deleted
