@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import clean_environment, make_cohort, make_workspace, run
+from helpers import clean_environment, kill_after, make_cohort, make_workspace, run
 
 CASCADE = "ips-2-day-cascade"
 PEOPLE = ("Siân Hughes", "Tomasz Wiśniewski", "Amara Okafor", "Sam Patel")
@@ -351,3 +351,25 @@ def test_every_file_built_is_whole_and_private(built):
         assert mode == (0o700 if path.is_dir() else 0o600), path
     digests = {hashlib.sha256(data).hexdigest() for data in files(ws).values()}
     assert len(digests) == len(files(ws))  # each copy is its own
+
+
+def test_a_build_killed_half_way_is_finished_by_running_it_again(built, fresh, tmp_path):
+    ws = tmp_path / "ws"
+    shutil.copytree(fresh, ws)
+    command = [sys.executable, "-m", "ipskit", "-w", str(ws), "build", "spring",
+               "--per-participant"]  # fmt: skip
+    process = subprocess.Popen(command, env=clean_environment(), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)  # fmt: skip
+    kill_after(process, 4)
+    assert process.returncode == -9  # killed while it worked (a build takes longer)
+    said = build(ws)  # finishes the job: what was whole is kept, the rest made
+    assert set(said) == set(DOCUMENTS)
+    assert made(build(ws)) == set()
+    made_here, made_there = files(ws), files(built[0])
+    assert set(made_here) == set(made_there)
+    for path, data in made_here.items():
+        if path.endswith(".ics"):
+            data, made_there[path] = _undated(data), _undated(made_there[path])
+        assert data == made_there[path], path
+    leftovers = [p for p in (ws / "out").rglob("*") if p.name.startswith(".ipskit-")]
+    assert leftovers == []

@@ -252,3 +252,22 @@ def test_no_color_keeps_the_display_without_colour(small, tmp_path):
     assert seen.screen == [
         f"Wrote 1 sign-in sheet to {small / 'out' / 'spring' / 'register-1.pdf'}"
     ]
+
+
+def test_build_counts_the_documents_made_in_both_processes(demo, tmp_path):
+    """A cold build of a cohort on a terminal, and of the same cohort in a pipe."""
+    copies = {}
+    for way in ("terminal", "pipe"):
+        copies[way] = tmp_path / way
+        shutil.copytree(demo, copies[way], symlinks=True)
+        shutil.rmtree(copies[way] / "out" / "intensive")  # nothing built yet
+    seen = on_a_terminal(["-w", str(copies["terminal"]), "build", "intensive"], tmp_path)
+    piped = in_a_pipe(["-w", str(copies["pipe"]), "build", "intensive"], tmp_path)
+    assert seen.code == piped.returncode == 0, seen.text + piped.stderr
+    assert piped.stderr == ""
+    assert piped.stdout.splitlines()[-1] == "Built intensive: 6 documents (6 made)"
+    assert seen.screen == piped.stdout.splitlines()  # the display has gone, all of it
+    assert seen.cursor_shown
+    # Seven pieces of work (the forms among them, which this course has none of).
+    assert re.search(r"Making intensive's [a-z -]+\W+[1-6]/7 +0:00:\d\d", seen.text)
+    assert re.search(r"\W7/7 +0:00:\d\d", seen.text)

@@ -80,8 +80,8 @@ def build(
         with progress("Building") as step:
             results = make_documents(jobs, step, records)
     for cohort, result in zip(cohorts, results, strict=True):
-        for warning in result.warnings:
-            typer.secho(f"warning: {cohort.id}: {warning}", fg="yellow", err=True)
+        for warning in result.warnings:  # each begins with the cohort's id
+            typer.secho(f"warning: {warning}", fg="yellow", err=True)
         _tell(workspace.root, cohort.id, result)
 
 
