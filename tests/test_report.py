@@ -625,3 +625,34 @@ def test_the_pdf_shows_the_evaluations_and_names_no_one(evaluated):
                  "Where fewer than 3 people answered a statement"):  # fmt: skip
         assert part in text, part
     assert "Ann Early" not in text and not PID.search(text)
+
+
+def figures_alt(path: Path) -> list[str | None]:
+    """The alternative text of each figure in a tagged PDF's structure tree, in order."""
+    found: list[str | None] = []
+
+    def walk(element) -> None:
+        element = element.get_object()
+        if not hasattr(element, "get"):
+            return  # a marked-content number: no element of its own
+        if element.get("/S") == "/Figure":
+            alt = element.get("/Alt")
+            found.append(None if alt is None else str(alt))
+        kids = element.get("/K")
+        for kid in kids if isinstance(kids, list) else [] if kids is None else [kids]:
+            walk(kid)
+
+    walk(PdfReader(path).trailer["/Root"]["/StructTreeRoot"])
+    return found
+
+
+def test_the_chart_says_what_it_shows_to_a_screen_reader(pdf, demo_build):
+    """The chart is a figure whose alternative text gives its figures, not only its title."""
+    for path in (pdf[0], demo_build[0] / "out" / "report.pdf"):
+        alts = figures_alt(path)
+        assert alts and None not in alts, alts
+        chart = next(alt for alt in alts if alt.startswith("Follow-ups: "))
+        assert "Reached: " in chart and "Using the skills: " in chart, chart
+    demo_chart = next(a for a in figures_alt(demo_build[0] / "out" / "report.pdf")
+                      if a.startswith("Follow-ups: "))  # fmt: skip
+    assert "9 weeks after: Reached: 10 of 13; Using the skills: 8; Trained others: 2." in demo_chart
