@@ -640,7 +640,7 @@ def test_the_page_follows_the_organisations_branding(browser, tmp_path):
     settings.write_text(
         settings.read_text(encoding="utf-8").replace(
             "  # logo: logo.png",
-            '  logo: mark.png\n  colour: "#f2c200"\n  contact: "01632 960 000"',
+            '  logo: mark.png\n  colour: "#3d5a80"\n  contact: "01632 960 000"',
         ),
         encoding="utf-8",
     )
@@ -658,8 +658,9 @@ def test_the_page_follows_the_organisations_branding(browser, tmp_path):
                   "Bright & <b>Bold</b> Peers has no certificate with this code.",
                   "Questions? Contact Bright & <b>Bold</b> Peers: 01632 960 000")  # fmt: skip
     header = page.locator(".masthead")
-    assert header.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(242, 194, 0)"
-    assert header.evaluate("e => getComputedStyle(e).color") == "rgb(29, 29, 27)"
+    assert header.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(61, 90, 128)"
+    # Every colour a workspace may have is dark enough for white text (see test_colour_contrast).
+    assert header.evaluate("e => getComputedStyle(e).color") == "rgb(255, 255, 255)"
     expect(page.locator(".organisation")).to_have_text("Bright & <b>Bold</b> Peers")
     assert page.locator(".masthead b").count() == 0
     assert page.evaluate("document.querySelector('.logo').naturalWidth") == 120

@@ -151,7 +151,7 @@ organisation:
   name: {name}
   # logo: logo.png            # an image in this folder, printed on documents
   # contact: "hello@example.org · 0100 000 0000"
-  # colour: "#2f5d62"         # headings on documents, as #RRGGBB
+  # colour: "#2f5d62"         # headings, as #RRGGBB: 4.5:1 or more against white
 signatories: []
 # signatories:                # who signs certificates
 #   - name: Alex Morgan

@@ -8,7 +8,25 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator
 
 from ipskit.core import locales
+from ipskit.core.colours import READABLE, WHITE, contrast, ratio_text
 from ipskit.core.models import Model, Text
+
+#: The colour of headings when ``ipskit.yaml`` names none; 7.33:1 with white.
+DEFAULT_COLOUR = "#2f5d62"
+
+
+def _readable_colour(colour: str) -> str:
+    """The colour, if headings in it on white, and white text on it, are readable."""
+    # One ratio covers both uses: contrast is symmetric, so the colour as text on white
+    # and white text on the colour measure the same.
+    ratio = contrast(colour, WHITE)
+    if ratio < READABLE:
+        raise ValueError(
+            f"'{colour}' gives a contrast of {ratio_text(ratio)}:1 with white, below the"
+            f" {READABLE}:1 that text needs to be readable (WCAG AA): choose a darker colour,"
+            f" such as {DEFAULT_COLOUR}"
+        )
+    return colour
 
 
 class Organisation(Model):
@@ -17,8 +35,11 @@ class Organisation(Model):
     name: Text
     logo: Text | None = Field(None, description="An image file, relative to the workspace.")
     contact: Text | None = Field(None, description="A line of contact details.")
-    colour: Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")] = Field(
-        "#2f5d62", description="The colour of headings, as #RRGGBB."
+    colour: Annotated[
+        str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$"), AfterValidator(_readable_colour)
+    ] = Field(
+        DEFAULT_COLOUR,
+        description="The colour of headings, as #RRGGBB, at least 4.5:1 against white.",
     )
 
 
