@@ -162,14 +162,10 @@ def register_script(data: dict[str, Any]) -> str:
 
 def on_colour(colour: str) -> str:
     """Near-black or white, whichever reads better on ``colour`` (#RRGGBB)."""
-    red, green, blue = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    from ipskit.core.colours import WHITE, contrast
 
-    def linear(c: float) -> float:
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-    luminance = 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
-    # Contrast with white is 1.05 / (L + 0.05); with #1d1d1b, (L + 0.05) / 0.0627.
-    return "#ffffff" if 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.0627 else "#1d1d1b"
+    dark = "#1d1d1b"
+    return WHITE if contrast(colour, WHITE) >= contrast(colour, dark) else dark
 
 
 def publish(workspace: Workspace, folder: Path | None = None, *,
