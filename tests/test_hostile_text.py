@@ -193,7 +193,7 @@ def test_a_stored_name_is_isolated_in_the_sign_in_sheet(ws):
     context = register_context(workspace, renderer, cohort, records, cohort.settings.sessions[:1])
     html = renderer.html("register.html", context)
     assert f"<bdi>{RLO_NAME}</bdi>" in html
-    assert "<bdi>محمد علي</bdi>" in html
+    assert '<bdi lang="ar">محمد علي</bdi>' in html
     assert html.count(RLO_NAME) == 1
 
 
@@ -212,19 +212,22 @@ def test_a_name_written_into_the_roster_by_hand_is_listed_isolated(ws):
 
 
 def test_every_template_isolates_the_names_it_prints():
-    """Each place a template prints a person's name, the name is inside a <bdi>."""
+    """Each place a template prints a person's name, the name is inside a <bdi>.
+
+    A participant's name is marked with its language too, where its script tells it.
+    """
     from ipskit.core.resources import builtin_templates_dir
 
     folder = builtin_templates_dir()
     places = {
-        "register.html": ["<bdi>{{ row.name }}</bdi>"],
+        "register.html": ['<bdi{% if row.name|name_lang %} lang="{{ row.name|name_lang }}"{% endif %}>{{ row.name }}</bdi>'],
         "certificate.html": [
-            "<bdi>{{ certificate.name }}</bdi>",
+            '<bdi{% if certificate.name|name_lang %} lang="{{ certificate.name|name_lang }}"{% endif %}>{{ certificate.name }}</bdi>',
             "<bdi>{{ signatory.name }}</bdi>",
             "{{ people.names(course.trainers) }}",
         ],
-        "workbook.html": ["<bdi>{{ cover.name }}</bdi>"],
-        "agreement.html": ["<bdi>{{ form.name }}</bdi>"],
+        "workbook.html": ['<bdi{% if cover.name|name_lang %} lang="{{ cover.name|name_lang }}"{% endif %}>{{ cover.name }}</bdi>'],
+        "agreement.html": ['<bdi{% if form.name|name_lang %} lang="{{ form.name|name_lang }}"{% endif %}>{{ form.name }}</bdi>'],
         "session-plans.html": ["{{ people.names(course.trainers) }}"],
     }
     for template, needles in places.items():

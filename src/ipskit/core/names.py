@@ -105,3 +105,33 @@ def fold(text: str) -> str:
 
 # Letters NFKD does not split into a base letter and an accent.
 _SPECIAL = {"ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i", "ŀ": "l"}
+
+
+#: Scripts that tell a name's language well enough for a screen reader to choose its
+#: voice, by the first word of their Unicode character names.
+_SCRIPT_LANGUAGES = {"ARABIC": "ar", "HEBREW": "he", "GREEK": "el", "CYRILLIC": "ru",
+                     "HANGUL": "ko", "HIRAGANA": "ja", "KATAKANA": "ja", "CJK": "zh"}  # fmt: skip
+
+
+def script_language(name: str) -> str | None:
+    """The language a name's script says it is written in, where the script says so.
+
+    A name wholly in Arabic, Hebrew, Greek, Cyrillic, Korean, Japanese or Chinese
+    letters is marked so (``ar``, ``he``, ``el``, ``ru``, ``ko``, ``ja``, ``zh``; Chinese
+    characters with kana among them are Japanese). A name in Latin letters, or in
+    letters of more than one of these scripts, is left to the document's language: None.
+    """
+    import unicodedata
+
+    found: set[str] = set()
+    for char in name:
+        if not char.isalpha():
+            continue
+        script = unicodedata.name(char, "").split(" ", 1)[0]
+        language = _SCRIPT_LANGUAGES.get(script)
+        if language is None:
+            return None  # a Latin letter, or a script that says nothing sure
+        found.add(language)
+    if found == {"ja", "zh"}:
+        return "ja"
+    return found.pop() if len(found) == 1 else None

@@ -111,13 +111,19 @@ class Renderer:
     def _environment(self, *, autoescape: bool) -> Any:
         from jinja2 import StrictUndefined
 
-        return sandbox_class()(
+        from ipskit.core.names import script_language
+
+        env = sandbox_class()(
             loader=template_loader(self.folders, self._sources),
             autoescape=autoescape,
             undefined=StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        # ``{{ name|name_lang }}``: the language a person's name is written in, where its
+        # script tells it ("el" for Ελένη), or "" to leave it to the document's.
+        env.filters["name_lang"] = lambda name: script_language(str(name)) or ""
+        return env
 
     def html(self, template: str, context: Mapping[str, Any]) -> str:
         """Render a template; any mistake in it is an error naming it and its line."""
@@ -439,3 +445,33 @@ def load_weasyprint() -> None:
         # and says so when it loads: useful to us, noise to a trainer.
         warnings.filterwarnings("ignore", message="HarfBuzz-Subset", category=DeprecationWarning)
         import weasyprint  # noqa: F401
+    _tag_languages()
+
+
+def _tag_languages() -> None:
+    """Give each element of a tagged PDF the language its HTML element says (``lang``).
+
+    WeasyPrint 70 gives the language of the whole document only, so a screen reader
+    would read a Greek or Arabic name with the document's voice. Its structure tree is
+    built by one function, called for each box with the element made for the box's
+    parent: every element it makes for a box with a ``lang`` is given it as ``/Lang``.
+    """
+    import pydyf
+    from weasyprint.pdf import tags
+
+    build = tags._build_box_tree
+    if getattr(build, "ipskit_languages", False):
+        return
+
+    def build_with_languages(box: Any, parent: Any, *rest: Any) -> Iterator[Any]:
+        element = getattr(box, "element", None)
+        language = None
+        if element is not None and getattr(box, "element_tag", None) not in ("html", "body"):
+            language = element.get("lang")
+        for made in build(box, parent, *rest):
+            if language and "Lang" not in made and made.get("P") == parent.reference:
+                made["Lang"] = pydyf.String(language)
+            yield made
+
+    build_with_languages.ipskit_languages = True  # type: ignore[attr-defined]
+    tags._build_box_tree = build_with_languages
