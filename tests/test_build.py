@@ -204,6 +204,15 @@ def test_a_deleted_record_or_output_is_made_again(ws):
     assert files(ws) == before  # the same bytes, made again
     (ws / "out" / "spring" / ".build.json").write_text("{not json")
     assert made(build(ws)) == set(DOCUMENTS)
+    # Entries edited by hand into other shapes: those documents are made again.
+    record_file = ws / "out" / "spring" / ".build.json"
+    record = json.loads(record_file.read_text())
+    record["files"]["registers.pdf"]["reads"] = "base.css"
+    record["files"]["agreements.pdf"]["people"] = 7
+    record["files"]["workbook.pdf"]["key"] = None
+    record_file.write_text(json.dumps(record))
+    assert made(build(ws)) == {"out/spring/registers.pdf", "out/spring/agreements.pdf",
+                               "out/spring/workbook.pdf"}  # fmt: skip
 
 
 def test_a_withdrawn_persons_copy_is_removed(ws):

@@ -199,7 +199,24 @@ def _read(path: Path) -> dict[str, dict[str, Any]]:
     files = data.get("files")
     if not isinstance(files, dict):
         return {}
-    return {name: entry for name, entry in files.items() if isinstance(entry, dict)}
+    return {name: entry for name, entry in files.items() if _whole(entry)}
+
+
+def _whole(entry: Any) -> bool:
+    """Whether an entry is as ipskit writes them: one edited by hand is dropped (remade)."""
+
+    def texts(value: Any) -> bool:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+    return (
+        isinstance(entry, dict)
+        and isinstance(entry.get("key"), str)
+        and isinstance(entry.get("sha256"), str)
+        and isinstance(entry.get("reads", {}), dict)
+        and texts(list(entry.get("reads", {}).values()))
+        and texts(entry.get("people", []))
+        and isinstance(entry.get("info", {}), dict)
+    )
 
 
 #: The lock, in the cohort's own folder, that a command making its documents holds: not
