@@ -277,10 +277,12 @@ def test_init_writes_a_private_gitignore_for_sharing_through_git(tmp_path):
     assert oct(path.stat().st_mode & 0o777) == "0o600"
     patterns = [line for line in path.read_text().splitlines() if not line.startswith("#")]
     assert patterns == ["out/", ".cohort-cache.json", ".overview-cache.json",
-                        ".publish-keys.json", ".ipskit.lock", ".ipskit-tmp-*",
+                        ".publish-keys.json", ".ipskit.lock", ".build.lock", ".ipskit-tmp-*",
                         ".ipskit-commit*", ".~lock.*#", "~$*"]  # fmt: skip
     make_cohort(root)
     assert run("-w", str(root), "calendar", "spring").exit_code == 0
+    assert run("-w", str(root), "register", "spring").exit_code == 0  # the documents' lock
+    assert (root / "cohorts" / "spring" / ".build.lock").exists()
     subprocess.run(["git", "init", "-q", str(root)], check=True)
     done = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "-uall"],
                           capture_output=True, text=True, check=True)  # fmt: skip
@@ -296,7 +298,8 @@ def test_init_adds_to_a_gitignore_already_there(tmp_path):
     assert run("init", str(folder), "--org", "Riverside Peer Network").exit_code == 0
     assert (folder / ".gitignore").read_text() == (
         "*.bak\nout/\n\n# Added by ipskit init:\n.cohort-cache.json\n.overview-cache.json\n"
-        ".publish-keys.json\n.ipskit.lock\n.ipskit-tmp-*\n.ipskit-commit*\n.~lock.*#\n~$*\n"
+        ".publish-keys.json\n.ipskit.lock\n.build.lock\n.ipskit-tmp-*\n.ipskit-commit*\n.~lock.*#\n"
+        "~$*\n"
     )
 
 

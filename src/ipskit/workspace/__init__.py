@@ -116,6 +116,7 @@ out/
 .publish-keys.json
 # Locks, which hold on one computer only:
 .ipskit.lock
+.build.lock
 # Leftovers of a write stopped part way, and of a spreadsheet with a file open:
 .ipskit-tmp-*
 .ipskit-commit*
