@@ -33,8 +33,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
 from pathlib import Path
+
+# The same workspace as benchmarks/workbooks.py, with its own number of people.
+from workbooks import build as workspace
 
 IPSKIT = shutil.which("ipskit") or str(Path(sys.executable).parent / "ipskit")
 PEOPLE = 12
@@ -48,20 +50,6 @@ SEPARATE = [
     ["register", "spring"],
     ["calendar", "spring"],
 ]
-
-
-def workspace(root: Path) -> Path:
-    """A workspace with a ten-week cohort of 12, nothing built."""
-    from ipskit.cohorts.changing import changing
-    from ipskit.cohorts.newcohort import create_cohort
-    from ipskit.workspace import init_workspace
-
-    made = init_workspace(root / "ws", "Benchmark Peer Network")
-    cohort, _ = create_cohort(made, "spring", "ips-10-week", date.today() + timedelta(days=30))
-    with changing(cohort) as records:
-        for n in range(PEOPLE):
-            records.add(f"Participant {n} Ñandú-Øster")
-    return root / "ws"
 
 
 def ipskit(ws: Path, *args: str) -> tuple[float, str]:
@@ -98,7 +86,7 @@ def main() -> None:
           f" {'installed (faster than a trainer may have)' if subsetting else 'absent'}")  # fmt: skip
     cold, separate, unchanged, edited = [], [], [], []
     with tempfile.TemporaryDirectory() as tmp:
-        blank = workspace(Path(tmp) / "blank")
+        blank = workspace(Path(tmp) / "blank", PEOPLE)
         for n in range(rounds):
             built = Path(tmp) / f"built-{n}"
             shutil.copytree(blank, built)

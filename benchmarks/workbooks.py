@@ -27,7 +27,8 @@ IPSKIT = shutil.which("ipskit") or str(Path(sys.executable).parent / "ipskit")
 PEOPLE, BUDGET = 30, 5.0
 
 
-def build(root: Path) -> Path:
+def build(root: Path, people: int = PEOPLE) -> Path:
+    """A workspace in ``root`` with a ten-week cohort, spring, of ``people``, nothing built."""
     from ipskit.cohorts.changing import changing
     from ipskit.cohorts.newcohort import create_cohort
     from ipskit.workspace import init_workspace
@@ -35,7 +36,7 @@ def build(root: Path) -> Path:
     workspace = init_workspace(root / "ws", "Benchmark Peer Network")
     cohort, _ = create_cohort(workspace, "spring", "ips-10-week", date.today() + timedelta(days=30))
     with changing(cohort) as records:
-        for n in range(PEOPLE):
+        for n in range(people):
             records.add(f"Participant {n} Ñandú-Øster")
     return root / "ws"
 

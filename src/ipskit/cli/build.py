@@ -48,9 +48,7 @@ def build(
     from ipskit.cli.progress import progress
     from ipskit.cohorts.cohort import all_cohorts, open_cohort, remember_personal_workbooks
     from ipskit.core.errors import IpskitError
-    from ipskit.documents.build_record import recording
-    from ipskit.documents.pack import BUILT, make_documents, out_folder
-    from ipskit.documents.render import Renderer
+    from ipskit.documents.pack import BUILT, make_documents, recorded
     from ipskit.workspace import require_workspace
 
     if every and cohort_id is not None:
@@ -71,12 +69,8 @@ def build(
         (root, c.id, tuple(k for k in BUILT if k != "copies" or c.settings.personal_workbooks))
         for c in cohorts
     ]
-    folders = Renderer(workspace).folders
     with ExitStack() as held:
-        records = {
-            c.id: held.enter_context(recording(out_folder(workspace, c.id), folders, c.folder))
-            for c in cohorts
-        }
+        records = {c.id: held.enter_context(recorded(workspace, c.id)) for c in cohorts}
         with progress("Building") as step:
             results = make_documents(jobs, step, records)
     for cohort, result in zip(cohorts, results, strict=True):

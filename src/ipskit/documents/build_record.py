@@ -17,6 +17,7 @@ which every command that makes the cohort's documents holds while it does.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
@@ -43,6 +44,7 @@ def digest(*parts: str | bytes) -> str:
     return hasher.hexdigest()
 
 
+@functools.cache
 def _versions() -> str:
     from importlib.metadata import PackageNotFoundError, version
 

@@ -16,7 +16,6 @@ piece made in the worker sends back what it noted, for the caller to take in.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -399,8 +398,7 @@ def write_calendar(workspace: Workspace, cohort: Cohort, target: Path,
     if record is None or not record.holds(target):
         store.write_output(target, text)
         return
-    # Its DTSTAMP says when it was written: not what it is made from.
-    key = record.key("calendar", re.sub(r"(?m)^DTSTAMP:.*$", "", text))
+    key = record.key("calendar", text)
     if record.fresh(key, [target]):
         record.unchanged([target])
         return
@@ -423,6 +421,18 @@ def _handouts(workspace: Workspace, course: Any) -> bool:
 
 
 @contextmanager
+def recorded(workspace: Workspace, cohort_id: str) -> Iterator[Record]:
+    """The cohort's build record, held under its documents' lock, saved at the end."""
+    from ipskit.documents.build_record import recording
+    from ipskit.documents.render import Renderer
+
+    folders = Renderer(workspace).folders
+    cohort = workspace.cohorts_dir / cohort_id
+    with recording(out_folder(workspace, cohort_id), folders, cohort) as record:
+        yield record
+
+
+@contextmanager
 def kept(workspace: Workspace, cohort_id: str | None) -> Iterator[Record | None]:
     """The cohort's build record for one document command, or None for a curriculum.
 
@@ -432,12 +442,7 @@ def kept(workspace: Workspace, cohort_id: str | None) -> Iterator[Record | None]
     if cohort_id is None:
         yield None
         return
-    from ipskit.documents.build_record import recording
-    from ipskit.documents.render import Renderer
-
-    folders = Renderer(workspace).folders
-    cohort = workspace.cohorts_dir / cohort_id
-    with recording(out_folder(workspace, cohort_id), folders, cohort) as record:
+    with recorded(workspace, cohort_id) as record:
         yield record
 
 
@@ -458,8 +463,7 @@ def forget_outputs(workspace: Workspace, cohort_id: str, participant: str) -> li
     it deleted.
     """
     deleted = []
-    with kept(workspace, cohort_id) as record:
-        assert record is not None
+    with recorded(workspace, cohort_id) as record:
         for path in record.naming(participant):
             if path.is_file():
                 path.unlink()

@@ -463,8 +463,7 @@ def make_workbooks(
     targets = [folder / f"workbook-{owner.id}{suffix}.pdf" for owner in owners]
     copies = Copies(renderer, workspace.root, record if record and record.holds(folder) else None,
                     meta)  # fmt: skip
-    body = copies.body(body_html, copies.record.folder / PARTS / f"workbook-body{suffix}.pdf"
-                       if copies.record else None)  # fmt: skip
+    copies.key_body(body_html, suffix)
     todo = [n for n, (owner, target) in enumerate(zip(owners, targets, strict=True))
             if not copies.fresh(target, owner, covers_context)]  # fmt: skip
     if todo:
@@ -472,7 +471,7 @@ def make_workbooks(
         covers_html = renderer.html(
             TEMPLATE, {**covers_context, "covers": [{"name": o.name} for o in wanted]}
         )
-        made = copies.make(body, body_html, covers_html, len(wanted))
+        made = copies.make(body_html, covers_html, len(wanted))
         for n, data in zip(todo, made, strict=True):
             write_output(targets[n], data)
             copies.made(targets[n], owners[n])
@@ -497,20 +496,24 @@ class Copies:
         self.keys: dict[Path, str] = {}
         self.kept: Path | None = None  # where the body is kept for the next build
 
-    def body(self, html: str, kept: Path | None) -> bytes | None:
-        """The body as laid out before from the same HTML, or None to lay it out now.
+    def key_body(self, html: str, suffix: str) -> None:
+        """Work out the body's key, and where it is kept for the next build.
 
         Kept in ``out/COHORT/.build``: it holds no one's name (its cover has a blank line).
         """
-        if self.record is None or kept is None:
+        if self.record is not None:
+            self.body_key = self.record.key(html, *self.meta.values(), "body")
+            self.kept = self.record.folder / PARTS / f"workbook-body{suffix}.pdf"
+
+    def _kept_body(self) -> bytes | None:
+        """The body as laid out before from the same HTML, or None to lay it out now."""
+        if self.record is None or self.kept is None:
             return None
-        self.body_key = self.record.key(html, *self.meta.values(), "body")
-        if self.record.fresh(self.body_key, [kept]):
+        if self.record.fresh(self.body_key, [self.kept]):
             try:
-                return kept.read_bytes()
+                return self.kept.read_bytes()
             except OSError:
                 pass
-        self.kept = kept
         return None
 
     def fresh(self, target: Path, owner: Owner, covers_context: dict[str, Any]) -> bool:
@@ -519,15 +522,15 @@ class Copies:
             return False
         cover = self.renderer.html(TEMPLATE, {**covers_context, "covers": [{"name": owner.name}]})
         key = self.keys[target] = self.record.key(self.body_key, cover)
-        if self.body_key and self.record.fresh(key, [target]):
+        if self.record.fresh(key, [target]):
             self.record.unchanged([target])
             return True
         return False
 
-    def make(self, body: bytes | None, body_html: str, covers_html: str, count: int
-             ) -> list[bytes]:  # fmt: skip
+    def make(self, body_html: str, covers_html: str, count: int) -> list[bytes]:
         """The copies' bytes: the body (laid out now if it was not kept) with each cover."""
         renderer = self.renderer
+        body = self._kept_body()
         if body is None:
             # The covers are laid out in a second process while this one lays out the body.
             many = count >= WORKER_FROM
@@ -547,7 +550,7 @@ class Copies:
 
     def made(self, target: Path, owner: Owner) -> None:
         """Note a copy just written."""
-        if self.record is not None and self.body_key:
+        if self.record is not None:
             self.record.made(self.keys[target], [target], reads=self.renderer.reads,
                              people=[owner.id])  # fmt: skip
 
