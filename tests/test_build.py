@@ -16,6 +16,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -369,8 +370,15 @@ def test_a_build_killed_half_way_is_finished_by_running_it_again(built, fresh, t
                "--per-participant"]  # fmt: skip
     process = subprocess.Popen(command, env=clean_environment(), stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)  # fmt: skip
-    kill_after(process, 4)
+    time.sleep(4)
+    workers = _children(process.pid)  # the second process laying out documents
+    kill_after(process, 0)
     assert process.returncode == -9  # killed while it worked (a build takes longer)
+    assert workers
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in workers if _alive(pid)]  # no orphan left working for ever
     said = build(ws)  # finishes the job: what was whole is kept, the rest made
     assert set(said) == set(DOCUMENTS)
     assert made(build(ws)) == set()
@@ -382,3 +390,19 @@ def test_a_build_killed_half_way_is_finished_by_running_it_again(built, fresh, t
         assert data == made_there[path], path
     leftovers = [p for p in (ws / "out").rglob("*") if p.name.startswith(".ipskit-")]
     assert leftovers == []
+
+
+def _children(pid: int) -> list[int]:
+    """The processes ``pid`` started (Linux's /proc)."""
+    tasks = Path(f"/proc/{pid}/task")
+    return [int(child) for task in tasks.iterdir()
+            for child in (task / "children").read_text().split()]  # fmt: skip
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process is still there and not merely waiting to be reaped."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+    return state not in ("Z", "X")

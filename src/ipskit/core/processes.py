@@ -11,7 +11,8 @@ path without the current folder.
 
 Ctrl-C reaches every process of the terminal's group at once. Workers leave it to the
 process that started them: they ignore it, and a pool left by an exception (Ctrl-C among
-them) ends its workers at once, rather than waiting for what they are doing.
+them) ends its workers at once, rather than waiting for what they are doing. A worker
+whose starter was killed outright ends by itself.
 """
 
 from __future__ import annotations
@@ -45,6 +46,30 @@ def _start_worker() -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     fewer_collections()
+    _end_with(os.getppid())
+
+
+#: How often a worker looks whether the process that started it is still there.
+WATCH_SECONDS = 0.5
+
+
+def _end_with(parent: int) -> None:
+    """End this worker once the process that started it has gone, however it went.
+
+    A command killed outright (``kill -9``, short of memory) cannot end its workers, and
+    a worker waiting for work would wait for ever: it holds the write end of its own
+    queue, so it never sees the queue close. On POSIX an orphan is given a new parent,
+    which a thread notices within half a second.
+    """
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(WATCH_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="ipskit-parent-watch", daemon=True).start()
 
 
 class _SafePool(ProcessPoolExecutor):
