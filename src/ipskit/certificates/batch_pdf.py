@@ -53,7 +53,8 @@ def render_batch(
         sheets = [numbered[i : i + SHEET] for i in range(0, len(numbered), SHEET)]
         html = renderer.html(TEMPLATE, {**context, "layer": "people", "sheets": sheets})
         jobs.append(Job(background, html, [c["code"] for c in group],
-                        [c["target"] for c in group], len(jobs)))  # fmt: skip
+                        [c["target"] for c in group], [c["qr_alt"] for c in group],
+                        len(jobs)))  # fmt: skip
     done = 0
     if pool is not None:
         from concurrent.futures.process import BrokenProcessPool
@@ -78,6 +79,7 @@ class Job(NamedTuple):
     people: str
     codes: list[str]
     targets: list[str]  # what each QR code holds
+    alts: list[str]  # what each QR code is for, said to a screen reader
     # The chunk's place in the batch, which numbers its objects (a NamedTuple's field
     # cannot be called index: that is a tuple method).
     position: int = 0
@@ -90,7 +92,9 @@ def chunk_in_worker(root: str, job: Job, meta: dict[str, str]) -> Chunk:
     return render_chunk(Renderer(Workspace(Path(root))), job, meta)
 
 
-PDF_VARIANT = "pdf/a-2b"
+#: Written tagged: each person's file is PDF/A-2a (accessible); the print file, which
+#: has no structure tree, PDF/A-2b.
+PDF_VARIANT = "pdf/a-2a"
 PRODUCER = "ipskit"
 
 
@@ -220,19 +224,20 @@ class Chunk(NamedTuple):
 def cut(pdf: bytes, job: Job, places: list[Any], meta: dict[str, str]) -> Chunk:
     """A file for each person, and the objects of the print file, from one written PDF.
 
-    Page 1 of ``pdf`` is the background, made a form that every person's page draws
-    first. The other pages are the sheets of the people layer: each person's page gets
-    the drawing of their own box on a sheet, moved into place, and their QR code.
-    The chunk's objects are numbered in its own span (:data:`ipskit.documents.pdf.objects.SPAN`), so
-    that the chunks of a batch join into one print file as they are.
+    Page 1 of ``pdf`` is the background, drawn first on every person's page. The other
+    pages are the sheets of the people layer: each person's page gets the drawing of
+    their own box on a sheet, moved into place, and their QR code. The chunk's objects
+    are numbered in its own span (:data:`ipskit.documents.pdf.objects.SPAN`), so that
+    the chunks of a batch join into one print file as they are.
 
     The chunk's fonts hold the letters of everyone in it: each person's file gets its
     own copies of them (same numbers), cut down to what their page shows. The print
     file keeps the chunk's fonts.
-    """
-    from pypdf.generic import IndirectObject, NameObject
 
-    from ipskit.documents.pdf import fontprune
+    Each person's file is tagged (PDF/A-2a): its structure tree is the background's
+    elements and the person's own, read from top to bottom (see :class:`_Reading`).
+    """
+    from ipskit.documents.pdf import fontprune, structure
     from ipskit.documents.pdf import objects as pdfcut
 
     source = pdfcut.Source(pdf, job.position * pdfcut.SPAN)
@@ -243,19 +248,15 @@ def cut(pdf: bytes, job: Job, places: list[Any], meta: dict[str, str]) -> Chunk:
     box = [float(v) for v in background.mediabox]
     height = box[3] - box[1]
     number = source.new_number
-    form, invoke = number(), number()
-    tree, catalog = number(), number()
+    tree = number()
     bg_content = pdfcut.content(background)
     bg_shown = pruner.shown(bg_content, background["/Resources"])
     bg_resources = fontprune.trimmed(background["/Resources"], bg_shown)
     bbox = " ".join(f"{v:g}" for v in box)
-    form_keys = f" /Type /XObject /Subtype /Form /BBox [{bbox}] /Resources " + (
-        source.text(bg_resources).decode("latin-1")
-    )
-    shared_parts = [
-        pdfcut.stream(form, bg_content, form_keys),
-        pdfcut.stream(invoke, f"q {pdfcut.BACKGROUND} Do Q".encode(), compress=False),
-    ]  # fmt: skip
+    # The background is drawn first on every page, as it was written: its marked drawing
+    # keeps its numbers (MCIDs), and each person's are numbered after it.
+    drawn_first = pdfcut.stream(number(), b"q\n" + bg_content + b"\nQ\n")
+    bg_marks = len(structure.mcids(bg_content))
     root = cast("DictionaryObject", reader.trailer["/Root"])
     intents = root.raw_get("/OutputIntents") if "/OutputIntents" in root else None
     intents_text = source.text(intents).decode("latin-1") if intents is not None else ""
@@ -264,11 +265,16 @@ def cut(pdf: bytes, job: Job, places: list[Any], meta: dict[str, str]) -> Chunk:
         f" /OutputIntents {intents_text}" if intents_text else ""
     )
     unit = height / 0.75  # a certificate's height in CSS px, the unit of the sheets
-    sheets = [(page, split_sheet(pdfcut.content(page), unit)) for page in pages[1:]]
+    sheets = []
+    for page in pages[1:]:
+        drawing = pdfcut.content(page)
+        sheets.append((page, split_sheet(drawing, unit), structure.heights(drawing)))
+    reading = _Reading(source, background, structure.heights(bg_content), sheets, unit)
     people: list[tuple[int, list[int], list[pdfcut.Part]]] = []
     swaps: list[dict[int, bytes]] = []  # each person's own copies of the fonts
-    for target, (index, corners) in zip(job.targets, places, strict=True):
-        sheet, pieces = sheets[index]
+    trees: list[tuple[list[pdfcut.Part], set[int], int]] = []  # each person's structure
+    for target, alt, (index, corners) in zip(job.targets, job.alts, places, strict=True):
+        sheet, pieces, _ = sheets[index]
         left, top, right, bottom = corners
         strip = int((top + bottom) / 2 // unit)  # which box of the sheet is this person's
         shift = strip * unit
@@ -276,16 +282,20 @@ def cut(pdf: bytes, job: Job, places: list[Any], meta: dict[str, str]) -> Chunk:
         drawing = (
             f"q\n1 0 0 -1 0 {height:.6f} cm\n0.75 0 0 0.75 0 0 cm\n1 0 0 1 0 {-shift:.6f} cm\n"
         ).encode() + b"\n".join(pieces.get(strip, [])) + b"\nQ\n"  # fmt: skip
+        theirs = structure.mcids(drawing)
+        renumber = {mcid: bg_marks + n for n, mcid in enumerate(theirs)}
+        drawing = structure.renumbered(drawing, renumber)
         own = pdfcut.stream(number(), drawing)
         qr_box = (left, top - shift, right, bottom - shift)
-        qr = pdfcut.stream(number(), qr_operators(target, qr_box, height))
+        qr_mark = bg_marks + len(theirs)
+        qr = pdfcut.stream(number(), b"/Figure <</MCID %d>> BDC\n" % qr_mark
+                           + qr_operators(target, qr_box, height) + b"EMC\n")  # fmt: skip
         shown = pruner.shown(drawing, sheet["/Resources"])
-        merged = fontprune.trimmed(sheet["/Resources"], shown)
-        merged["/XObject"][NameObject(pdfcut.BACKGROUND)] = IndirectObject(form, 0, None)
-        refs = f"{invoke} 0 R {own.number} 0 R {qr.number} 0 R"
+        merged = _merged(fontprune.trimmed(sheet["/Resources"], shown), bg_resources)
+        refs = f"{drawn_first.number} 0 R {own.number} 0 R {qr.number} 0 R"
         body = (
             f"<< /Type /Page /Parent {tree} 0 R /MediaBox [{bbox}] /Contents [{refs}]"
-            " /Resources ".encode()
+            " /StructParents 0 /Resources ".encode()
             + source.text(merged)
             + b" >>"
         )
@@ -294,24 +304,158 @@ def cut(pdf: bytes, job: Job, places: list[Any], meta: dict[str, str]) -> Chunk:
         fonts = [n for n in needed if pruner.is_font(n)]
         swaps.append({n: source.replaced(n, value) for n, value in
                       pruner.replacements(shown.union(bg_shown), fonts).items()})  # fmt: skip
+        figure = (qr_mark, alt, (qr_box[0] * 0.75, height - qr_box[3] * 0.75,
+                                 qr_box[2] * 0.75, height - qr_box[1] * 0.75))  # fmt: skip
+        trees.append(reading.tree(page_number, index, strip, renumber, figure))
     files = []
-    for (page_number, numbers, parts), code, swap in zip(people, job.codes, swaps, strict=True):
+    for (page_number, numbers, parts), code, swap, (tagged, extra, struct_root) in zip(
+        people, job.codes, swaps, trees, strict=True
+    ):
         info, metadata = number(), number()
         subject = f"Certificate {code}, issued by {meta['author']}"
+        catalog = number()
         files.append(pdfcut.assemble(
-            [swap.get(n) or source.serialised(n) for n in numbers],
-            [*shared_parts, *parts,
+            [swap.get(n) or source.serialised(n) for n in sorted(set(numbers) | extra)],
+            [drawn_first, *parts, *tagged,
              pdfcut.plain(tree, f"<< /Type /Pages /Kids [{page_number} 0 R] /Count 1 >>"),
-             pdfcut.plain(catalog, catalog_text + f" /Metadata {metadata} 0 R >>"),
+             pdfcut.plain(catalog, catalog_text + f" /Metadata {metadata} 0 R /StructTreeRoot"
+                          f" {struct_root} 0 R{pdfcut.TAGGED.decode()} >>"),
              _info(info, meta, subject, code),
-             _metadata(metadata, meta, subject, code)],
+             _metadata(metadata, meta, subject, code, "A")],
             root=catalog, info=info,
         ))  # fmt: skip
     everything = sorted(set[int]().union(*(set(numbers) for _, numbers, _ in people)))
     objects = [source.serialised(n) for n in everything]
-    objects += [part.data for part in shared_parts]
+    objects.append(drawn_first.data)
     objects += [part.data for _, _, parts in people for part in parts]
     return Chunk(objects, [n for n, _, _ in people], intents_text, files)
+
+
+def _merged(first: Any, second: Any) -> Any:
+    """Two resource dictionaries as one (the names of one written PDF mean one thing)."""
+    from pypdf.generic import DictionaryObject, NameObject
+
+    merged = DictionaryObject(first)
+    for key in second:
+        mine, theirs = first.get(key), second.get(key)
+        if isinstance(mine, DictionaryObject) and isinstance(theirs, DictionaryObject):
+            both = DictionaryObject({k: theirs.raw_get(k) for k in theirs})
+            both.update({k: mine.raw_get(k) for k in mine})
+            merged[NameObject(key)] = both
+        elif key not in first:
+            merged[NameObject(key)] = second.raw_get(key)
+    return merged
+
+
+class _Reading:
+    """Each person's structure tree: the background's elements and theirs, top to bottom.
+
+    The chunk was written tagged, so its tree has an element for the background page
+    (the certificate's shared words) and, on each sheet, one for each person's box (their
+    name and code). A person's file reads them in the order they sit on the page: an
+    element's place is where its first marked drawing starts. Their QR code is a figure
+    whose text says what it is for.
+    """
+
+    def __init__(self, source: Any, background: Any, heights: dict[int, float],
+                 sheets: list[Any], unit: float) -> None:  # fmt: skip
+        from ipskit.documents.pdf.structure import Element
+
+        self.source = source
+        self.background = background.indirect_reference.idnum
+        self.heights = heights
+        self.sheets = [(page.indirect_reference.idnum, tops) for page, _, tops in sheets]
+        self.unit = unit
+        tree = source.structure
+        self.document = tree.top[0] if len(tree.top) == 1 else Element("/Document")
+        self.extra = tree.extra
+        kids = [k for k in self.document.kids if isinstance(k, Element)] if tree else []
+        shared = [k for k in kids if k.pages() == {self.background}]
+        # A single section holding the background (the template's <section>): its
+        # children are read among the person's.
+        self.section = shared[0] if len(shared) == 1 else Element("/Sect", kids=list(shared))
+        self.boxes: dict[tuple[int, int], list[Element]] = {}
+        for position, (page, tops) in enumerate(self.sheets):
+            for kid in kids:
+                if kid.pages() == {page}:
+                    self._assign(kid, position, page, tops)
+        self.extras: dict[int, bytes] = {}
+
+    def _assign(self, element: Any, sheet: int, page: int, tops: dict[int, float]) -> None:
+        """File ``element`` (or its parts) under the box of the sheet it draws in."""
+        from ipskit.documents.pdf.structure import Element
+
+        strips = {int(tops[m.mcid] // self.unit) for m in element.marks() if m.mcid in tops}
+        if len(strips) == 1:
+            self.boxes.setdefault((sheet, strips.pop()), []).append(element)
+        elif strips:
+            for kid in element.kids:
+                if isinstance(kid, Element):
+                    self._assign(kid, sheet, page, tops)
+
+    def tree(self, page_number: int, sheet: int, strip: int, renumber: dict[int, int],
+             figure: tuple[int, str, tuple[float, ...]]
+             ) -> tuple[list[Any], set[int], int]:  # fmt: skip
+        """The structure objects of one person's file, what they refer to, and its root."""
+        from pypdf.generic import (
+            ArrayObject,
+            DictionaryObject,
+            FloatObject,
+            NameObject,
+            TextStringObject,
+        )
+
+        from ipskit.documents.pdf import objects as pdfcut
+        from ipskit.documents.pdf.structure import Element, Marked, Writer, root_object
+
+        source = self.source
+        sheet_page, tops = self.sheets[sheet]
+        mine = self.boxes.get((sheet, strip), [])
+        if len(mine) == 1:  # their box's section: its children are read with the background's
+            mine = [k for k in mine[0].kids if isinstance(k, Element)]
+        qr_mark, alt, bbox = figure
+        layout = DictionaryObject({NameObject("/O"): NameObject("/Layout"),
+                                   NameObject("/BBox"): ArrayObject(FloatObject(round(v, 2))
+                                                                    for v in bbox)})  # fmt: skip
+        code = Element("/Figure", {"/Alt": TextStringObject(alt), "/A": layout},
+                       [Marked(-1, qr_mark)])  # fmt: skip
+        shift = strip * self.unit
+
+        def top(element: Element) -> float:
+            places = [self.heights.get(m.mcid) if m.page == self.background
+                      else tops.get(m.mcid, 0.0) - shift if m.page == sheet_page
+                      else self.unit for m in element.marks()]  # fmt: skip
+            return min((p for p in places if p is not None), default=self.unit)
+
+        shared = [k for k in self.section.kids if isinstance(k, Element)]
+        ordered: list[Any] = [*sorted([*shared, *mine], key=top), code]
+        section = Element(self.section.tag, self.section.extra, ordered)
+        document = Element(self.document.tag, self.document.extra, [section])
+        needed: set[int] = set()
+
+        def text(value: Any) -> bytes:
+            needed.update(source.closure(value))
+            return bytes(source.text(value))
+
+        def place(mark: Marked) -> tuple[int, int] | None:
+            if mark.page == self.background:
+                return page_number, mark.mcid
+            if mark.page == sheet_page and mark.mcid in renumber:
+                return page_number, renumber[mark.mcid]
+            if mark.page == -1:
+                return page_number, mark.mcid
+            return None
+
+        writer = Writer(source.new_number, text, place)
+        writer._extras = self.extras  # the background's entries, written once per chunk
+        root, parent_tree = source.new_number(), source.new_number()
+        top_number = writer.add(document, root)
+        extra = b"".join(b" " + k.encode() + b" " + text(v) for k, v in self.extra.items())
+        parts = [pdfcut.plain(n, data) for n, data in writer.objects]
+        parts.append(pdfcut.plain(parent_tree, writer.parent_tree({page_number: 0})))
+        parts.append(pdfcut.plain(root, root_object([top_number] if top_number else [],
+                                                    parent_tree, 1, extra)))  # fmt: skip
+        return parts, needed, root
 
 
 def combine(chunks: Sequence[Chunk], meta: dict[str, str]) -> bytes:
@@ -355,16 +499,17 @@ def _info(number: int, meta: dict[str, str], subject: str, keywords: str) -> Any
     return plain(number, "<< " + " ".join(f"{k} {_text(v)}" for k, v in fields.items()) + " >>")
 
 
-def _metadata(number: int, meta: dict[str, str], subject: str, keywords: str) -> Any:
+def _metadata(number: int, meta: dict[str, str], subject: str, keywords: str,
+              conformance: str = "B") -> Any:  # fmt: skip
     from ipskit.documents.pdf.objects import stream
 
     extra = " /Type /Metadata /Subtype /XML"
-    return stream(number, xmp(meta["title"], meta["author"], subject, keywords), extra,
-                  compress=False)  # fmt: skip
+    packet = xmp(meta["title"], meta["author"], subject, keywords, conformance)
+    return stream(number, packet, extra, compress=False)
 
 
-def xmp(title: str, author: str, subject: str, keywords: str) -> bytes:
-    """The XMP packet PDF/A-2b asks for, matching the document information."""
+def xmp(title: str, author: str, subject: str, keywords: str, conformance: str = "B") -> bytes:
+    """The XMP packet PDF/A-2 asks for (level A or B), matching the document information."""
     from xml.sax.saxutils import escape
 
     keyword = f' pdf:Keywords="{escape(keywords)}"' if keywords else ""
@@ -373,7 +518,7 @@ def xmp(title: str, author: str, subject: str, keywords: str) -> bytes:
         '<x:xmpmeta xmlns:x="adobe:ns:meta/">'
         '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
         '<rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/"'
-        ' pdfaid:part="2" pdfaid:conformance="B"/>'
+        f' pdfaid:part="2" pdfaid:conformance="{conformance}"/>'
         '<rdf:Description rdf:about="" xmlns:pdf="http://ns.adobe.com/pdf/1.3/"'
         f' pdf:Producer="{escape(PRODUCER)}"{keyword}/>'
         '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">'

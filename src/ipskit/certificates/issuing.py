@@ -83,6 +83,15 @@ def verification_target(url: str | None, code: str) -> str:
     return f"{url.split('#')[0]}#{code}"
 
 
+def qr_text(url: str | None, code: str, organisation: str) -> str:
+    """What a screen reader says of the QR code: what it is for, and what it holds."""
+    if url is None:
+        return f"QR code: this certificate's code, {code}. To check it, give the code to" \
+            f" {organisation}."  # fmt: skip
+    where = url.replace("{code}", code) if "{code}" in url else url.split("#")[0]
+    return f"QR code: check this certificate at {where} with code {code}"
+
+
 def _name_size(name: str) -> str:
     """A class for the name's type size, so that any name (200 characters at most) fits."""
     for limit, size in ((34, ""), (52, "long"), (100, "longest")):
@@ -117,7 +126,8 @@ def batch_context(workspace: Workspace, cohort: Cohort, people: Sequence[Person]
     url = settings.verification_url
     certificates = [
         {"code": person.code, "name": person.name, "size": _name_size(person.name),
-         "target": verification_target(url, person.code)}
+         "target": verification_target(url, person.code),
+         "qr_alt": qr_text(url, person.code, settings.organisation.name)}
         for person in people
     ]  # fmt: skip
     check = (

@@ -53,6 +53,17 @@ MONDAY, TUESDAY, WEDNESDAY = 0, 1, 2
 MARKS = {"P": "present", "L": "late", "A": "absent", "E": "excused"}
 
 
+#: The invented organisation's logo: two circles that overlap, two people meeting.
+LOGO = """\
+<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 96 60" width="96" height="60">
+  <title>Wrenmoor Peer Support Network</title>
+  <circle cx="34" cy="30" r="24" fill="#3d5a80"/>
+  <circle cx="62" cy="30" r="24" fill="#98c1d9" fill-opacity="0.85"/>
+  <path d="M48 10.8a24 24 0 0 1 0 38.4a24 24 0 0 1 0-38.4z" fill="#293241"/>
+</svg>
+"""
+
+
 def settings_text() -> str:
     """The demo's ``ipskit.yaml``."""
     # A JSON string is a valid YAML double-quoted scalar: any text is stored as text.
@@ -68,6 +79,7 @@ organisation:
   name: {name}
   contact: {contact}
   colour: "#3d5a80"
+  logo: logo.svg            # an image in the workspace: PNG, JPEG, SVG, GIF or WebP
 signatories:                # who signs certificates (no signature images in the demo)
   - name: Alys Morgan-Rees
     role: Lead trainer
@@ -185,6 +197,7 @@ def _build(folder: Path, today: date, progress: Step | None) -> Pack:
     init_workspace(folder, ORGANISATION)
     workspace = Workspace(folder.resolve())
     store.write_atomic(workspace.settings_path, settings_text())
+    store.write_atomic(workspace.root / "logo.svg", LOGO)
     demo = Pack(workspace)
     demo.add("settings: an invented organisation", workspace.settings_path)
     jobs = []

@@ -445,33 +445,6 @@ def load_weasyprint() -> None:
         # and says so when it loads: useful to us, noise to a trainer.
         warnings.filterwarnings("ignore", message="HarfBuzz-Subset", category=DeprecationWarning)
         import weasyprint  # noqa: F401
-    _tag_languages()
+    from ipskit.documents.pdf.tagging import adapt
 
-
-def _tag_languages() -> None:
-    """Give each element of a tagged PDF the language its HTML element says (``lang``).
-
-    WeasyPrint 70 gives the language of the whole document only, so a screen reader
-    would read a Greek or Arabic name with the document's voice. Its structure tree is
-    built by one function, called for each box with the element made for the box's
-    parent: every element it makes for a box with a ``lang`` is given it as ``/Lang``.
-    """
-    import pydyf
-    from weasyprint.pdf import tags
-
-    build = tags._build_box_tree
-    if getattr(build, "ipskit_languages", False):
-        return
-
-    def build_with_languages(box: Any, parent: Any, *rest: Any) -> Iterator[Any]:
-        element = getattr(box, "element", None)
-        language = None
-        if element is not None and getattr(box, "element_tag", None) not in ("html", "body"):
-            language = element.get("lang")
-        for made in build(box, parent, *rest):
-            if language and "Lang" not in made and made.get("P") == parent.reference:
-                made["Lang"] = pydyf.String(language)
-            yield made
-
-    build_with_languages.ipskit_languages = True  # type: ignore[attr-defined]
-    tags._build_box_tree = build_with_languages
+    adapt()

@@ -28,13 +28,13 @@ if TYPE_CHECKING:
 
 def pdf_bytes(renderer: Renderer, html: str, *, template: str, title: str, author: str,
               language: str) -> bytes:  # fmt: skip
-    """Lay out and write a PDF in memory (untagged: copies are put together from parts)."""
+    """Lay out and write a tagged PDF in memory, a part of the copies."""
     document = renderer.layout(html, template=template)
     document.metadata.title = title
     document.metadata.authors = [author]
     document.metadata.lang = language
     renderer.tell(f"Writing {renderer.what}")
-    return bytes(document.write_pdf())
+    return bytes(document.write_pdf(pdf_tags=True))
 
 
 def covers_pdf(root: str, html: str, meta: dict[str, str]) -> bytes:
@@ -79,7 +79,8 @@ def assemble(body: bytes, covers: bytes, count: int, *,
     cover is copied in, with its own copies of the covers' fonts cut down to the glyphs
     it shows, so nobody's copy holds another person's name, not even in a font. The
     blank cover the update replaces stays in the file, unreferenced; it holds no one's
-    name.
+    name. The structure tree (both parts are tagged) is the body's, with the cover's
+    elements in place of the blank cover's (see :class:`_Structure`).
     """
     import re
 
@@ -103,6 +104,7 @@ def assemble(body: bytes, covers: bytes, count: int, *,
     base = body if body.endswith(b"\n") else body + b"\n"
     size = int(cast("NumberObject", trailer["/Size"]))
     pruner = fontprune.Pruner(covers_reader)
+    structure = _Structure(reader, covers_reader)
     files: list[bytes] = []
     for cover in covers_reader.pages:
         shown = pruner.shown(content(cover), cover["/Resources"])
@@ -112,10 +114,75 @@ def assemble(body: bytes, covers: bytes, count: int, *,
         page["/Resources"] = update.copy(resources)
         page["/Contents"] = update.copy(cover.raw_get("/Contents"))
         update.put(first_number, _dictionary(page))
+        structure.give(update, cover, first)
         files.append(base + update.finish(trailer, int(match[1])))
         if progress is not None:
             progress("Putting together each person's copy", len(files), count)
     return files
+
+
+class _Structure:
+    """The structure tree of each copy: the body's, its first page's elements the cover's.
+
+    The body's top element (the document) and its parent tree are written again in each
+    copy's update, under their own numbers: the document's children are the cover's
+    elements, then the body's own after the blank cover, which stay as they are; the
+    parent tree's entry for the first page lists the cover's elements.
+    """
+
+    def __init__(self, body: Any, covers: Any) -> None:
+        from ipskit.documents.pdf.objects import value_bytes
+        from ipskit.documents.pdf.structure import Element, Existing, Tree
+
+        self.body, self.covers = Tree(body), Tree(covers)
+        self.tagged = bool(self.body and self.covers and len(self.body.top) == 1
+                           and self.body.parent_tree_number is not None)  # fmt: skip
+        if not self.tagged:
+            return
+        document = self.body.top[0]
+        first = body.pages[0].indirect_reference.idnum
+        self.kept: list[Existing] = []
+        for kid in document.kids:
+            if not isinstance(kid, Element):
+                continue  # drawing marked on the document itself: none in WeasyPrint's
+            if first in kid.pages():
+                continue  # the blank cover's, and the running heads it sets
+            if kid.number is None:
+                raise IpskitError("the workbook's PDF could not be read back to add the covers")
+            self.kept.append(Existing(kid.number))
+        self.key = int(body.pages[0].get("/StructParents", 0))
+        self.rows = {key: value_bytes(value) for key, value in self.body.parents.items()
+                     if key != self.key}  # fmt: skip
+
+    def give(self, update: _Update, cover: Any, first: Any) -> None:
+        """Add to ``update`` the structure of the copy whose cover is ``cover``."""
+        from ipskit.documents.pdf.objects import value_bytes
+        from ipskit.documents.pdf.structure import Element, Writer
+
+        if not self.tagged:
+            return
+        body = self.body.top[0]
+        own_page = cover.indirect_reference.idnum
+        first_number = first.indirect_reference.idnum
+        mine = [kid for top in self.covers.top for kid in top.kids
+                if isinstance(kid, Element) and kid.pages() == {own_page}]  # fmt: skip
+        document = Element(body.tag, body.extra, [*mine, *self.kept], body.number)
+
+        def number() -> int:
+            update.next += 1
+            return update.next - 1
+
+        writer = Writer(
+            number, lambda value: value_bytes(update.copy(value)),
+            lambda mark: (first_number, mark.mcid) if mark.page == own_page else None,
+        )  # fmt: skip
+        if self.body.number is None or body.number is None or self.body.parent_tree_number is None:
+            return
+        writer.add(document, self.body.number, number=body.number)
+        for made, text in writer.objects:
+            update.put(made, text)
+        update.put(self.body.parent_tree_number,
+                   writer.parent_tree({first_number: self.key}, kept=self.rows))  # fmt: skip
 
 
 class _Update:

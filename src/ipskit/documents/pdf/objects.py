@@ -49,6 +49,13 @@ class Source:
         return frozenset(_number(page) for page in self.reader.pages)
 
     @functools.cached_property
+    def structure(self) -> Any:
+        """The source's structure tree (see :class:`ipskit.documents.pdf.structure.Tree`)."""
+        from ipskit.documents.pdf.structure import Tree
+
+        return Tree(self.reader)
+
+    @functools.cached_property
     def destinations(self) -> dict[str, Any]:
         """The source's named destinations (WeasyPrint names each link's target)."""
         return _destinations(self.reader)
@@ -139,8 +146,9 @@ def cut(source: Source, indices: Sequence[int], *, title: str, author: str,
     """Some pages of the source, by index, as a PDF of their own.
 
     Each page keeps its drawing, fonts and images as the source wrote them (bytes copied,
-    not written again); it leaves behind what tied it to the whole: its place in the
-    document's structure and any link to a page not in the file.
+    not written again), and any link to a page not in the file is left behind. A tagged
+    source gives a tagged file: the elements of its structure tree that show something
+    on these pages, in their order (see :mod:`ipskit.documents.pdf.structure`).
     """
     from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
@@ -149,35 +157,90 @@ def cut(source: Source, indices: Sequence[int], *, title: str, author: str,
     kept = [reader.pages[index] for index in indices]
     numbers = {_number(page) for page in kept}
     left_out, named = source.pages - numbers, source.destinations
+    structure = source.structure
     needed: set[int] = set()
     parts = []
+    annotations_kept: set[int] = set()
+    keys: dict[int, int] = {}  # a page's or annotation's number -> its key in the parent tree
     for page in kept:
-        own = DictionaryObject(
-            {k: v for k, v in page.items() if k not in ("/Parent", "/StructParents", "/Annots")}
-        )
+        dropped = ("/Parent", "/Annots") if structure else ("/Parent", "/StructParents", "/Annots")
+        own = DictionaryObject({k: v for k, v in page.items() if k not in dropped})
         for key in INHERITED:
             value = _inherited(page, key)
             if key not in own and value is not None:
                 own[NameObject(key)] = value
-        annotations = ArrayObject(
-            _within(a, named) for a in page.get("/Annots", [])
-            if not _elsewhere(a, reader, named, left_out)
-        )  # fmt: skip
+        if structure and "/StructParents" in page:
+            keys[source.written(_number(page))] = int(cast("int", page["/StructParents"]))
+        annotations = ArrayObject()
+        for annotation in page.get("/Annots", []):
+            if _elsewhere(annotation, reader, named, left_out):
+                continue
+            found = annotation.get_object()
+            if not isinstance(annotation, IndirectObject):
+                annotations.append(_within(annotation, named))
+                continue
+            annotations_kept.add(annotation.idnum)
+            if "/StructParent" in found and structure:
+                keys[source.written(annotation.idnum)] = int(found["/StructParent"])
+            changed = _within(annotation, named)
+            if changed is not annotation:  # written under its own number, changed
+                needed |= source.closure(changed)
+                parts.append(plain(source.written(annotation.idnum), source.text(changed)))
+            annotations.append(annotation)
         if annotations:
             own[NameObject("/Annots")] = annotations
         own[NameObject("/Parent")] = IndirectObject(tree, 0, None)
         needed |= source.closure(own)
         parts.append(plain(source.written(_number(page)), source.text(own)))
-    kids = " ".join(f"{part.number} 0 R" for part in parts)
+    kids = " ".join(f"{source.written(_number(page))} 0 R" for page in kept)
+    tagged = b""
+    if structure:
+        tagged, objects, extra = _structure(source, structure, numbers, annotations_kept, keys)
+        needed |= extra
+        parts += objects
     parts += [
-        plain(tree, f"<< /Type /Pages /Kids [{kids}] /Count {len(parts)} >>"),
+        plain(tree, f"<< /Type /Pages /Kids [{kids}] /Count {len(kept)} >>"),
         plain(catalog, b"<< /Type /Catalog /Pages %d 0 R /Lang " % tree
-              + _write(_text_object(language)) + b" >>"),
+              + _write(_text_object(language)) + tagged + b" >>"),
         plain(info, b"<< /Title " + _write(_text_object(title)) + b" /Author "
               + _write(_text_object(author)) + b" >>"),
     ]  # fmt: skip
-    return assemble([source.serialised(n) for n in sorted(needed - numbers)], parts,
-                    root=catalog, info=info)  # fmt: skip
+    made = {part.number for part in parts}
+    return assemble([source.serialised(n) for n in sorted(needed - numbers)
+                     if source.written(n) not in made],
+                    parts, root=catalog, info=info)  # fmt: skip
+
+
+#: What a tagged file's catalog says besides its tree: that it is tagged, and that a
+#: reader shows its title rather than its file name.
+TAGGED = b" /MarkInfo << /Marked true >> /ViewerPreferences << /DisplayDocTitle true >>"
+
+
+def _structure(source: Source, structure: Any, pages: set[int], annotations: set[int],
+               keys: dict[int, int]) -> tuple[bytes, list[Part], set[int]]:  # fmt: skip
+    """The cut file's structure tree: the catalog's entries, the objects, what they need."""
+    from ipskit.documents.pdf.structure import Writer, root_object
+
+    needed: set[int] = set()
+
+    def text(value: Any) -> bytes:
+        needed.update(source.closure(value))
+        return source.text(value)
+
+    writer = Writer(
+        source.new_number, text,
+        lambda mark: (source.written(mark.page), mark.mcid) if mark.page in pages else None,
+        lambda number: source.written(number) if number in annotations else None,
+        source.written,
+    )  # fmt: skip
+    root, parent_tree = source.new_number(), source.new_number()
+    top = [n for n in (writer.add(element, root) for element in structure.top) if n is not None]
+    extra = b"".join(b" " + k.encode() + b" " + text(v) for k, v in structure.extra.items())
+    made = [plain(n, data) for n, data in writer.objects]
+    made.append(plain(parent_tree, writer.parent_tree(keys)))
+    next_key = max(keys.values(), default=-1) + 1
+    made.append(plain(root, root_object(top, parent_tree, next_key, extra)))
+    return b" /StructTreeRoot %d 0 R" % root + TAGGED, made, needed
 
 
 def _number(page: Any) -> int:
