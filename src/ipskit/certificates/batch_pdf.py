@@ -447,7 +447,7 @@ class _Reading:
             return None
 
         writer = Writer(source.new_number, text, place)
-        writer._extras = self.extras  # the background's entries, written once per chunk
+        writer.extras = self.extras  # the background's entries, written once per chunk
         root, parent_tree = source.new_number(), source.new_number()
         top_number = writer.add(document, root)
         extra = b"".join(b" " + k.encode() + b" " + text(v) for k, v in self.extra.items())

@@ -199,7 +199,9 @@ class Writer:
         self.marks: dict[int, dict[int, int]] = {}
         #: Output annotation number -> the element that stands for it.
         self.annotations: dict[int, int] = {}
-        self._extras: dict[int, bytes] = {}
+        #: Each source element's other entries as written, by its number: a writer may
+        #: be given the dictionary of another that wrote the same source's elements.
+        self.extras: dict[int, bytes] = {}
 
     def add(self, element: Element, parent: int, *, number: int | None = None) -> int | None:
         """Write ``element`` (and its descendants) under ``parent``; its number, or None.
@@ -284,13 +286,14 @@ class Writer:
         return own, body + b" >>"
 
     def _extra(self, element: Element) -> bytes:
-        """The element's other entries (/Lang, /Alt, /A...), written once per element."""
-        if id(element) not in self._extras:
-            self._extras[id(element)] = b"".join(
-                b" " + key.encode() + b" " + self.text(value)
-                for key, value in element.extra.items()
-            )
-        return self._extras[id(element)]
+        """The element's other entries (/Lang, /Alt, /A...); a source element's, once."""
+        if element.number is not None and element.number in self.extras:
+            return self.extras[element.number]
+        written = b"".join(b" " + key.encode() + b" " + self.text(value)
+                           for key, value in element.extra.items())  # fmt: skip
+        if element.number is not None:
+            self.extras[element.number] = written
+        return written
 
     def parent_tree(self, keys: dict[int, int], *,
                     kept: dict[int, bytes] | None = None) -> bytes:  # fmt: skip
