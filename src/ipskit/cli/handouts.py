@@ -28,6 +28,13 @@ def handouts(
             help="A file for each session (session-01.pdf...) and course.pdf, in a folder.",
         ),
     ] = False,
+    large_print: Annotated[
+        bool,
+        typer.Option(
+            "--large-print",
+            help="18pt type, wider lines to write on, larger cards: handouts-large-print.pdf.",
+        ),
+    ] = False,
     fmt: DocumentFormatOption = DocumentFormat.pdf,
     out: Annotated[
         Path | None,
@@ -44,6 +51,10 @@ def handouts(
     evaluation form, "certificate to follow" cards. Cards and slips come several to an
     A4 page with grey lines to cut along; the first page lists what to print for each
     session. Handouts no session names come once at the end. Nothing names a person.
+
+    --large-print sets every handout in 18pt type, with wider lines to write on, on
+    cards as large as their text needs (no slips), in as many copies: files of their
+    own beside the others (handouts-large-print.pdf, session-01-large-print.pdf...).
     """
     from ipskit.cli.output import workspace_option
     from ipskit.cli.progress import progress
@@ -58,16 +69,18 @@ def handouts(
     workspace = require_workspace(workspace_option(ctx))
     course = course_for(workspace, cohort_id, curriculum)
     folder = workspace.root / "out" / course.name
+    suffix = "-large-print" if large_print else ""
     if per_session:
         target = out or folder / FOLDER
     else:
         name = FILE if session is None else f"handouts-session-{which(course, session):02d}.pdf"
-        target = out or folder / Path(name).with_suffix(f".{fmt.value}")
+        target = out or folder / f"{Path(name).stem}{suffix}.{fmt.value}"
     cohort = course.cohort.id if course.cohort else None
     with kept(workspace, cohort) as record, progress("Making the handouts") as step:
         made = make_handouts(
             workspace, course, target, session=session, per_session=per_session,
-            as_html=fmt is DocumentFormat.html, progress=step, record=record,
+            large_print=large_print, as_html=fmt is DocumentFormat.html, progress=step,
+            record=record,
         )  # fmt: skip
     for warning in made.renderer.warnings:
         typer.secho(f"warning: {warning}", fg="yellow", err=True)

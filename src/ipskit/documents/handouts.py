@@ -67,16 +67,40 @@ class Room(NamedTuple):
     bottom: float  # and below, in mm
     writing_lines: int  # ruled lines under each question
     rule: float  # the gap between them, in mm
+    foot: float  # the height of the line at its foot (role cards, support cards), in mm
+
+
+class Measures(NamedTuple):
+    """What one size of type makes of the cards and forms (handouts.css)."""
+
+    room: dict[str, Room]  # by card size
+    #: A card's headings and labels take its ``lines`` of body text times this: in large
+    #: print they are set less far above the body text.
+    headings: float
+    smallest: dict[str, str]  # a card size that is printed a size larger instead
+    #: The rows of the contact-sharing form: on its first page (under the explanation),
+    #: and on each page after it.
+    contact_rows: tuple[int, int]
 
 
 #: Measured on the built-in template.
-ROOM = {
-    "slip": Room(50, 3.9, 5.5, 4.5, 2, 6.5),
-    "card": Room(46, 4.3, 7.0, 6.0, 3, 7.0),
-    "large": Room(92, 4.8, 8.0, 7.0, 3, 7.0),
-}
-#: The height of the line at a card's foot (role cards, support cards), in mm.
-FOOT = 5.5
+ORDINARY = Measures(
+    {
+        "slip": Room(50, 3.9, 5.5, 4.5, 2, 6.5, 5.5),
+        "card": Room(46, 4.3, 7.0, 6.0, 3, 7.0, 5.5),
+        "large": Room(92, 4.8, 8.0, 7.0, 3, 7.0, 5.5),
+    },
+    1.0, {}, (18, 21),
+)  # fmt: skip
+#: 18pt type. A slip would hold a line or two of it: slips are printed as cards.
+LARGE_PRINT = Measures(
+    {
+        "slip": Room(21, 9.2, 7.0, 6.0, 3, 11.0, 17.0),
+        "card": Room(21, 9.2, 7.0, 6.0, 3, 11.0, 17.0),
+        "large": Room(50, 9.2, 8.0, 7.0, 3, 11.0, 9.0),
+    },
+    0.7, {"slip": "card"}, (9, 12),
+)  # fmt: skip
 #: How far over a card's room its estimate may go (the estimate is generous) before the
 #: next size up is taken. One that then turns out too full is moved up once laid out.
 SLACK = 1.06
@@ -91,9 +115,7 @@ KINDS = {
     "sheet": "Sheet, A4",
     "form": "Form, A4",
 }
-#: Rows of the contact-sharing form: on its first page (under the explanation), and on
-#: each page after it; and the spare rows, for someone who joins late.
-CONTACT_ROWS = (18, 21)
+#: The contact-sharing form's spare rows, for someone who joins late.
 CONTACT_SPARE = 2
 #: The longest item of a set of cards that is printed large (a word or a short phrase).
 BIG = 32
@@ -212,14 +234,15 @@ class Card(NamedTuple):
     prompts: Sequence[str] = ()
 
 
-def _needs(card: Card, size: str) -> float:
+def _needs(card: Card, size: str, measures: Measures) -> float:
     """The height, in mm, a card's text takes at a size, from its top.
 
     An estimate, usually a tenth or so over what the layout makes of it (measured on
     the built-in template), which saves laying pages out twice.
     """
-    room = ROOM[size]
-    lines = card.lines + sum(math.ceil(len(part) / room.characters) + 0.4 for part in card.text)
+    room = measures.room[size]
+    text = sum(math.ceil(len(part) / room.characters) + 0.4 for part in card.text)
+    lines = card.lines * measures.headings + text
     height = room.top + lines * room.line
     for prompt in card.prompts:
         height += math.ceil(len(prompt) / room.characters) * room.line
@@ -227,15 +250,18 @@ def _needs(card: Card, size: str) -> float:
     return height
 
 
-def _room(card: dict[str, Any], size: str) -> float:
+def _room(card: dict[str, Any], size: str, measures: Measures) -> float:
     """The height, in mm, a card's text may take at a size: down to its foot."""
-    return CELL[size][1] - ROOM[size].bottom - (FOOT if card.get("foot") else 0)
+    room = measures.room[size]
+    return CELL[size][1] - room.bottom - (room.foot if card.get("foot") else 0)
 
 
-def _size(cards: list[Card], smallest: str) -> str:
+def _size(cards: list[Card], smallest: str, measures: Measures) -> str:
     """The smallest size, from ``smallest`` up, that every one of the cards seems to fit."""
-    size = smallest
-    while size != "page" and any(_needs(c, size) > _room(c.data, size) * SLACK for c in cards):
+    size = measures.smallest.get(smallest, smallest)
+    while size != "page" and any(
+        _needs(c, size, measures) > _room(c.data, size, measures) * SLACK for c in cards
+    ):
         size = LARGER[size]
     return size
 
@@ -292,6 +318,7 @@ class Maker:
     #: The workspace's signposting for the support card: support, named_contact,
     #: supervision, and the organisation's contact.
     signposting: dict[str, str | None]
+    measures: Measures = ORDINARY
     warnings: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -361,7 +388,7 @@ class Maker:
         part = self._part(slot, handout_id, title, smallest, [], note)
         part["cards"] = [[card.data for card in run] for run in runs]
         part["where_from"] = part["label"]
-        _resize(part, _size(distinct, smallest))
+        _resize(part, _size(distinct, smallest, self.measures))
         return part
 
     def _role_cards(self, slot: Slot, title: str) -> list[dict[str, Any]]:
@@ -439,7 +466,7 @@ class Maker:
 
     def _contact_sharing(self, slot: Slot, title: str) -> dict[str, Any]:
         # One form goes round the group: a row for each person, and a spare or two.
-        first, later = CONTACT_ROWS
+        first, later = self.measures.contact_rows
         count = 1 + max(0, math.ceil((self.people + CONTACT_SPARE - first) / later))
         opening = {"design": "contact", "title": title, "first": True, "rows": first}
         after = {"design": "contact", "title": title, "first": False, "rows": later}
@@ -465,6 +492,7 @@ def make_handouts(
     *,
     session: str | None = None,
     per_session: bool = False,
+    large_print: bool = False,
     as_html: bool = False,
     progress: Step | None = None,
     record: Record | None = None,
@@ -474,8 +502,10 @@ def make_handouts(
     ``session`` (a number or id) keeps to one session's handouts. With ``per_session``,
     ``target`` is a folder: a file for each session that has something to print
     (session-01.pdf...) and course.pdf for what no session names, each with its own
-    list of what to print in front. With the cohort's build ``record``, handouts made
-    before from the same cards, counts and templates are kept as they are.
+    list of what to print in front. ``large_print`` sets everything in 18pt type, with
+    wider writing lines, on larger cards (and files named session-01-large-print.pdf...);
+    the copies are as many. With the cohort's build ``record``, handouts made before
+    from the same cards, counts and templates are kept as they are.
     """
     settings = workspace.settings
     locale = settings.locale
@@ -485,7 +515,7 @@ def make_handouts(
     maker = Maker(course, course.group(), locale, {
         "support": settings.support, "named_contact": settings.named_contact,
         "supervision": settings.supervision, "contact": settings.organisation.contact,
-    })  # fmt: skip
+    }, LARGE_PRINT if large_print else ORDINARY)  # fmt: skip
     sections = [section for section in map(maker.section, found) if section is not None]
     renderer = Renderer(workspace, progress=progress, what="the handouts", record=record)
     renderer.warnings = list(dict.fromkeys(maker.warnings))
@@ -498,7 +528,8 @@ def make_handouts(
         _number(sections, 2)  # after a page of the list, as a browser may print it
         write_output(target, renderer.html(TEMPLATE, context))
         return Made(renderer, [target], 0)
-    files = [(target / f"{s['key']}.pdf", [s]) for s in sections] if per_session \
+    suffix = "-large-print" if large_print else ""
+    files = [(target / f"{s['key']}{suffix}.pdf", [s]) for s in sections] if per_session \
         else [(target, sections)]  # fmt: skip
     # Every card and count is in the HTML of the whole set: what the files are made from.
     every = copy.deepcopy(sections)
@@ -513,7 +544,7 @@ def make_handouts(
                     if renderer.record else 0)  # fmt: skip
     # Every page is laid out before anything is written: a mistake in a template leaves
     # no half-made folder behind.
-    laid = _lay_out_body(renderer, base, sections)
+    laid = _lay_out_body(renderer, base, sections, maker.measures)
     planned = []
     renderer.what = "the list of what to print"
     for path, its_sections in files:
@@ -604,6 +635,7 @@ def _base(workspace: Workspace, renderer: Renderer, course: Course, maker: Maker
         "language": workspace.settings.locale,
         "organisation": organisation(workspace, renderer),
         "settings": maker.signposting,
+        "large_print": maker.measures is LARGE_PRINT,
         "course": {
             "title": curriculum.title,
             "cohort": course.cohort.id if course.cohort else None,
@@ -613,13 +645,15 @@ def _base(workspace: Workspace, renderer: Renderer, course: Course, maker: Maker
     }
 
 
-def _lay_out_body(renderer: Renderer, base: dict[str, Any], sections: list[dict[str, Any]]
-                  ) -> dict[str, list[Any]]:  # fmt: skip
+def _lay_out_body(renderer: Renderer, base: dict[str, Any], sections: list[dict[str, Any]],
+                  measures: Measures) -> dict[str, list[Any]]:  # fmt: skip
     """Lay out each different page once; return each one's laid-out pages, by its id.
 
     Cards whose text runs into their foot are moved up a size, and only their pages
     laid out again. A page that runs over (a sheet with too much on it) takes more than
-    one page: it is counted so, and the trainer is told.
+    one page: it is counted so, and the trainer is told. In large print a sheet or form
+    may well need two pages: its questions then keep the room they have, rather than
+    share out what is left of a page, and the trainer is told only of a card that does.
     """
     laid: dict[str, list[Any]] = {}
     waiting = sections
@@ -635,23 +669,50 @@ def _lay_out_body(renderer: Renderer, base: dict[str, Any], sections: list[dict[
             current.append(page)
         waiting = []
         for section in sections:
-            crowded = [part for part in section["parts"] if _crowded(part, laid)]
-            for part in crowded:
-                _resize(part, LARGER[part["size"]])
-            if crowded:
-                waiting.append({**section, "parts": crowded})
+            again = []
+            for part in section["parts"]:
+                before = [run["id"] for run in part["runs"]]
+                if _crowded(part, laid, measures):
+                    _resize(part, LARGER[part["size"]])
+                elif not (measures is LARGE_PRINT and _unfilled(part, laid)):
+                    continue
+                # Its pages are made anew, under ids that may be those of the old ones.
+                for key in before:
+                    del laid[key]
+                again.append(part)
+            if again:
+                waiting.append({**section, "parts": again})
         if not waiting:
             break
     for section in sections:
         for part in section["parts"]:
             pages = sum(len(laid[run["id"]]) * run["repeat"] for run in part["runs"])
-            if pages > part["pages"]:
+            expected = measures is LARGE_PRINT and part["kind"] in (KINDS["sheet"], KINDS["form"])
+            if pages > part["pages"] and not expected:
                 renderer.warnings.append(
                     f"the {part['title']} handout for {section['label']} runs over its page:"
                     " shorten its text in the curriculum"
                 )
             part["pages"] = pages
     return laid
+
+
+def _unfilled(part: dict[str, Any], laid: dict[str, list[Any]]) -> bool:
+    """Whether a part has a page whose questions fill it that ran over: if so, unfill it.
+
+    A column that grows to fill a page misplaces what follows it once it runs over
+    (its last question stretched down a page of its own, the foot pushed to a third):
+    its questions keep their own room instead. Each of the part's pages is made anew.
+    """
+    over = [len(laid[run["id"]]) > 1 and "fill" in run["style"].split() for run in part["runs"]]
+    if not any(over):
+        return False
+    part["runs"] = [
+        {key: value for key, value in run.items() if key != "id"}
+        | ({"style": " ".join(c for c in run["style"].split() if c != "fill")} if ran else {})
+        for run, ran in zip(part["runs"], over, strict=True)
+    ]  # fmt: skip
+    return True
 
 
 def _name_runs(sections: list[dict[str, Any]]) -> None:
@@ -668,7 +729,7 @@ def _name_runs(sections: list[dict[str, Any]]) -> None:
             run["id"] = f"page-{number}"
 
 
-def _crowded(part: dict[str, Any], laid: dict[str, list[Any]]) -> bool:
+def _crowded(part: dict[str, Any], laid: dict[str, list[Any]], measures: Measures) -> bool:
     """Whether the text of any of a part's cards runs past the room on its card.
 
     Each card's text ends with a mark (``end-ID-N``); the page says where it landed.
@@ -683,7 +744,7 @@ def _crowded(part: dict[str, Any], laid: dict[str, list[Any]]) -> bool:
             if mark is None:  # it ran off the page altogether
                 return True
             end = mark[1] * 25.4 / 96 - CUT_TOP - run["places"][number][1]  # CSS px to mm
-            if end > _room(card, size):
+            if end > _room(card, size, measures):
                 return True
     return False
 
