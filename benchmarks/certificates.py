@@ -113,7 +113,8 @@ def loop(root: Path, count: int) -> float:
         background = renderer.html(TEMPLATE, {**context, "layer": "background"})
         sheets = [[{**context["certificates"][0], "number": 1}]]
         own = renderer.html(TEMPLATE, {**context, "layer": "people", "sheets": sheets})
-        job = Job(background, own, [code], [context["certificates"][0]["target"]])
+        made = context["certificates"][0]
+        job = Job(background, own, [code], [made["target"]], [made["qr_alt"]])
         (data,) = render_chunk(renderer, job, meta).files
         (folder / f"{person.id}.pdf").write_bytes(data)
     return time.perf_counter() - begin
