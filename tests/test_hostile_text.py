@@ -214,20 +214,21 @@ def test_a_name_written_into_the_roster_by_hand_is_listed_isolated(ws):
 def test_every_template_isolates_the_names_it_prints():
     """Each place a template prints a person's name, the name is inside a <bdi>.
 
-    A participant's name is marked with its language too, where its script tells it.
+    A participant's name is marked with its language too: the one the roster gives, else
+    the one its script tells.
     """
     from ipskit.core.resources import builtin_templates_dir
 
     folder = builtin_templates_dir()
     places = {
-        "register.html": ['<bdi{% if row.name|name_lang %} lang="{{ row.name|name_lang }}"{% endif %}>{{ row.name }}</bdi>'],
+        "register.html": ['<bdi{% if row|name_lang %} lang="{{ row|name_lang }}"{% endif %}>{{ row.name }}</bdi>'],
         "certificate.html": [
-            '<bdi{% if certificate.name|name_lang %} lang="{{ certificate.name|name_lang }}"{% endif %}>{{ certificate.name }}</bdi>',
+            '<bdi{% if certificate|name_lang %} lang="{{ certificate|name_lang }}"{% endif %}>{{ certificate.name }}</bdi>',
             "<bdi>{{ signatory.name }}</bdi>",
             "{{ people.names(course.trainers) }}",
         ],
-        "workbook.html": ['<bdi{% if cover.name|name_lang %} lang="{{ cover.name|name_lang }}"{% endif %}>{{ cover.name }}</bdi>'],
-        "agreement.html": ['<bdi{% if form.name|name_lang %} lang="{{ form.name|name_lang }}"{% endif %}>{{ form.name }}</bdi>'],
+        "workbook.html": ['<bdi{% if cover|name_lang %} lang="{{ cover|name_lang }}"{% endif %}>{{ cover.name }}</bdi>'],
+        "agreement.html": ['<bdi{% if form|name_lang %} lang="{{ form|name_lang }}"{% endif %}>{{ form.name }}</bdi>'],
         "session-plans.html": ["{{ people.names(course.trainers) }}"],
     }
     for template, needles in places.items():

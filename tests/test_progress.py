@@ -195,7 +195,7 @@ def test_publishing_counts_the_certificates(demo, tmp_path):
     # Every key worked out: 10, 13 and 8 certificates in the demo's finished cohorts.
     assert re.search(r"Working out each certificate's key\W+31/31 +0:00:\d\d", seen.text)
     assert seen.screen[0] == f"Published the verification page for 31 certificates in {out}" \
-        " (changed: index.html, register.js, verify.css, verify.js)."  # fmt: skip
+        " (changed: index.html, logo.svg, register.js, verify.css, verify.js)."  # fmt: skip
     assert seen.cursor_shown
     piped = in_a_pipe(["-w", str(demo), "certificates", "publish", "-o", str(out)], tmp_path)
     assert piped.stderr == ""

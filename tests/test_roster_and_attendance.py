@@ -47,7 +47,7 @@ def test_roster_add_and_list(ws, cohort):
     assert listed[-1] == {
         "id": "p05", "name": "Łukasz Nowak", "certificate_name": "Łukasz J. Nowak",
         "email": "lukasz@example.org", "pronouns": "he/him", "status": "active",
-        "added": date.today().isoformat(), "left": None,
+        "added": date.today().isoformat(), "left": None, "name_lang": "",
     }  # fmt: skip
     table = cli(ws, "roster", "spring", "list").stdout.splitlines()
     assert table[0].split() == ["ID", "Name", "On", "certificate", "Email", "Pronouns"]

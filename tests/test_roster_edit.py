@@ -146,7 +146,8 @@ def test_only_what_changes_is_compared_with_the_others(ws, cohort):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["p01"], "nothing to change: give --name, --certificate-name, --email or --pronouns\n"),
+        (["p01"], "nothing to change: give --name, --certificate-name, --email, --pronouns or"
+                  " --name-lang\n"),
         (["nobody", "--name", "X"], "no one on the roster of spring matches 'nobody'\n"),
         (["p99", "--email", ""], "no one on the roster of spring matches 'p99'\n"),
         (["sa", "--name", "X"], "'sa' could be p04 (Sam Patel), p05 (Samira Khan): use the id\n"),

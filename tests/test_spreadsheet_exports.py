@@ -246,7 +246,7 @@ def test_attendance_workbook(ws):
 def test_roster_workbook_has_real_dates(ws):
     header, rows = workbook(ws, "roster", "taster", "list")
     assert header == ["id", "name", "certificate_name", "email", "pronouns", "status",
-                      "added (YYYY-MM-DD)", "left (YYYY-MM-DD)"]  # fmt: skip
+                      "added (YYYY-MM-DD)", "left (YYYY-MM-DD)", "name_lang"]  # fmt: skip
     for row in rows:
         added = row["added (YYYY-MM-DD)"]
         assert isinstance(added.value, datetime) and added.number_format == "yyyy-mm-dd"

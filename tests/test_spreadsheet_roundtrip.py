@@ -76,7 +76,7 @@ def test_a_roster_saved_as_csv_by_a_uk_excel_is_read_and_written_back_as_utf8(ws
     assert cli(ws, "roster", "spring", "add", "Chloë Dubois").exit_code == 0
     text = (cohort / "roster.csv").read_bytes().decode("utf-8")
     assert "p01,Siân Hughes," in text
-    assert f",withdrawn,{before[2]['added']},2027-01-02\r\n" in text
+    assert f",withdrawn,{before[2]['added']},2027-01-02,\r\n" in text
     assert roster(ws)[:4] == before
 
 

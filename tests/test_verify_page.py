@@ -306,7 +306,8 @@ def assert_readable(page) -> None:
 
 
 def test_the_site_is_the_page_its_style_its_script_and_the_data(demo):
-    assert sorted(demo.published[0]) == ["index.html", "register.js", "verify.css", "verify.js"]
+    assert sorted(demo.published[0]) == [
+        "index.html", "logo.svg", "register.js", "verify.css", "verify.js"]  # fmt: skip
     data = demo.published[-1]["register.js"].decode("utf-8")
     first, second, end = data.split("\n")
     assert first.startswith("/*") and first.endswith("*/")
@@ -323,7 +324,7 @@ def test_the_page_without_its_data_weighs_under_100_kb(demo):
 def test_the_page_asks_for_nothing_outside_the_site(demo):
     html = demo.published[-1]["index.html"].decode("utf-8")
     sources = re.findall(r"""(?:src|href)\s*=\s*["']([^"']*)["']""", html)
-    assert sorted(sources) == ["data:,", "register.js", "verify.css", "verify.js"]
+    assert sorted(sources) == ["data:,", "logo.svg", "register.js", "verify.css", "verify.js"]
     for name in ("index.html", "verify.css", "verify.js"):
         text = demo.published[-1][name].decode("utf-8")
         # The SVG namespace is a name, not an address anything fetches.

@@ -107,6 +107,7 @@ class Person:
     code: str
     participant: str
     name: str
+    name_lang: str = ""  # the language the trainer chose for the name, if any
 
 
 def batch_context(workspace: Workspace, cohort: Cohort, people: Sequence[Person],
@@ -125,8 +126,8 @@ def batch_context(workspace: Workspace, cohort: Cohort, people: Sequence[Person]
                            else trainers)  # fmt: skip
     url = settings.verification_url
     certificates = [
-        {"code": person.code, "name": person.name, "size": _name_size(person.name),
-         "target": verification_target(url, person.code),
+        {"code": person.code, "name": person.name, "name_lang": person.name_lang,
+         "size": _name_size(person.name), "target": verification_target(url, person.code),
          "qr_alt": qr_text(url, person.code, settings.organisation.name)}
         for person in people
     ]  # fmt: skip
@@ -205,8 +206,8 @@ def issue_certificates(
         if not decided.grants:
             return Batch([], None, path, decided, warnings)
         taken = {e.code for _, found in registers(workspace) for e in found}
-        people = [Person(new_code(taken), g.participant.id, g.participant.name_on_certificate)
-                  for g in decided.grants]  # fmt: skip
+        people = [Person(new_code(taken), g.participant.id, g.participant.name_on_certificate,
+                         g.participant.name_lang) for g in decided.grants]  # fmt: skip
         renderer = Renderer(workspace)
         context = batch_context(workspace, cohort, people, today, renderer)
         meta = {"title": context["title"], "author": workspace.settings.organisation.name,

@@ -69,6 +69,7 @@ def list_(
                 "status": p.status,
                 "added": p.added.isoformat() if p.added else None,
                 "left": p.left.isoformat() if p.left else None,
+                "name_lang": p.name_lang,
             }  # fmt: skip
             for p in roster
         ]
@@ -78,19 +79,24 @@ def list_(
             deliver(json_text(people), out, what)
     elif fmt in (ExportFormat.csv, ExportFormat.xlsx):
         header = ["id", "name", "certificate_name", "email", "pronouns", "status",
-                  "added (YYYY-MM-DD)", "left (YYYY-MM-DD)"]  # fmt: skip
+                  "added (YYYY-MM-DD)", "left (YYYY-MM-DD)", "name_lang"]  # fmt: skip
         cells = [[p.id, p.name, p.certificate_name, p.email, p.pronouns, p.status, p.added,
-                  p.left] for p in roster]  # fmt: skip
+                  p.left, p.name_lang] for p in roster]  # fmt: skip
         export(fmt, header, cells, out=out, what=what, title="Roster")
     elif not roster and out is None:
         typer.echo(f"No one on the roster of {cohort.id} yet: add people with 'roster add'.")
     else:
+        # The name's language only where someone has one: most rosters never need it.
+        languages = any(p.name_lang for p in roster)
         rows = [
             [p.id, clip(p.name, 30), clip(p.certificate_name, 24), clip(p.email, 28),
-             p.pronouns, p.status if p.status != "active" else ""]
+             p.pronouns, *([p.name_lang] if languages else []),
+             p.status if p.status != "active" else ""]
             for p in roster
         ]  # fmt: skip
-        text = table(["ID", "Name", "On certificate", "Email", "Pronouns", ""], rows)
+        headers = ["ID", "Name", "On certificate", "Email", "Pronouns",
+                   *(["Name language"] if languages else []), ""]  # fmt: skip
+        text = table(headers, rows)
         deliver(text + "\n", out, what)
 
 
@@ -102,6 +108,14 @@ def add(
     ] = "",
     email: Annotated[str, typer.Option("--email", help="Optional.")] = "",
     pronouns: Annotated[str, typer.Option("--pronouns", help="Optional, e.g. she/her.")] = "",
+    name_lang: Annotated[
+        str,
+        typer.Option(
+            "--name-lang",
+            help="Optional: the language the name is written in, as a tag (cy, ga,"
+            " zh-Hant), so that a screen reader says it right.",
+        ),
+    ] = "",
     force: Annotated[
         bool, typer.Option("--force", help="Add even if someone of that name is there.")
     ] = False,
@@ -119,8 +133,9 @@ def add(
             )
         try:
             person = records.add(
-                name, certificate_name=certificate_name, email=email, pronouns=pronouns
-            )
+                name, certificate_name=certificate_name, email=email, pronouns=pronouns,
+                name_lang=name_lang,
+            )  # fmt: skip
         except ValueError as error:
             raise IpskitError(str(error)) from None
     typer.echo(f"Added {who_is(person)}")
@@ -235,23 +250,32 @@ def edit(
     pronouns: Annotated[
         str | None, typer.Option("--pronouns", help='e.g. she/her; "" to clear them.')
     ] = None,
+    name_lang: Annotated[
+        str | None,
+        typer.Option(
+            "--name-lang",
+            help='The language the name is written in, as a tag (cy, ga, zh-Hant); "" to'
+            " clear it.",
+        ),
+    ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Even if someone else has that name or email.")
     ] = False,
 ) -> None:
-    """Correct a name, email or pronouns.
+    """Correct a name, email, pronouns or language.
 
-    Any of the name, the certificate name, the email and the pronouns; "" clears all
-    but the name. Each change is kept in the cohort's history, which says what changed
-    (the name, the email...) but never holds the text itself.
+    Any of the name, the certificate name, the email, the pronouns and the name's
+    language; "" clears all but the name. Each change is kept in the cohort's history,
+    which says what changed (the name, the email...) but never holds the text itself.
     """
     from ipskit.cohorts.changing import changing
     from ipskit.core.errors import IpskitError
     from ipskit.core.names import fold
 
-    if (name, certificate_name, email, pronouns) == (None, None, None, None):
+    if (name, certificate_name, email, pronouns, name_lang) == (None,) * 5:
         raise IpskitError(
-            "nothing to change: give --name, --certificate-name, --email or --pronouns"
+            "nothing to change: give --name, --certificate-name, --email, --pronouns or"
+            " --name-lang"
         )
     with changing(group_cohort(ctx)) as records:
         person = records.find(who, include_withdrawn=True)
@@ -268,7 +292,8 @@ def edit(
                 )
         try:
             updated, edits = records.edit(person, name=name, certificate_name=certificate_name,
-                                          email=email, pronouns=pronouns)  # fmt: skip
+                                          email=email, pronouns=pronouns,
+                                          name_lang=name_lang)  # fmt: skip
         except ValueError as error:
             raise IpskitError(str(error)) from None
     if not edits:

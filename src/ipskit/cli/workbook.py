@@ -23,7 +23,8 @@ def build_workbook(
         bool,
         typer.Option(
             "--per-participant",
-            help="One copy per active participant, their name on the cover, files named by id.",
+            help="One copy per active participant, their name on the cover, files named by id"
+            " (with --format html, a page each to fill in on screen).",
         ),
     ] = False,
     large_print: Annotated[
@@ -35,7 +36,7 @@ def build_workbook(
         typer.Option("--out", "-o", help="The file to write (the folder with --per-participant)."),
     ] = None,
 ) -> None:
-    """Make the participant workbook as a PDF.
+    """Make the participant workbook.
 
     The course map, the group agreement, a wellbeing plan, each session's key ideas with
     reflection prompts and homework and ruled space to write, the course's own pages
@@ -43,20 +44,21 @@ def build_workbook(
     self-assessment, the final assessment guide, a glossary and where to get support
     (as the curriculum's workbook list chooses). --per-participant makes a copy for
     each person on the roster with their name on the cover; the files are named by
-    participant id, and ipskit build makes them too from then on.
+    participant id, and ipskit build makes the PDF copies too from then on. With --format html
+    each copy is instead one web page that needs nothing else, to fill in on a phone or
+    a computer: what the person types stays in their browser on that device.
     """
     from ipskit.cli.output import workspace_option
     from ipskit.cli.progress import progress
     from ipskit.cohorts.course import course_for
     from ipskit.core.errors import IpskitError
     from ipskit.documents.pack import all_unchanged, kept
+    from ipskit.documents.workbook_web import make_web_workbooks
     from ipskit.documents.workbooks import make_workbook, make_workbooks
     from ipskit.workspace import require_workspace
 
     if per_participant and curriculum is not None:
         raise IpskitError("--per-participant needs a cohort: name one instead of --curriculum")
-    if per_participant and fmt is DocumentFormat.html:
-        raise IpskitError("--per-participant writes PDFs only: leave out --format html")
     workspace = require_workspace(workspace_option(ctx))
     course = course_for(workspace, cohort_id, curriculum)
     suffix = "-large-print" if large_print else ""
@@ -64,8 +66,9 @@ def build_workbook(
     with kept(workspace, cohort) as record, progress("Making the workbook") as step:
         if per_participant:
             folder = out or workspace.root / "out" / course.name / "workbooks"
-            renderer, written = make_workbooks(workspace, course, folder, large_print=large_print,
-                                               progress=step, record=record)  # fmt: skip
+            make = make_web_workbooks if fmt is DocumentFormat.html else make_workbooks
+            renderer, written = make(workspace, course, folder, large_print=large_print,
+                                     progress=step, record=record)  # fmt: skip
             message = _copies(record, written, folder)
         else:
             target = out or workspace.root / "out" / course.name / f"workbook{suffix}.{fmt.value}"
@@ -76,10 +79,12 @@ def build_workbook(
             message = (f"Up to date: {target} (nothing it is made from has changed)"
                        if all_unchanged(record, [target])
                        else f"Wrote the workbook to {target}")  # fmt: skip
-    if per_participant and course.cohort is not None and not large_print and out is None:
+    if (per_participant and fmt is DocumentFormat.pdf and course.cohort is not None
+            and not large_print and out is None):  # fmt: skip
         from ipskit.cohorts.cohort import remember_personal_workbooks
 
-        remember_personal_workbooks(course.cohort)  # once they are made: ipskit build keeps them
+        # Once they are made, ipskit build keeps them (the PDFs: it makes no web pages).
+        remember_personal_workbooks(course.cohort)
     for warning in renderer.warnings:
         typer.secho(f"warning: {warning}", fg="yellow", err=True)
     typer.echo(message)

@@ -337,6 +337,7 @@ def _cohort(folder: Path) -> Iterator[Problem]:
     from ipskit.cohorts.cohort import CURRICULUM_FILE, Cohort
     from ipskit.cohorts.cohort_file import SETTINGS_FILE, parse_settings
     from ipskit.cohorts.record_types import (
+        EARLIER_ROSTER_COLUMNS,
         HISTORY_COLUMNS,
         HISTORY_FILE,
         ROSTER_COLUMNS,
@@ -376,7 +377,8 @@ def _cohort(folder: Path) -> Iterator[Problem]:
     yield from _guarded("unreadable", lambda: read_sent(folder / SENT_FILE))
     roster = folder / ROSTER_FILE
     if not loaded and roster.exists():
-        yield from _garbled(cohort.id, roster, csvio.read_rows(roster, ROSTER_COLUMNS))
+        rows = csvio.read_rows(roster, ROSTER_COLUMNS, earlier=EARLIER_ROSTER_COLUMNS)
+        yield from _garbled(cohort.id, roster, rows)
     if not loaded and copy.is_file():
         yield from _unasked(cohort.id, folder, copy)
 

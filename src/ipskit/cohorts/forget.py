@@ -248,6 +248,8 @@ def _remove_own(folder: Path, pid: str, issued: list[date]) -> list[Path]:
     patterns = [
         f"workbooks/workbook-{pid}.pdf",
         f"workbooks/workbook-{pid}-large-print.pdf",
+        f"workbooks/workbook-{pid}.html",  # the copy to fill in on screen
+        f"workbooks/workbook-{pid}-large-print.html",
         f"certificates/certificate-{pid}-*.pdf",
         "registers.*",
         "register-*.*",

@@ -12,6 +12,7 @@ from ipskit.cohorts.record_types import (
     ASSESSMENT_COLUMNS,
     ATTENDANCE_COLUMNS,
     COMPETENCY_ID,
+    EARLIER_ROSTER_COLUMNS,
     EVALUATION_COLUMNS,
     EVALUATIONS_IMPORTED_COLUMNS,
     FOLLOWUP_COLUMNS,
@@ -33,7 +34,7 @@ from ipskit.cohorts.record_types import (
 from ipskit.core import csvio
 from ipskit.core.dates import parse_date
 from ipskit.core.errors import FileProblemsError
-from ipskit.core.names import check_name
+from ipskit.core.names import LANGUAGE_TAG_WANTED, check_name, check_name_lang
 
 
 def roster_text(roster: list[Participant]) -> str:
@@ -48,6 +49,7 @@ def roster_text(roster: list[Participant]) -> str:
             p.status,
             p.added.isoformat() if p.added else "",
             p.left.isoformat() if p.left else "",
+            p.name_lang,
         )  # fmt: skip
         for p in roster
     ]
@@ -75,12 +77,15 @@ def _date(path: Path, line: int, text: str, column: str) -> date:
 
 
 def read_roster(path: Path) -> list[Participant]:
-    """``roster.csv``: everyone ever on the roster, in order."""
+    """``roster.csv``: everyone ever on the roster, in order.
+
+    A roster written before the ``name_lang`` column was added is read as it is.
+    """
     if not path.exists():
         return []
     roster: list[Participant] = []
     seen: set[str] = set()
-    for line, row in csvio.read_rows(path, ROSTER_COLUMNS):
+    for line, row in csvio.read_rows(path, ROSTER_COLUMNS, earlier=EARLIER_ROSTER_COLUMNS):
         pid = row["id"].strip()
         if not PARTICIPANT_ID.match(pid):
             raise _problem(path, line, f"id '{pid}' is not a participant id such as p01")
@@ -102,6 +107,12 @@ def read_roster(path: Path) -> list[Participant]:
             email = check_email(row["email"])
         except ValueError as error:
             raise _problem(path, line, str(error)) from None
+        try:
+            name_lang = check_name_lang(row["name_lang"]) if status != "erased" else ""
+        except ValueError:
+            # The cell is not echoed: typed by hand, it may hold anything.
+            raise _problem(path, line, f"name_lang: not {LANGUAGE_TAG_WANTED}: correct it,"
+                                       " or leave the cell empty") from None  # fmt: skip
         roster.append(
             Participant(
                 id=pid,
@@ -114,6 +125,7 @@ def read_roster(path: Path) -> list[Participant]:
                 left=_date(path, line, row["left"].strip(), "left")
                 if row["left"].strip()
                 else None,
+                name_lang=name_lang,
             )
         )
     return roster

@@ -9,7 +9,11 @@ from typing import NamedTuple
 ROSTER_FILE = "roster.csv"
 ROSTER_COLUMNS = (
     "id", "name", "certificate_name", "email", "pronouns", "status", "added", "left",
+    "name_lang",
 )  # fmt: skip
+#: The roster's columns as earlier versions wrote them: such a file is read as it is (the
+#: columns added since are empty in it) and written with every column the next time.
+EARLIER_ROSTER_COLUMNS = (ROSTER_COLUMNS[:8],)
 ATTENDANCE_FILE = "attendance.csv"
 ATTENDANCE_COLUMNS = ("session", "participant", "status", "made_up", "note")
 ASSESSMENTS_FILE = "assessments.csv"
@@ -53,6 +57,8 @@ class Participant(NamedTuple):
     status: str = "active"
     added: date | None = None
     left: date | None = None
+    #: The language the name is written in, as a tag (``cy``), where the trainer gave one.
+    name_lang: str = ""
 
     @property
     def active(self) -> bool:
@@ -67,7 +73,7 @@ class Participant(NamedTuple):
 
 #: The roster fields a correction may change, as a coordinator calls them.
 FIELDS = {"name": "name", "certificate_name": "certificate name", "email": "email",
-          "pronouns": "pronouns"}  # fmt: skip
+          "pronouns": "pronouns", "name_lang": "name language"}  # fmt: skip
 
 
 class Edit(NamedTuple):

@@ -64,7 +64,7 @@ from ipskit.cohorts.record_types import (
 )
 from ipskit.core import csvio
 from ipskit.core.errors import IpskitError, NotFoundError, argument
-from ipskit.core.names import check_name, fold, isolate
+from ipskit.core.names import check_name, check_name_lang, fold, isolate
 from ipskit.courses.meetings import Meeting
 
 
@@ -181,7 +181,7 @@ class Records:
         self.history.append([when, action, session, participant, before, after, note])
 
     def add(self, name: str, *, certificate_name: str = "", email: str = "",
-            pronouns: str = "") -> Participant:  # fmt: skip
+            pronouns: str = "", name_lang: str = "") -> Participant:  # fmt: skip
         """Add someone with the next free id: never one that someone removed had."""
         if self._last_id is None:  # found once: an import adds thousands one by one
             self._last_id = max((int(pid[1:]) for pid in self._ids_ever()), default=0)
@@ -193,6 +193,7 @@ class Records:
             certificate_name=_checked("certificate_name", certificate_name),
             email=_checked("email", email),
             pronouns=_checked("pronouns", pronouns),
+            name_lang=_checked("name_lang", name_lang),
         )
         self.roster.append(person)
         self.changed.add(ROSTER_FILE)
@@ -228,16 +229,17 @@ class Records:
 
     def edit(self, person: Participant, *, name: str | None = None,
              certificate_name: str | None = None, email: str | None = None,
-             pronouns: str | None = None) -> tuple[Participant, list[Edit]]:  # fmt: skip
+             pronouns: str | None = None,
+             name_lang: str | None = None) -> tuple[Participant, list[Edit]]:  # fmt: skip
         """Correct someone's roster entry; the entry as it now is, and what changed.
 
-        Each value is checked as :meth:`add` checks it; an empty certificate name, email
-        or pronouns clears it. Each changed field gets a history row that says which
-        field changed and whether it was set, never the text itself: history rows hold
-        ids only, and a name there could not be erased by ``forget``.
+        Each value is checked as :meth:`add` checks it; an empty certificate name, email,
+        pronouns or name language clears it. Each changed field gets a history row that
+        says which field changed and whether it was set, never the text itself: history
+        rows hold ids only, and a name there could not be erased by ``forget``.
         """
         given = {"name": name, "certificate_name": certificate_name, "email": email,
-                 "pronouns": pronouns}  # fmt: skip
+                 "pronouns": pronouns, "name_lang": name_lang}  # fmt: skip
         new = {key: _checked(key, value) for key, value in given.items() if value is not None}
         edits = [Edit(key, getattr(person, key), value) for key, value in new.items()
                  if getattr(person, key) != value]  # fmt: skip
@@ -249,6 +251,7 @@ class Records:
             certificate_name=after.get("certificate_name", person.certificate_name),
             email=after.get("email", person.email),
             pronouns=after.get("pronouns", person.pronouns),
+            name_lang=after.get("name_lang", person.name_lang),
         )
         self._put(updated)
         for e in edits:
@@ -433,6 +436,7 @@ class Records:
                 certificate_name="",
                 email="",
                 pronouns="",
+                name_lang="",
                 status="erased",
                 left=date.today(),
             )  # fmt: skip
@@ -553,6 +557,8 @@ def _checked(key: str, value: str) -> str:
         return check_name(value)
     if key == "email":
         return check_email(value)
+    if key == "name_lang":
+        return check_name_lang(value)
     if not value.strip():
         return ""
     if key == "certificate_name":

@@ -47,6 +47,10 @@ _PRONOUNS = {
     "pronouns", "pronoun", "your pronouns", "preferred pronouns", "your preferred pronouns",
     "what are your pronouns", "what pronouns do you use",
 }  # fmt: skip
+_NAME_LANGS = {
+    "name_lang", "name lang", "name language", "language of name", "language of your name",
+    "name's language", "your name's language", "what language is your name in",
+}  # fmt: skip
 _CERTIFICATE = re.compile(
     r"(?:your |full |your full )?name\b.*\bcertificates?\b.*"
     r"|certificates? name|what name would you like .*\bcertificates?"
@@ -65,6 +69,7 @@ class Layout:
     certificate: int | None
     email: int | None
     pronouns: int | None
+    name_lang: int | None = None
 
     def columns(self, header: Sequence[str]) -> dict[str, str]:
         """Each field found, and the heading of the column (or columns) it comes from."""
@@ -73,6 +78,7 @@ class Layout:
             ("certificate_name", self.certificate),
             ("email", self.email),
             ("pronouns", self.pronouns),
+            ("name_lang", self.name_lang),
         ):
             if index is not None:
                 found[field] = label(header[index])
@@ -116,6 +122,7 @@ def _field(heading: str) -> tuple[str, int] | None:
             ("last", _LAST_NAMES),
             ("email", _EMAILS),
             ("pronouns", _PRONOUNS),
+            ("name_lang", _NAME_LANGS),
         ):
             if key in names:
                 return field, 0
@@ -154,4 +161,6 @@ def find_layout(header: Sequence[str]) -> Layout | None:
         name = (best["certificate_name"][1],)
     else:
         return None
-    return Layout(name, column("certificate_name"), column("email"), column("pronouns"))
+    return Layout(
+        name, column("certificate_name"), column("email"), column("pronouns"), column("name_lang")
+    )

@@ -3,7 +3,8 @@
 The file comes as Excel, Google Forms or Microsoft Forms wrote it: CSV in whatever
 encoding and with whatever separator the trainer's spreadsheet uses, or an Excel
 workbook (``.xlsx``, read with openpyxl, only when one is given); the columns that hold
-names, certificate names, email addresses and pronouns are found by their headings.
+names, certificate names, email addresses, pronouns and the language of names are found
+by their headings.
 Nothing about a person is changed beyond trimming spaces (and undoing the apostrophe
 ipskit puts before formula-like cells). Duplicates are looked for elsewhere, not here.
 
@@ -28,7 +29,7 @@ from ipskit.cohorts.roster_columns import Layout, find_layout, label
 from ipskit.cohorts.roster_workbook import RESAVE_WORKBOOK, sheet_rows
 from ipskit.core.csvio import read_import, restore
 from ipskit.core.errors import FileProblemsError, IpskitError, argument
-from ipskit.core.names import check_name
+from ipskit.core.names import check_name, check_name_lang
 
 # A roster is a few kilobytes; a file this big is almost certainly the wrong one.
 MAX_BYTES = 20 * 1024 * 1024
@@ -63,6 +64,7 @@ class ImportedPerson:
     certificate_name: str
     email: str
     pronouns: str
+    name_lang: str = ""
 
 
 @dataclass(frozen=True)
@@ -312,12 +314,13 @@ def _person(
             certificate_name = check_name(certificate_name, "the certificate name")
         if pronouns:
             pronouns = check_name(pronouns, "the pronouns field")
+        name_lang = check_name_lang(cell(layout.name_lang))
     except ValueError as error:
         return Skipped(line, str(error))
     email = unless_anonymous(cell(layout.email))
     if email and not _EMAIL.match(email):
         return Skipped(line, "the email address is not valid")
-    return ImportedPerson(line, name, certificate_name, email, pronouns)
+    return ImportedPerson(line, name, certificate_name, email, pronouns, name_lang)
 
 
 # --- a file garbled throughout ------------------------------------------------------------

@@ -94,7 +94,8 @@ def import_people(records: Records, path: Path, *, repair_encoding: bool = False
             )
         try:
             added = records.add(row.name, certificate_name=row.certificate_name,
-                                email=row.email, pronouns=row.pronouns)  # fmt: skip
+                                email=row.email, pronouns=row.pronouns,
+                                name_lang=row.name_lang)  # fmt: skip
         except ValueError as error:
             result.skipped.append((row.line, str(error)))
             continue

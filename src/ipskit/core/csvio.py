@@ -226,12 +226,16 @@ def _not_text(path: Path, line: int) -> FileProblemsError:
     )
 
 
-def read_table(path: Path, header: Sequence[str]) -> Iterator[tuple[int, list[str]]]:
+def read_table(
+    path: Path, header: Sequence[str], *, earlier: Sequence[Sequence[str]] = ()
+) -> Iterator[tuple[int, list[str]]]:
     """Rows of a CSV file ipskit wrote, as lists, with their line numbers, cells restored.
 
-    The header must be exactly ``header``: a file whose columns were changed by hand is
-    reported rather than misread. Blank lines are skipped. A file saved by a spreadsheet
-    is read too (see the module's notes).
+    The header must be exactly ``header``, or one of the ``earlier`` headers (the first
+    columns of ``header``, as an older version wrote the file), whose rows are given the
+    later columns empty: a file whose columns were changed by hand is reported rather
+    than misread. Blank lines are skipped. A file saved by a spreadsheet is read too (see
+    the module's notes).
     """
     text = read_text(path)
     first_line = text.partition("\n")[0]
@@ -239,12 +243,18 @@ def read_table(path: Path, header: Sequence[str]) -> Iterator[tuple[int, list[st
     # decimal mark there.
     delimiter = ";" if ";" in first_line and "," not in first_line else ","
     reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter)
-    width = len(header)
     guarded = "'" in text  # most files hold no apostrophe at all: then nothing to restore
     try:
         first = next(reader, None)
-        if first is None or [c.strip() for c in first] != list(header):
+        found = [c.strip() for c in first] if first is not None else None
+        if found == list(header):
+            missing: list[str] = []
+        elif found is not None and any(found == list(e) == list(header[:len(e)])
+                                       for e in earlier):  # fmt: skip
+            missing = [""] * (len(header) - len(found))
+        else:
             raise FileProblemsError([f"{path}:1: the columns must be: {','.join(header)}"])
+        width = len(header) - len(missing)
         for row in reader:
             if len(row) != width:
                 if not any(cell.strip() for cell in row):
@@ -256,12 +266,14 @@ def read_table(path: Path, header: Sequence[str]) -> Iterator[tuple[int, list[st
                 continue
             if guarded:
                 row = [restore(cell) for cell in row]
-            yield reader.line_num, row
+            yield reader.line_num, row + missing if missing else row
     except csv.Error as error:
         raise FileProblemsError([f"{path}:{reader.line_num}: not valid CSV: {error}"]) from None
 
 
-def read_rows(path: Path, header: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
+def read_rows(
+    path: Path, header: Sequence[str], *, earlier: Sequence[Sequence[str]] = ()
+) -> Iterator[tuple[int, dict[str, str]]]:
     """Like :func:`read_table`, each row as a dict by column name.
 
     Dates in :data:`DATE_COLUMNS` that a spreadsheet rewrote in its region's short form
@@ -269,7 +281,7 @@ def read_rows(path: Path, header: Sequence[str]) -> Iterator[tuple[int, dict[str
     at all is reported by its line and column.
     """
     dated = [(i, name) for i, name in enumerate(header) if name in DATE_COLUMNS]
-    for line, row in read_table(path, header):
+    for line, row in read_table(path, header, earlier=earlier):
         for index, name in dated:
             cell = row[index].strip()
             if cell and not _ISO_DATE.match(cell):

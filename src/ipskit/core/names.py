@@ -135,3 +135,46 @@ def script_language(name: str) -> str | None:
     if found == {"ja", "zh"}:
         return "ja"
     return found.pop() if len(found) == 1 else None
+
+
+def name_language(name: str, chosen: str = "") -> str:
+    """The language to mark a name with: the one chosen for it, else its script's, else "".
+
+    A Welsh or Irish name in Latin letters cannot be told from its script: the trainer
+    says it (``--name-lang cy``), and that wins over whatever the letters suggest.
+    """
+    return chosen or script_language(name) or ""
+
+
+#: A language tag's shape (BCP 47): a language of 2 or 3 letters, then subtags of letters
+#: and digits (``cy``, ``zh-Hant``, ``es-419``, ``sr-Latn-RS``).
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+MAX_TAG = 35
+LANGUAGE_TAG_WANTED = "a language tag such as cy, ga, ar or zh-Hant"
+
+
+def check_name_lang(text: str) -> str:
+    """A name's language tag as it is stored, or "" for none; ValueError if it is no tag.
+
+    Only the shape is checked, not that the language exists. The tag is written in the
+    usual case (``zh-Hant``, ``pt-BR``): tags are the same whatever their case.
+    """
+    tag = text.strip()
+    if not tag:
+        return ""
+    if len(tag) > MAX_TAG or not _LANGUAGE_TAG.fullmatch(tag):
+        raise ValueError(f"the name language must be {LANGUAGE_TAG_WANTED}")
+    first, *rest = tag.split("-")
+    parts = [first.lower()]
+    private = False  # after a single-letter subtag (x-, u-) every subtag is lower case
+    for part in rest:
+        private = private or len(part) == 1
+        if private:
+            parts.append(part.lower())
+        elif len(part) == 4 and part.isalpha():
+            parts.append(part.title())  # a script: Hant, Latn
+        elif (len(part) == 2 and part.isalpha()) or (len(part) == 3 and part.isdigit()):
+            parts.append(part.upper())  # a region: GB, 419
+        else:
+            parts.append(part.lower())
+    return "-".join(parts)

@@ -59,7 +59,8 @@ def agreement_context(
             "date": long_date(meeting.date, workspace.settings.locale),
         },
         "venue": cohort.settings.venue,
-        "forms": [{"name": p.name} for p in people] + [{"name": ""}] * blank,
+        "forms": [{"name": p.name, "name_lang": p.name_lang} for p in people]
+        + [{"name": "", "name_lang": ""}] * blank,
     }
 
 

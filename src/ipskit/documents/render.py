@@ -58,6 +58,23 @@ if TYPE_CHECKING:
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".svg": "image/svg+xml", ".gif": "image/gif", ".webp": "image/webp"}  # fmt: skip
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
+
+
+def name_lang(value: Any) -> str:
+    """``{{ row|name_lang }}``: the language a person's name is written in, or "".
+
+    Given a person (a mapping with ``name`` and, where the roster says it,
+    ``name_lang``), the language the trainer chose for the name wins; else, as for a
+    name given alone (``{{ row.name|name_lang }}``), the language its script tells ("el"
+    for Ελένη). "" leaves it to the document's.
+    """
+    from ipskit.core.names import name_language
+
+    if isinstance(value, Mapping):
+        return name_language(str(value.get("name") or ""), str(value.get("name_lang") or ""))
+    return name_language(str(value))
+
+
 class Renderer:
     """Templates and their allowed folders, for one workspace."""
 
@@ -111,8 +128,6 @@ class Renderer:
     def _environment(self, *, autoescape: bool) -> Any:
         from jinja2 import StrictUndefined
 
-        from ipskit.core.names import script_language
-
         env = sandbox_class()(
             loader=template_loader(self.folders, self._sources),
             autoescape=autoescape,
@@ -120,9 +135,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        # ``{{ name|name_lang }}``: the language a person's name is written in, where its
-        # script tells it ("el" for Ελένη), or "" to leave it to the document's.
-        env.filters["name_lang"] = lambda name: script_language(str(name)) or ""
+        env.filters["name_lang"] = name_lang
         return env
 
     def html(self, template: str, context: Mapping[str, Any]) -> str:

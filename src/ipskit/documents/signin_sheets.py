@@ -41,7 +41,11 @@ def register_context(
     sheets = []
     for meeting in meetings:
         rows = [
-            {"number": n, "name": initials(p.name) if initials_only else p.name}
+            {
+                "number": n,
+                "name": initials(p.name) if initials_only else p.name,
+                "name_lang": p.name_lang,
+            }
             for n, p in enumerate(people, start=1)
         ]
         sheets.append(

@@ -55,6 +55,12 @@ class Owner:
 
     id: str
     name: str
+    name_lang: str = ""  # the language the trainer chose for the name, if any
+
+    @property
+    def cover(self) -> dict[str, str]:
+        """What the template prints on their cover."""
+        return {"name": self.name, "name_lang": self.name_lang}
 
 
 def prompt_lines(text: str) -> int:
@@ -263,11 +269,13 @@ def workbook_context(
     owners: Sequence[Owner | None] = (None,),
     large_print: bool = False,
     covers_only: bool = False,
+    with_contents: bool = True,
 ) -> dict[str, Any]:
     """Everything the template prints, prepared: it does no work of its own.
 
     ``owners`` gives one cover each: ``None`` is a cover with a line to write a name
-    on. With ``covers_only`` the template prints the covers and nothing else.
+    on. With ``covers_only`` the template prints the covers and nothing else. Without
+    ``with_contents`` the contents are left empty, for a template that finds its own.
     """
     curriculum = course.curriculum
     locale = workspace.settings.locale
@@ -334,7 +342,7 @@ def workbook_context(
         "organisation": org,
         "large_print": large_print,
         "covers_only": covers_only,
-        "covers": [{"name": owner.name if owner else None} for owner in owners],
+        "covers": [owner.cover if owner else {"name": None} for owner in owners],
         "course": {
             "title": curriculum.title,
             "cohort": course.cohort.id if course.cohort else None,
@@ -382,7 +390,7 @@ def workbook_context(
             "lines": 5,
         },  # fmt: skip
     }
-    if not covers_only:
+    if with_contents and not covers_only:
         html = renderer.html(TEMPLATE, context)
         lines = contents_of(html, renderer.path_of(TEMPLATE))
         context["contents"] = lines if len(lines) >= CONTENTS_FROM else []
@@ -424,7 +432,7 @@ def owners_of(course: Course) -> list[Owner]:
 
     if course.cohort is None:
         raise IpskitError("a copy for each participant needs a cohort, not a curriculum")
-    return [Owner(p.id, p.name) for p in Records.load(course.cohort).active]
+    return [Owner(p.id, p.name, p.name_lang) for p in Records.load(course.cohort).active]
 
 
 def make_workbooks(
@@ -469,14 +477,14 @@ def make_workbooks(
     if todo:
         wanted = [owners[n] for n in todo]
         covers_html = renderer.html(
-            TEMPLATE, {**covers_context, "covers": [{"name": o.name} for o in wanted]}
+            TEMPLATE, {**covers_context, "covers": [o.cover for o in wanted]}
         )
         made = copies.make(body_html, covers_html, len(wanted))
         for n, data in zip(todo, made, strict=True):
             write_output(targets[n], data)
             copies.made(targets[n], owners[n])
     if copies.record is not None:
-        _remove_others(copies.record, folder, {o.id for o in owners}, suffix)
+        remove_departed(copies.record, folder, {o.id for o in owners}, suffix)
     return renderer, targets
 
 
@@ -520,7 +528,7 @@ class Copies:
         """Whether this person's copy was made from this body and their cover as it is now."""
         if self.record is None:
             return False
-        cover = self.renderer.html(TEMPLATE, {**covers_context, "covers": [{"name": owner.name}]})
+        cover = self.renderer.html(TEMPLATE, {**covers_context, "covers": [owner.cover]})
         key = self.keys[target] = self.record.key(self.body_key, cover)
         if self.record.fresh(key, [target]):
             self.record.unchanged([target])
@@ -562,10 +570,11 @@ class Copies:
         self.record.made(self.body_key, [self.kept], reads=self.renderer.reads, told=False)
 
 
-def _remove_others(record: Record, folder: Path, active: set[str], suffix: str) -> None:
-    """Remove the copies of people no longer on the course (withdrawn, forgotten)."""
-    for path in sorted(folder.glob(f"workbook-*{suffix}.pdf")):
-        pid = path.name.removeprefix("workbook-").removesuffix(f"{suffix}.pdf")
+def remove_departed(record: Record, folder: Path, active: set[str], suffix: str,
+                    ext: str = ".pdf") -> None:  # fmt: skip
+    """Remove the copies (``ext``: PDFs or web pages) of people no longer on the course."""
+    for path in sorted(folder.glob(f"workbook-*{suffix}{ext}")):
+        pid = path.name.removeprefix("workbook-").removesuffix(f"{suffix}{ext}")
         if not suffix and pid.endswith("-large-print"):
             continue
         if pid not in active and path.is_file():
