@@ -63,8 +63,12 @@ def test_the_demo_has_every_kind_of_per_person_and_per_session_file(demo_build):
     assert kinds == {"certificates", "workbooks"}
     assert len([f for f in files if f[0].parent.name == "certificates"]) >= 30
     assert list(demo.glob("out/*/session-plans/session-[0-9]*.pdf"))
-    # The demo's names include some in Greek and Cyrillic letters, on certificates.
-    assert {language for _, _, language in files} - {None} >= {"el"}
+    # The demo's names include one in Greek letters (its script tells), and some whose
+    # language the roster says: Welsh and Irish in Latin letters, Ukrainian in Cyrillic.
+    languages = {language for _, _, language in files}
+    assert languages - {None} >= {"el", "cy", "ga", "uk"}
+    assert {language for path, _, language in files if path.parent.name == "workbooks"} \
+        >= {None, "cy"}  # fmt: skip
 
 
 def test_each_certificate_and_copy_is_tagged_with_the_name_in_its_language(demo_build):

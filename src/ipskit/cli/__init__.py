@@ -95,6 +95,7 @@ SYNONYMS = {
     "curriculum": "curricula", "email": "send", "mail": "send", "publish": "certificates publish",
     "pack": "build", "make": "build", "rebuild": "build",
     "revoke": "certificates revoke", "workbook-copies": "build-workbook --per-participant",
+    "large-print": "certificates large-print",
 }  # fmt: skip
 
 

@@ -1,4 +1,4 @@
-"""``ipskit certificates COHORT``, ``certificates revoke CODE`` and ``ipskit verify``."""
+"""``ipskit certificates COHORT``, ``certificates revoke|large-print CODE``, ``ipskit verify``."""
 
 from __future__ import annotations
 
@@ -21,14 +21,16 @@ def certificates(
     cohort_id: Annotated[
         str,
         typer.Argument(
-            metavar="COHORT|issue|revoke|publish",
-            help="A cohort; 'issue' and a cohort; 'revoke' and a code; or 'publish'.",
+            metavar="COHORT|issue|revoke|large-print|publish",
+            help="A cohort; 'issue' and a cohort; 'revoke' or 'large-print' and a code; or"
+            " 'publish'.",
         ),
     ],
     code: Annotated[
         str | None,
         typer.Argument(
-            metavar="[COHORT|CODE]", help="With issue: the cohort; with revoke: the code."
+            metavar="[COHORT|CODE]",
+            help="With issue: the cohort; with revoke or large-print: the code.",
         ),
     ] = None,
     participant: Annotated[
@@ -45,7 +47,10 @@ def certificates(
         ),
     ] = False,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="The folder to write them in.")
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="The folder to write them in (with large-print: the file)."
+        ),
     ] = None,
     named_files: Annotated[
         bool, typer.Option("--named-files", help="Put people's names in the file names.")
@@ -65,10 +70,13 @@ def certificates(
     and the SHA-256 of its PDF. --dry-run lists who qualifies and why others do not
     (--format json for scripts).
     'ipskit certificates revoke CODE --reason TEXT' revokes one.
+    'ipskit certificates large-print CODE [--out FILE]' makes a large-print copy of one
+    (A4 portrait, 16pt type and larger) for someone who asks for it: it verifies as the
+    certificate does, and is revoked with it.
     'ipskit certificates publish [--out DIR]' writes the verification page (a static
     site, with no names and no codes in it) for every certificate of the workspace.
     'ipskit certificates issue COHORT' is 'ipskit certificates COHORT' for any cohort,
-    even one named revoke, publish or issue.
+    even one named revoke, large-print, publish or issue.
     """
     from ipskit.cli.output import workspace_option
     from ipskit.core.errors import IpskitError
@@ -100,6 +108,16 @@ def certificates(
         entry = revoke(workspace, code, reason or "")
         typer.echo(f"Revoked certificate {entry.code} ({entry.participant}): {entry.reason}")
         return
+    elif cohort_id == "large-print":
+        if code is None:
+            raise IpskitError(
+                "large-print takes a certificate's code: 'certificates large-print CODE'"
+                " (for a cohort named large-print, 'certificates issue large-print')"
+            )
+        if participant or dry_run or reissue or named_files or reason is not None:
+            raise IpskitError("large-print takes a code and --out FILE only")
+        _large_print(workspace, code, out)
+        return
     elif cohort_id == "publish":
         if code is not None:
             raise IpskitError(
@@ -111,7 +129,7 @@ def certificates(
         _publish(workspace, out)
         return
     if code is not None:
-        raise IpskitError(f"unexpected '{code}': to revoke, write 'certificates revoke {code}'")
+        raise IpskitError(_unexpected(cohort_id, code))
     if reason is not None:
         raise IpskitError("--reason goes with 'certificates revoke CODE'")
     cohort = load_cohort(ctx, cohort_id)
@@ -142,6 +160,19 @@ def certificates(
     for warning in batch.warnings:
         typer.secho(f"warning: {warning}", fg="yellow", err=True)
     _issued(batch)
+
+
+def _unexpected(word: str, code: str) -> str:
+    """What a word, a cohort and then something more, most likely meant."""
+    from difflib import get_close_matches
+
+    meant = get_close_matches(word, ["revoke", "large-print"], n=1, cutoff=0.6)
+    if meant:
+        return f"unexpected '{code}': did you mean 'certificates {meant[0]} {code}'?"
+    return (
+        f"unexpected '{code}': to revoke, write 'certificates revoke {code}'; for a"
+        f" large-print copy, 'certificates large-print {code}'"
+    )
 
 
 def _issued(batch: Batch) -> None:
@@ -215,9 +246,10 @@ def verify(
 
     Says whether it is genuine, altered, revoked, superseded or unknown. Exit codes,
     for scripts: 0 genuine (in a register of this workspace, and the file is the one
-    issued), 3 altered (a known code, but the file was changed), 4 revoked, 5 superseded
-    (replaced by a reissue), 6 unknown; 1 when it cannot be checked. A code may be typed
-    as people type it: "mhk5 k0jh" is MHK5-K0JH.
+    issued, or a copy made of it such as its large-print copy), 3 altered (a known code,
+    but the file was changed), 4 revoked, 5 superseded (replaced by a reissue), 6 unknown;
+    1 when it cannot be checked. A code may be typed as people type it: "mhk5 k0jh" is
+    MHK5-K0JH.
     """
     from ipskit.certificates.verifying import EXIT_CODES
     from ipskit.certificates.verifying import verify as check
@@ -234,19 +266,36 @@ def verify(
                       "hours": entry.hours, "issued": entry.issued.isoformat()}  # fmt: skip
             if verdict.kind in ("revoked", "superseded"):
                 found |= {"changed": entry.date.isoformat(), "reason": entry.reason}
+            if verdict.copy is not None:
+                found |= {"copy": verdict.copy.kind, "copy_made": verdict.copy.date.isoformat()}
         print_json(found)
     elif verdict.kind == "unknown" or entry is None:
         typer.echo("unknown: not a certificate issued in this workspace")
     else:
         where = f"{entry.participant} of cohort {verdict.cohort}"
         issued = f"certificate {entry.code}, issued {entry.issued:%Y-%m-%d} to {where}"
-        typer.echo({
+        said = {
             "genuine": f"genuine: {issued} for {entry.course} ({entry.hours} hours)",
             "altered": f"altered: the file claims to be {issued}, but it is not the file issued",
             "revoked": f"revoked: {issued}; revoked {entry.date:%Y-%m-%d}: {entry.reason}",
             "superseded": f"superseded: {issued}; {entry.reason} on {entry.date:%Y-%m-%d}",
-        }[verdict.kind])  # fmt: skip
+        }[verdict.kind]  # fmt: skip
+        if verdict.copy is not None:
+            said += f"; the file is its {verdict.copy.kind} copy, made {verdict.copy.date:%Y-%m-%d}"
+        typer.echo(said)
     raise typer.Exit(EXIT_CODES[verdict.kind])
+
+
+def _large_print(workspace: Workspace, code: str, out: Path | None) -> None:
+    from ipskit.certificates.large_print import make_large_print
+    from ipskit.cli.progress import progress
+
+    with progress("Making the large-print copy") as step:
+        made = make_large_print(workspace, code, out=out, progress=step)
+    pages = f"{made.pages} page{'s' if made.pages != 1 else ''}"
+    typer.echo(f"Wrote a large-print copy of certificate {made.code} ({made.participant}),"
+               f" {pages}, to {made.path}")  # fmt: skip
+    typer.echo(f"Recorded in {made.listed}: it verifies as the certificate does")
 
 
 def _publish(workspace: Workspace, out: Path | None) -> None:

@@ -276,6 +276,7 @@ def _cohort(workspace: Workspace, plan: DemoCohort, today: date) -> Cohort:
             person = records.add(
                 entry.name,
                 certificate_name=entry.certificate_name,
+                name_lang=entry.name_lang,
                 email=entry.email,
                 pronouns=entry.pronouns,
             )

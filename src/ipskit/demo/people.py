@@ -34,6 +34,7 @@ class Person(Model):
     name: Text
     marks: str = Field("", pattern=r"^[PLAEMW]*$")
     certificate_name: str = ""
+    name_lang: str = ""  # the name's language, where the trainer says it (cy, ga, uk)
     email: str = ""
     pronouns: str = ""
     note: str = ""  # on the one mark that needs explaining (a make-up, an apology)
