@@ -78,7 +78,7 @@ def test_without_a_workspace_there_is_nothing_to_offer_and_no_error(tmp_path):
 
 def test_completion_is_installed_from_the_root_and_only_offered_there():
     script = run("--show-completion", "bash")
-    assert script.exit_code == 0
+    assert script.exit_code == 0, (script.output, repr(script.exception))
     assert "_IPSKIT_COMPLETE=complete_bash" in script.stdout
     assert "--install-completion" in run("-h").stdout
     for command in (["attend"], ["init"], ["roster"], ["curricula"], ["send"], ["followup"]):
