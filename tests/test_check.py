@@ -287,7 +287,7 @@ def test_init_writes_a_private_gitignore_for_sharing_through_git(tmp_path):
     done = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "-uall"],
                           capture_output=True, text=True, check=True)  # fmt: skip
     shared = sorted(line[3:] for line in done.stdout.splitlines())
-    assert shared == [".gitignore", "cohorts/spring/cohort.yaml", "cohorts/spring/curriculum.yaml",
+    assert shared == [".gitattributes", ".gitignore", "cohorts/spring/cohort.yaml", "cohorts/spring/curriculum.yaml",
                       "cohorts/spring/history.csv", "cohorts/spring/roster.csv", "ipskit.yaml"]  # fmt: skip
 
 

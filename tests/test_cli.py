@@ -123,6 +123,7 @@ def test_init_creates_a_private_workspace(tmp_path):
     root = tmp_path / "ws"
     assert result.stdout.startswith(f"Created an ipskit workspace in {root}\n")
     assert sorted(p.name for p in root.iterdir()) == [
+        ".gitattributes",
         ".gitignore",
         "cohorts",
         "curricula",

@@ -336,7 +336,11 @@ def test_check_reads_the_evaluations_like_any_record(ws):
     path.write_text("response,question,rating\n1,safe,5\n1,safe,4\n", encoding="utf-8")
     result = cli(ws, "check")
     assert result.exit_code == 1
-    assert f"{path}:3: response 1 answers safe twice: keep one" in result.stdout.splitlines()
+    assert (
+        f"{path}:3: response 1 was recorded two ways: safe (5, 4); the first stands: to settle"
+        " it, take the response out with ipskit evaluations mini remove 1, then add the form (or"
+        " each form) again with ipskit evaluations mini add"
+    ) in result.stdout.splitlines()
     # A question taken off the cohort's form is found too: its answers would not count.
     path.write_text("response,question,rating\n1,safe,5\n2,kindness,4\n", encoding="utf-8")
     lines = cli(ws, "check").stdout.splitlines()

@@ -103,7 +103,7 @@ def test_a_second_writer_waits_then_gives_up_clearly(ws, monkeypatch):
     ("file", "edit", "message"),
     [
         ("roster.csv", lambda t: t.replace(",active,", ",gone,", 1), "{f}:2: status must be active, withdrawn, erased"),
-        ("roster.csv", lambda t: t.replace("p02,", "p01,", 1), "{f}:3: id p01 appears twice"),
+        ("roster.csv", lambda t: t.replace("p02,", "p2,", 1), "{f}:3: id 'p2' is not a participant id such as p01"),
         ("roster.csv", lambda t: t.replace("certificate_name", "cert"), "{f}:1: the columns must be: id,name,certificate_name,email,pronouns,status,added,left,name_lang"),
         ("attendance.csv", lambda t: t.replace("present", "here", 1), "{f}:2: status must be present, late, absent, excused"),
         ("attendance.csv", lambda t: t + '1,p09,present,,\r\n', "{f}:6: participant 'p09' is not on the roster"),

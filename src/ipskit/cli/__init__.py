@@ -15,10 +15,12 @@ import contextlib
 import os
 import sys
 import traceback
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+import typer.main
 
 from ipskit import __version__
 from ipskit.cli.lazy import LazyGroup
@@ -56,8 +58,13 @@ COMMANDS = {
     "report": ("ipskit.cli.report", "report"),
     "send": ("ipskit.cli.send", "app"),
     "check": ("ipskit.cli.check", "check"),
+    "sync": ("ipskit.cli.sync", "sync"),
     "demo": ("ipskit.cli.demo", "demo"),
 }
+
+#: Commands that programs run rather than people (git merging a shared workspace), kept
+#: out of --help, completion and "did you mean".
+HIDDEN_COMMANDS = {"merge-file": ("ipskit.cli.merge", "merge_file")}
 
 
 #: Commands that write documents or settings in a workspace (with, for a group, the
@@ -111,6 +118,15 @@ class IpskitGroup(LazyGroup):
 
     table = COMMANDS
     synonyms = SYNONYMS
+
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
+        """Build a command the first time it is asked for, a hidden one too."""
+        if cmd_name in HIDDEN_COMMANDS and cmd_name not in self.commands:
+            module, attribute = HIDDEN_COMMANDS[cmd_name]
+            single = typer.Typer(rich_markup_mode=None, add_completion=False)
+            single.command(cmd_name, hidden=True)(getattr(import_module(module), attribute))
+            self.commands[cmd_name] = typer.main.get_command(single)
+        return super().get_command(ctx, cmd_name)
 
     def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
         """Refuse words the terminal did not send as UTF-8 before anything reads them."""

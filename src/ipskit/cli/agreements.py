@@ -126,6 +126,7 @@ def _record(
 
 
 def _record_lines(done: "Recorded", locale: str) -> list[str]:
+    from ipskit.cohorts.records import settled_words
     from ipskit.core.names import isolate
 
     lines = []
@@ -133,7 +134,11 @@ def _record_lines(done: "Recorded", locale: str) -> list[str]:
         who = f"{change.person.id} {isolate(change.person.name)}"
         after = day(change.after, locale) if change.after is not None else None
         before = day(change.before, locale) if change.before is not None else None
-        if after is not None and before is None:
+        if change.ways:
+            ways = [f"signed on {day(way, locale)}" for way in change.ways]
+            now = f"signed on {after}" if after is not None else "not signed"
+            lines.append(f"{who}: {settled_words(ways, now)}")
+        elif after is not None and before is None:
             lines.append(f"{who}: signed on {after}")
         elif after is not None and change.before != change.after:
             lines.append(f"{who}: signed on {after} (was {before})")

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ipskit.cohorts.cohort import Cohort
     from ipskit.cohorts.eligibility import Standing
     from ipskit.cohorts.online_marking import Decision, ReportMarks
-    from ipskit.cohorts.record_types import Mark, Participant
+    from ipskit.cohorts.record_types import Assessment, Mark, Participant
     from ipskit.cohorts.records import Records
     from ipskit.core.cells import Cell
 
@@ -152,6 +152,7 @@ def attend(
                         "after": _mark_json(o.after),
                         "outcome": o.kind,
                         "recorded": o.recorded.isoformat() if o.recorded else None,
+                        **({"others": [_mark_json(m) for m in o.others]} if o.others else {}),
                     }
                     for o in done.outcomes
                 ],
@@ -168,6 +169,11 @@ def attend(
             )
         elif outcome.kind == "changed":
             typer.echo(f"{who}: {_said(outcome.before)} → {_said(outcome.after)}")
+        elif outcome.kind == "settled":
+            from ipskit.cohorts.records import settled_words
+
+            ways = [_said(outcome.before), *map(_said, outcome.others)]
+            typer.echo(f"{who}: {settled_words(ways, _said(outcome.after))}")
         elif outcome.kind == "same":
             noted = outcome.before and outcome.after and outcome.before.note != outcome.after.note
             typer.echo(f"{who}: already {_said(outcome.after)}" + (", note kept" if noted else ""))
@@ -505,8 +511,20 @@ def assessment(
         when=parse_day(on, "--date") if on else None,
         note=note,
     )
+    from ipskit.cohorts.records import settled_words
+
     words = {"passed": "passed", "not-yet": "not yet passed"}
     result = "passed" if passed else "not yet passed"
     for item in done:
+        if item.ways and item.after is not None:
+            # Dated where the ways differ only in their dates.
+            dated = len({w.result for w in (*item.ways, item.after)}) == 1
+
+            def said(a: "Assessment", dated: bool = dated) -> str:
+                return words[a.result] + (f" on {a.date.isoformat()}" if dated else "")
+
+            settled = settled_words([said(w) for w in item.ways], said(item.after))
+            typer.echo(f"{_who(item.person)}: {cohort.settings.rules.assessment} {settled}")
+            continue
         was = f" (was {words[item.before]})" if item.before else ""
         typer.echo(f"{_who(item.person)}: {cohort.settings.rules.assessment} {result}{was}")

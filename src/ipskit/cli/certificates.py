@@ -1,4 +1,4 @@
-"""``ipskit certificates COHORT``, ``certificates revoke|large-print CODE``, ``ipskit verify``."""
+"""``ipskit certificates COHORT``, ``certificates revoke|keep|large-print CODE``, ``verify``."""
 
 from __future__ import annotations
 
@@ -21,16 +21,16 @@ def certificates(
     cohort_id: Annotated[
         str,
         typer.Argument(
-            metavar="COHORT|issue|revoke|large-print|publish",
-            help="A cohort; 'issue' and a cohort; 'revoke' or 'large-print' and a code; or"
-            " 'publish'.",
+            metavar="COHORT|issue|revoke|keep|large-print|publish",
+            help="A cohort; 'issue' and a cohort; 'revoke', 'keep' or 'large-print' and a"
+            " code; or 'publish'.",
         ),
     ],
     code: Annotated[
         str | None,
         typer.Argument(
             metavar="[COHORT|CODE]",
-            help="With issue: the cohort; with revoke or large-print: the code.",
+            help="With issue: the cohort; with revoke, keep or large-print: the code.",
         ),
     ] = None,
     participant: Annotated[
@@ -70,13 +70,15 @@ def certificates(
     and the SHA-256 of its PDF. --dry-run lists who qualifies and why others do not
     (--format json for scripts).
     'ipskit certificates revoke CODE --reason TEXT' revokes one.
+    'ipskit certificates keep CODE' keeps one of the certificates a person was issued on
+    two computers (ipskit check lists them): the others are superseded by it.
     'ipskit certificates large-print CODE [--out FILE]' makes a large-print copy of one
     (A4 portrait, 16pt type and larger) for someone who asks for it: it verifies as the
     certificate does, and is revoked with it.
     'ipskit certificates publish [--out DIR]' writes the verification page (a static
     site, with no names and no codes in it) for every certificate of the workspace.
     'ipskit certificates issue COHORT' is 'ipskit certificates COHORT' for any cohort,
-    even one named revoke, large-print, publish or issue.
+    even one named revoke, keep, large-print, publish or issue.
     """
     from ipskit.cli.output import workspace_option
     from ipskit.core.errors import IpskitError
@@ -107,6 +109,21 @@ def certificates(
 
         entry = revoke(workspace, code, reason or "")
         typer.echo(f"Revoked certificate {entry.code} ({entry.participant}): {entry.reason}")
+        return
+    elif cohort_id == "keep":
+        if code is None:
+            raise IpskitError(
+                "keep takes a certificate's code: 'certificates keep CODE'"
+                " (for a cohort named keep, 'certificates issue keep')"
+            )
+        if participant or dry_run or reissue or out or named_files or reason is not None:
+            raise IpskitError("keep takes a code only")
+        from ipskit.cohorts.certificate_register import keep
+
+        kept, superseded = keep(workspace, code)
+        codes = ", ".join(e.code for e in superseded)
+        typer.echo(f"Kept certificate {kept.code} ({kept.participant}); {codes}"
+                   f" {'is' if len(superseded) == 1 else 'are'} now superseded by it")  # fmt: skip
         return
     elif cohort_id == "large-print":
         if code is None:
@@ -166,7 +183,7 @@ def _unexpected(word: str, code: str) -> str:
     """What a word, a cohort and then something more, most likely meant."""
     from difflib import get_close_matches
 
-    meant = get_close_matches(word, ["revoke", "large-print"], n=1, cutoff=0.6)
+    meant = get_close_matches(word, ["revoke", "keep", "large-print"], n=1, cutoff=0.6)
     if meant:
         return f"unexpected '{code}': did you mean 'certificates {meant[0]} {code}'?"
     return (

@@ -240,5 +240,9 @@ def remove(
     cohort = group_cohort(ctx)
     with changing(cohort) as records:
         answers = records.remove_response(number)
+        settled = records.settled
     held = " ".join(f"{q}={v}" for q, v in answers.items())
     typer.echo(f"Removed response {number} ({held}) from the evaluation of {cohort.id}.")
+    if settled:
+        ways = " ".join(f"{entry.key[1]}={way}" for entry in settled for way in entry.ways[1:])
+        typer.echo(f"The other computer's ratings of it ({ways}) are removed too.")

@@ -24,6 +24,7 @@ from ipskit.cli.table import day, table
 if TYPE_CHECKING:
     from ipskit.cohorts.cohort import Cohort
     from ipskit.cohorts.followups import PlanChange, PointFigures
+    from ipskit.cohorts.record_types import Answer
 
 app = typer.Typer(
     add_completion=False,
@@ -124,11 +125,25 @@ def record(
             person, point.at, using_skills=using_skills is YesNo.yes,
             trained_others=trained_others, when=answered, note=note,
         )  # fmt: skip
+        settled = records.settled
     using = "using the skills" if using_skills is YesNo.yes else "not using the skills"
     typer.echo(
         f"Recorded {person.id} at {point.at} ({cohort.id}): {using},"
         f" trained {plural(trained_others, 'person').replace('persons', 'people')}."
     )
+    for entry in settled:
+        typer.echo(f"{person.id} at {point.at}: {_settled_answer(entry.ways, entry.kept)}")
+
+
+def _settled_answer(ways: tuple[Answer, ...], kept: Answer) -> str:
+    """An answer recorded on two computers and now settled, in words."""
+    from ipskit.cohorts.records import settled_words
+
+    def said(answer: Answer) -> str:
+        using = "using the skills" if answer.using_skills else "not using the skills"
+        return f"{using}, trained {answer.trained_others}"
+
+    return settled_words([said(way) for way in ways], said(kept))
 
 
 @app.command()

@@ -66,6 +66,7 @@ def record(
     """
     from ipskit.cohorts.changing import changing
     from ipskit.cohorts.ratings import parse_ratings
+    from ipskit.cohorts.records import settled_words
     from ipskit.core.errors import IpskitError
 
     rated = parse_day(when, "--date") if when else date.today()
@@ -77,11 +78,16 @@ def record(
     with changing(cohort) as records:
         person = records.find(who, include_withdrawn=True)
         records.rate(person, stage.value, values, rated)
+        settled = records.settled
     count = len(values)
     typer.echo(
         f"Recorded {count} rating{'s' if count > 1 else ''} {stage.value} the course"
         f" for {person.id} ({cohort.id})."
     )
+    for entry in settled:
+        ways = [str(way.rating) for way in entry.ways]
+        typer.echo(f"{person.id}, {entry.kept.competency} {stage.value}:"
+                   f" {settled_words(ways, str(entry.kept.rating))}")  # fmt: skip
 
 
 @app.command("list")

@@ -296,10 +296,40 @@ def edit(
                                           name_lang=name_lang)  # fmt: skip
         except ValueError as error:
             raise IpskitError(str(error)) from None
-    if not edits:
+        settled = records.settled
+    if not edits and not settled:
         typer.echo(f"{who_is(person)}: already as given; nothing changed")
     for change in edits:
         typer.echo(f"{who_is(updated)}: {_change_words(change.field, change.before, change.after)}")
+    for entry in settled:
+        typer.echo(f"{who_is(updated)}: {settled_entry(entry.ways, entry.kept)}")
+
+
+def settled_entry(ways: "tuple[Participant, ...]", kept: "Participant") -> str:
+    """A roster entry recorded on two computers and now settled, in words.
+
+    Names are shown: this goes to the coordinator's own terminal, never to a file.
+    """
+    from ipskit.cohorts.record_types import FIELDS
+    from ipskit.core.names import isolate
+
+    same = next((way for way in ways if way == kept), None)
+    dropped = [way for way in ways if way is not (same or ways[0])]
+    said = []
+    for way in dropped:
+        changes = [f"{what} {isolate(getattr(way, key)) or '(none)'}" for key, what in
+                   FIELDS.items() if getattr(way, key) != getattr(kept, key)]  # fmt: skip
+        if way.status != kept.status or way.left != kept.left:
+            left = f" {way.left.isoformat()}" if way.status == "withdrawn" and way.left else ""
+            changes.append(f"status {way.status}{left}")
+        said.append(", ".join(changes) or "copy")
+    if same is None:
+        return f"recorded on two computers: the other computer's {'; '.join(said)} is dropped"
+    if said == ["copy"] * len(said):
+        return "kept as it stands (it was recorded twice; now once)"
+    if same is not ways[0]:
+        return f"kept as the other computer had it ({'; '.join(said)}, as it stood, is dropped)"
+    return f"kept as it stands (the other computer's {'; '.join(said)} is dropped)"
 
 
 def _change_words(key: str, before: str, after: str) -> str:
@@ -348,4 +378,8 @@ def withdraw(
     with changing(group_cohort(ctx)) as records:
         person = records.find(who)
         records.withdraw(person, when)
-    typer.echo(f"{who_is(person)} has withdrawn ({when.isoformat()})")
+        settled = records.settled
+    if person.status != "withdrawn":
+        typer.echo(f"{who_is(person)} has withdrawn ({when.isoformat()})")
+    for entry in settled:
+        typer.echo(f"{who_is(person)}: {settled_entry(entry.ways, entry.kept)}")

@@ -17,8 +17,8 @@ def init(
     """Create a workspace for your organisation.
 
     Makes ipskit.yaml (settings), cohorts/, curricula/ and templates/, readable by you
-    only, and a .gitignore for sharing the workspace through git (it leaves out out/,
-    caches and locks).
+    only, and a .gitignore and .gitattributes for sharing the workspace with a co-trainer
+    through git (what git leaves out, and that ipskit merges the records: ipskit sync).
     """
     from ipskit.workspace import init_workspace
 
@@ -29,4 +29,5 @@ def init(
     typer.echo("  curricula/    your own or adapted curricula")
     typer.echo("  templates/    your own versions of document templates")
     typer.echo("  .gitignore    what git leaves out if you share this folder: out/, caches, locks")
+    typer.echo("  .gitattributes  that ipskit merges the records when you share it (ipskit sync)")
     typer.echo("Next: 'ipskit curricula list' to see the courses you can run.")

@@ -15,7 +15,7 @@ from typing import NamedTuple
 from ipskit.cohorts.changing import changing
 from ipskit.cohorts.cohort import Cohort
 from ipskit.cohorts.course import Course
-from ipskit.cohorts.record_types import Participant
+from ipskit.cohorts.record_types import AGREEMENTS_FILE, Participant
 from ipskit.cohorts.records import Records
 from ipskit.core.errors import IpskitError, NotFoundError, argument
 from ipskit.courses.curriculum import Agreement
@@ -62,6 +62,8 @@ class Change(NamedTuple):
     person: Participant
     before: date | None
     after: date | None
+    #: Where the signature was recorded more than one way: every way, the one that stood first.
+    ways: tuple[date, ...] = ()
 
 
 @dataclass
@@ -124,8 +126,10 @@ def record(
         result = Recorded(day if signed else None)
         for person, value in chosen.values():
             before = records.signed.get(person.id)
+            others = records.other_ways(AGREEMENTS_FILE, person.id)
             records.sign(person, value)
-            result.changes.append(Change(person, before, value))
+            ways = (before, *others) if before is not None and others else ()
+            result.changes.append(Change(person, before, value, ways))
         result.signed, result.of = signed_count(records)
     return result
 

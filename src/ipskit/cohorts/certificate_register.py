@@ -150,6 +150,59 @@ def current(entries: Iterable[Entry]) -> dict[str, Entry]:
     return latest
 
 
+def rivals(entries: Iterable[Entry]) -> list[list[Entry]]:
+    """The certificates that stand side by side for one person, each group in register order.
+
+    A person has one valid certificate for a course: a reissue supersedes the one before.
+    Two computers that each issued one, and shared the register since, leave two.
+    """
+    held: dict[str, list[Entry]] = {}
+    for entry in current(entries).values():
+        if entry.status == "issued":
+            held.setdefault(entry.participant, []).append(entry)
+    return [sorted(found, key=lambda e: e.line) for found in held.values() if len(found) > 1]
+
+
+def keep(workspace: Workspace, code_text: str, *,
+         today: date | None = None) -> tuple[Entry, list[Entry]]:  # fmt: skip
+    """Keep one of the certificates a person holds side by side; the others are superseded.
+
+    Each other valid certificate of that person in that cohort gets a ``superseded`` row,
+    "replaced by CODE", so that it verifies as superseded. Returns the one kept and the
+    rows added.
+    """
+    from ipskit.core.errors import IpskitError, NotFoundError
+
+    code = normal_code(code_text)
+    if code is None:
+        raise IpskitError(f"'{code_text[:40]}' is not a certificate code such as K7QM-4XTD")
+    for cohort, entries in registers(workspace):
+        if code not in current(entries):
+            continue
+        with store.locked(cohort.folder, f"cohort {cohort.id}"):
+            path = cohort.file(REGISTER_FILE)
+            now = current(read_register(path))
+            entry = now[code]
+            if entry.status != "issued":
+                raise IpskitError(
+                    f"certificate {code} was {entry.status} on {entry.date:%Y-%m-%d}, so it"
+                    " cannot be the one kept: keep one of the certificates still valid"
+                )
+            others = [e for e in now.values() if e.participant == entry.participant
+                      and e.status == "issued" and e.code != code]  # fmt: skip
+            if not others:
+                raise IpskitError(
+                    f"certificate {code} is the only valid certificate of"
+                    f" {entry.participant} in cohort {cohort.id}: there is nothing to choose"
+                )
+            day = today or date.today()
+            rows = [e._replace(status="superseded", date=day, reason=f"replaced by {code}")
+                    for e in sorted(others, key=lambda e: e.line)]  # fmt: skip
+            append_entries(path, rows)
+            return entry, rows
+    raise NotFoundError(f"no register in this workspace holds certificate {code}")
+
+
 def append_entries(path: Path, entries: Sequence[Entry]) -> None:
     """Add rows to the end of a register, leaving every row already there as it was."""
     csvio.append_rows(path, COLUMNS, [e.row() for e in entries])

@@ -4,8 +4,10 @@ A workspace is plain files that people open in spreadsheets, share through git o
 synced folder, and copy between laptops, so it can go wrong in ways no single command
 notices: a row broken by hand in a cohort nobody has opened this week, a copy a synced
 folder made when two laptops changed the same roster, the markers git leaves in a file
-it could not merge, a write stopped part way, a file opened up to other users. Each
-problem is one line naming the file (and line, where there is one) and saying what to do.
+it could not merge, a write stopped part way, a file opened up to other users, a mark
+or a name two computers recorded differently (a merge keeps both ways, and the first
+stands until someone settles it), a person certified on two computers. Each problem is
+one line naming the file (and line, where there is one) and saying what to do.
 
 Nothing here writes, removes, or takes a lock for longer than it takes to see whether
 someone else holds it.
@@ -21,10 +23,19 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ipskit.core import store
 from ipskit.core.errors import IpskitError
 from ipskit.workspace import Workspace
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from ipskit.cohorts.certificate_register import Entry
+    from ipskit.cohorts.cohort import Cohort
+    from ipskit.cohorts.record_types import Assessment, Participant
+    from ipskit.cohorts.records import Records
 
 #: Files a spreadsheet program leaves beside a file it has open: LibreOffice's
 #: ``.~lock.NAME#`` and Excel's ``~$NAME``.
@@ -50,7 +61,8 @@ _TEXT_LIMIT = 2 * 1024 * 1024
 class Problem:
     """One thing wrong in a workspace, and its fix."""
 
-    kind: str  # unreadable, permissions, lock, leftover, conflict-copy, merge-conflict, name
+    #: unreadable, permissions, lock, leftover, conflict-copy, merge-conflict, name, clash
+    kind: str
     path: Path
     line: int | None
     message: str
@@ -367,13 +379,19 @@ def _cohort(folder: Path) -> Iterator[Problem]:
         yield Problem("curriculum", copy, None,
                       "missing: the cohort's own copy of its curriculum; restore it from a"
                       " backup")  # fmt: skip
-    loaded = list(_guarded("unreadable", lambda: Records.load(cohort)))
+    read: list[Records] = []
+    loaded = list(_guarded("unreadable", lambda: read.append(Records.load(cohort))))
     yield from loaded
+    if read:
+        yield from _clashes(cohort, read[0])
     history = folder / HISTORY_FILE
     if history.exists():
         yield from _guarded("unreadable",
                             lambda: list(csvio.read_table(history, HISTORY_COLUMNS)))  # fmt: skip
-    yield from _guarded("unreadable", lambda: read_register(folder / REGISTER_FILE))
+    register: list[Entry] = []
+    yield from _guarded("unreadable",
+                        lambda: register.extend(read_register(folder / REGISTER_FILE)))  # fmt: skip
+    yield from _rival_certificates(folder / REGISTER_FILE, register)
     yield from _guarded("unreadable", lambda: read_sent(folder / SENT_FILE))
     roster = folder / ROSTER_FILE
     if not loaded and roster.exists():
@@ -421,3 +439,196 @@ def _garbled(
                               f"{column}: a spreadsheet lost letters of it (a ? or odd"
                               " characters where a letter was): write it again with ipskit"
                               f" roster {cohort} edit {pid} {option} 'NAME'")  # fmt: skip
+
+
+# --- what two computers recorded differently -----------------------------------------------
+
+
+def _clashes(cohort: Cohort, records: Records) -> Iterator[Problem]:
+    """Each key recorded more than one way, with the commands that settle it.
+
+    The first way stands; a command that records the key again (with the value that
+    stands, or another) leaves it one way. Names are shown, as this is said in the
+    trainer's own terminal, and the commands are to be pasted into it.
+    """
+    from ipskit.cohorts.record_types import (
+        AGREEMENTS_FILE,
+        ASSESSMENTS_FILE,
+        ATTENDANCE_FILE,
+        EVALUATIONS_FILE,
+        FOLLOWUPS_FILE,
+        RATINGS_FILE,
+        ROSTER_FILE,
+    )
+
+    cid = cohort.id
+    current: dict[str, dict[Any, Any]] = {
+        ROSTER_FILE: {p.id: p for p in records.roster}, ATTENDANCE_FILE: records.marks,
+        ASSESSMENTS_FILE: records.assessments, FOLLOWUPS_FILE: records.answers,
+        RATINGS_FILE: records.ratings, AGREEMENTS_FILE: records.signed,
+    }  # fmt: skip
+    said: dict[str, Callable[[str, Any, Any], str]] = {
+        ROSTER_FILE: _roster_clash, ATTENDANCE_FILE: _mark_clash,
+        ASSESSMENTS_FILE: _assessment_clash, FOLLOWUPS_FILE: _answer_clash,
+        RATINGS_FILE: _rating_clash, AGREEMENTS_FILE: _signature_clash,
+    }  # fmt: skip
+    for file, keys in records.others.items():
+        path = cohort.file(file)
+        if file == EVALUATIONS_FILE:
+            yield from _response_clashes(cid, path, records, keys)
+            continue
+        for key, others in keys.items():
+            ways = (current[file][key], *(way for _, way in others))
+            message = said[file](cid, key, ways)
+            yield Problem("clash", path, others[0][0], message)
+
+
+def _settle_by(ways: tuple[Any, ...], words: list[str], commands: list[str]) -> str:
+    """Recorded two ways (present, absent); present stands: to keep it...; for the other..."""
+    if len(set(words)) < len(words):
+        words = [f"{word} (way {n})" for n, word in enumerate(words, start=1)]
+    count = "two" if len(ways) == 2 else str(len(ways))
+    text = (f"recorded {count} ways ({', '.join(words)}); {words[0]} stands: to keep it,"
+            f" {commands[0]}")  # fmt: skip
+    return _and_the_others(text, commands)
+
+
+def _and_the_others(text: str, commands: list[str]) -> str:
+    """``text`` (which gives the first command), then the commands for the other ways."""
+    if len(commands) == 2:
+        return f"{text}; for the other, {commands[1]}"
+    return f"{text}; for another, {' or '.join(commands[1:])}"
+
+
+def _on(day: date, days: list[date]) -> str:
+    """" on 2027-05-12" where the ways were recorded on different days; else nothing."""
+    return f" on {day.isoformat()}" if len(set(days)) > 1 else ""
+
+
+def _mark_clash(cid: str, key: tuple[int, str], ways: tuple[Any, ...]) -> str:
+    number, pid = key
+
+    def command(mark: Any) -> str:
+        missed = mark.made_up and mark.status in ("absent", "excused")
+        made_up = f" --made-up {pid}" if missed else ""
+        return f"ipskit attend {cid} {number} --{mark.status} {pid}{made_up}"
+
+    words = [m.status + (" (made up)" if m.made_up else "") for m in ways]
+    if len(set(words)) < len(words):  # the same mark with different notes
+        words = [f'{word}, note "{m.note}"' if m.note else f"{word}, no note"
+                 for word, m in zip(words, ways, strict=True)]  # fmt: skip
+    commands = [command(m) for m in ways]
+    return f"session {number} for {pid} was {_settle_by(ways, words, commands)}"
+
+
+def _assessment_clash(cid: str, pid: str, ways: tuple[Assessment, ...]) -> str:
+    words = [a.result + _on(a.date, [w.date for w in ways]) for a in ways]
+    commands = [f"ipskit assessment {cid} {pid} --{a.result} --date {a.date.isoformat()}"
+                for a in ways]  # fmt: skip
+    return f"the final assessment of {pid} was {_settle_by(ways, words, commands)}"
+
+
+def _answer_clash(cid: str, key: tuple[str, str], ways: tuple[Any, ...]) -> str:
+    point, pid = key
+    words = [("using the skills" if a.using_skills else "not using the skills")
+             + f" and trained {a.trained_others}" + _on(a.answered, [w.answered for w in ways])
+             for a in ways]  # fmt: skip
+    commands = [f"ipskit followup record {cid} {pid} --at {point} --using-skills"
+                f" {'yes' if a.using_skills else 'no'} --trained-others {a.trained_others}"
+                f" --date {a.answered.isoformat()}" for a in ways]  # fmt: skip
+    return f"the {point} follow-up answer of {pid} was {_settle_by(ways, words, commands)}"
+
+
+def _rating_clash(cid: str, key: tuple[str, str, str], ways: tuple[Any, ...]) -> str:
+    stage, pid, competency = key
+    words = [str(r.rating) + _on(r.date, [w.date for w in ways]) for r in ways]
+    commands = [f"ipskit ratings record {cid} {pid} {competency}={r.rating} --stage {stage}"
+                f" --date {r.date.isoformat()}" for r in ways]  # fmt: skip
+    return (f"the rating of {competency} by {pid} {stage} the course was"
+            f" {_settle_by(ways, words, commands)}")  # fmt: skip
+
+
+def _signature_clash(cid: str, pid: str, ways: tuple[Any, ...]) -> str:
+    words = [f"signed {day.isoformat()}" for day in ways]
+    commands = [f"ipskit agreements {cid} --signed {pid} --date {day.isoformat()}"
+                for day in ways]  # fmt: skip
+    return f"the signature of {pid} was {_settle_by(ways, words, commands)}"
+
+
+def _roster_clash(cid: str, pid: str, ways: tuple[Participant, ...]) -> str:
+    import shlex
+
+    from ipskit.cohorts.record_types import FIELDS
+    from ipskit.core.names import isolate
+
+    if any(way.status == "erased" for way in ways):
+        return (f"{pid} was erased on one computer and not on the other: finish the erasure"
+                f" with ipskit forget {cid} {pid} --yes")  # fmt: skip
+    edited = [key for key in FIELDS if len({getattr(way, key) for way in ways}) > 1]
+    differ = [f"{FIELDS[key]} ({', '.join(isolate(getattr(w, key)) or 'none' for w in ways)})"
+              for key in edited]  # fmt: skip
+    if len({(way.status, way.left) for way in ways}) > 1:
+        differ.append(f"status ({', '.join(map(_status, ways))})")
+    if len({way.added for way in ways}) > 1:
+        dates = ", ".join(way.added.isoformat() if way.added else "none" for way in ways)
+        differ.append(f"added ({dates})")
+    standing = ways[0]
+
+    def edit(way: Participant) -> str:
+        keys = edited or ["name"]  # the name given again keeps the entry as it is
+        options = " ".join(f"--{key.replace('_', '-')} {shlex.quote(getattr(way, key))}"
+                           for key in keys)  # fmt: skip
+        return f"ipskit roster {cid} edit {pid} {options}"
+
+    def command(way: Participant) -> str:
+        if (way.status, way.left) == (standing.status, standing.left):
+            return edit(way)
+        if way.status == "withdrawn":
+            left = f" --date {way.left.isoformat()}" if way.left else ""
+            withdraw = f"ipskit roster {cid} withdraw {pid}{left}"
+            return f"{edit(way)}, then {withdraw}" if edited else withdraw
+        return (f"{edit(way) + ', then ' if edited else ''}set the status back to active"
+                " in roster.csv by hand, and delete the line of the other way")  # fmt: skip
+
+    commands = [edit(standing), *(command(way) for way in ways[1:])]
+    count = "two" if len(ways) == 2 else str(len(ways))
+    text = (f"{pid} was recorded {count} ways: {', '.join(differ) or 'the same'}; the first"
+            f" stands: to keep it, {commands[0]}")  # fmt: skip
+    return _and_the_others(text, commands)
+
+
+def _status(way: Participant) -> str:
+    if way.status == "withdrawn" and way.left:
+        return f"withdrawn {way.left.isoformat()}"
+    return way.status
+
+
+def _response_clashes(cid: str, path: Path, records: Records,
+                      keys: dict[Any, list[tuple[int, int]]]) -> Iterator[Problem]:  # fmt: skip
+    """An evaluation response rated two ways: one line a response, its questions together."""
+    numbers: dict[int, list[tuple[str, int, list[int]]]] = {}
+    for (number, question), others in keys.items():
+        ratings = [records.responses[number][question], *(way for _, way in others)]
+        numbers.setdefault(number, []).append((question, others[0][0], ratings))
+    for number, found in numbers.items():
+        questions = ", ".join(f"{q} ({', '.join(map(str, r))})" for q, _, r in found)
+        line = min(at for _, at, _ in found)
+        yield Problem("clash", path, line,
+                      f"response {number} was recorded two ways: {questions}; the first"
+                      " stands: to settle it, take the response out with ipskit evaluations"
+                      f" {cid} remove {number}, then add the form (or each form) again with"
+                      f" ipskit evaluations {cid} add")  # fmt: skip
+
+
+def _rival_certificates(path: Path, entries: list[Entry]) -> Iterator[Problem]:
+    """Someone holding two certificates for the one course: issued on two computers."""
+    from ipskit.cohorts.certificate_register import rivals
+
+    for held in rivals(entries):
+        codes = [entry.code for entry in held]
+        listed = ", ".join(codes[:-1]) + " and " + codes[-1]
+        count = "two" if len(codes) == 2 else str(len(codes))
+        yield Problem("clash", path, held[-1].line,
+                      f"{held[0].participant} has {count} certificates, {listed} (issued on"
+                      " two computers): keep one with ipskit certificates keep"
+                      f" {codes[0]}")  # fmt: skip

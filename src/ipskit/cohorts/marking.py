@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from ipskit.cohorts.changing import changing
 from ipskit.cohorts.cohort import Cohort
-from ipskit.cohorts.record_types import HISTORY_COLUMNS, HISTORY_FILE, Mark, Participant, check_note
+from ipskit.cohorts.record_types import (
+    ASSESSMENTS_FILE,
+    ATTENDANCE_FILE,
+    HISTORY_COLUMNS,
+    HISTORY_FILE,
+    Assessment,
+    Mark,
+    Participant,
+    check_note,
+)
 from ipskit.cohorts.records import Records
 from ipskit.core.errors import IpskitError, argument
 from ipskit.courses.meetings import Meeting
@@ -29,8 +38,12 @@ class Outcome(NamedTuple):
     person: Participant
     before: Mark | None
     after: Mark | None
-    kind: str  # "new", "changed", "same" (named with the mark they had), "kept" (left alone)
+    #: "new", "changed", "same" (named with the mark they had), "kept" (left alone), or
+    #: "settled" (it was recorded more than one way, and is now ``after`` alone)
+    kind: str
     recorded: date | None = None  # when ``before`` was recorded, where the history says
+    #: Where it was recorded more than one way, the ways besides ``before``.
+    others: tuple[Mark, ...] = ()
 
 
 class Marked(NamedTuple):
@@ -102,6 +115,8 @@ def attend(
                 else:
                     kept.append(person)
         befores = {pid: records.mark(meeting, pid) for pid in named}
+        others = {pid: tuple(records.other_ways(ATTENDANCE_FILE, (meeting.number, pid)))
+                  for pid in named}  # fmt: skip
         changed = 0
         for person, status in chosen.values():
             changed += records.set_mark(meeting, person, status, note=text)
@@ -110,8 +125,10 @@ def attend(
         outcomes = []
         for pid in named:
             before, after = befores[pid], records.mark(meeting, pid)
-            kind = "new" if before is None else "same" if _same(before, after) else "changed"
-            outcomes.append(Outcome(records.participant(pid), before, after, kind))
+            kind = ("settled" if others[pid] else "new" if before is None
+                    else "same" if _same(before, after) else "changed")  # fmt: skip
+            outcomes.append(Outcome(records.participant(pid), before, after, kind,
+                                    others=others[pid]))  # fmt: skip
         when = recorded_on(cohort, meeting, [p.id for p in kept]) if kept else {}
         for person in kept:
             mark = records.mark(meeting, person.id)
@@ -134,6 +151,8 @@ def _same(before: Mark | None, after: Mark | None) -> bool:
 def recorded_on(cohort: Cohort, meeting: Meeting, participants: Sequence[str]) -> dict[str, date]:
     """When each of these people's mark for a session was last recorded, from the history.
 
+    A mark recorded two ways and then settled was recorded when it was settled.
+
     A mark written by hand into ``attendance.csv`` has no row there: it has no date.
     """
     from ipskit.core import csvio
@@ -145,7 +164,7 @@ def recorded_on(cohort: Cohort, meeting: Meeting, participants: Sequence[str]) -
         return found
     for _, row in csvio.read_table(path, HISTORY_COLUMNS):
         when, action, session, pid = row[:4]
-        if action == "marked" and session == meeting.id and pid in wanted:
+        if action in ("marked", "settled") and session == meeting.id and pid in wanted:
             with suppress(ValueError):
                 found[pid] = datetime.fromisoformat(when).date()
     return found
@@ -166,6 +185,10 @@ class Assessed(NamedTuple):
 
     person: Participant
     before: str | None  # passed, not-yet, or None for a first result
+    #: Where the result was recorded more than one way: every way, the one that stood first.
+    ways: tuple[Assessment, ...] = ()
+    #: The result as it is now.
+    after: Assessment | None = None
 
 
 def assess(
@@ -208,6 +231,9 @@ def assess(
         done = []
         for person in found.values():
             old = records.assessments.get(person.id)
+            others = records.other_ways(ASSESSMENTS_FILE, person.id)
             records.assess(person, "passed" if passed else "not-yet", when, text)
-            done.append(Assessed(person, old.result if old else None))
+            ways = (old, *others) if old is not None and others else ()
+            done.append(Assessed(person, old.result if old else None, ways,
+                                 records.assessments[person.id]))  # fmt: skip
     return done

@@ -7,20 +7,29 @@ that changed and the rows it adds to ``history.csv`` together, in one commit (se
 :mod:`ipskit.cohorts.commit`): a kill at any moment leaves every file old or every file
 new, never a mark without its history row. History rows name participants by id only;
 names live in ``roster.csv`` alone.
+
+A key may have been recorded more than one way (two computers changed the same mark,
+name or answer differently, and a merge kept both rows; see
+:mod:`ipskit.cohorts.record_files`): the first way stands for every command, and the
+others are kept in :attr:`Records.others` and written back after it. A change that sets
+such a key, even to the value that stands, settles it: one row is written, the other
+ways are dropped, and the history says so (a ``settled`` row).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from ipskit.cohorts.cohort import Cohort
 from ipskit.cohorts.commit import commit, paths_to_read
 from ipskit.cohorts.name_finder import NameFinder
 from ipskit.cohorts.record_files import (
+    Others,
     history_with,
     read_answers,
     read_assessments,
@@ -67,6 +76,21 @@ from ipskit.core.errors import IpskitError, NotFoundError, argument
 from ipskit.core.names import check_name, check_name_lang, fold, isolate
 from ipskit.courses.meetings import Meeting
 
+#: The record files whose rows are kept by a key, which a merge may leave recorded two ways.
+KEYED_FILES = (ROSTER_FILE, ATTENDANCE_FILE, ASSESSMENTS_FILE, FOLLOWUPS_FILE, RATINGS_FILE,
+               AGREEMENTS_FILE, EVALUATIONS_FILE)  # fmt: skip
+
+
+class Settled(NamedTuple):
+    """A key recorded more than one way that a change settled."""
+
+    file: str
+    key: Any
+    #: Every way it was recorded, the one that stood first: a mark, a participant...
+    ways: tuple[Any, ...]
+    #: What it is now; None when the change took it away.
+    kept: Any
+
 
 @dataclass
 class Records:
@@ -85,6 +109,11 @@ class Records:
     history: list[list[str]] = field(default_factory=list)
     changed: set[str] = field(default_factory=set)
     erased: list[tuple[str | None, NameFinder]] = field(default_factory=list)
+    #: Each keyed file's keys recorded more than one way: the other ways, after the one
+    #: that stands, each with the line it was read from.
+    others: dict[str, Others[Any, Any]] = field(default_factory=dict)
+    #: What this change settled.
+    settled: list[Settled] = field(default_factory=list)
     _last_id: int | None = field(default=None, repr=False)
     _last_response: int | None = field(default=None, repr=False)
 
@@ -110,19 +139,21 @@ class Records:
         def file(name: str) -> Path:
             return staged.get(name) or cohort.file(name)
 
-        roster = read_roster(file(ROSTER_FILE))
+        others: dict[str, Others[Any, Any]] = {name: {} for name in KEYED_FILES}
+        roster = read_roster(file(ROSTER_FILE), others[ROSTER_FILE])
         ids = {p.id for p in roster}
         numbers = {m.number for m in cohort.everything}
-        marks = read_marks(file(ATTENDANCE_FILE), ids, numbers)
-        assessments = read_assessments(file(ASSESSMENTS_FILE), ids)
+        marks = read_marks(file(ATTENDANCE_FILE), ids, numbers, others[ATTENDANCE_FILE])
+        assessments = read_assessments(file(ASSESSMENTS_FILE), ids, others[ASSESSMENTS_FILE])
         points = {f.at for f in cohort.settings.followups}
         return cls(
             cohort, roster, marks, assessments,
-            answers=read_answers(file(FOLLOWUPS_FILE), ids, points),
-            ratings=read_ratings(file(RATINGS_FILE), ids),
-            signed=read_signed(file(AGREEMENTS_FILE), ids),
-            responses=read_evaluations(file(EVALUATIONS_FILE)),
+            answers=read_answers(file(FOLLOWUPS_FILE), ids, points, others[FOLLOWUPS_FILE]),
+            ratings=read_ratings(file(RATINGS_FILE), ids, others[RATINGS_FILE]),
+            signed=read_signed(file(AGREEMENTS_FILE), ids, others[AGREEMENTS_FILE]),
+            responses=read_evaluations(file(EVALUATIONS_FILE), others[EVALUATIONS_FILE]),
             imported=read_imported(file(EVALUATIONS_IMPORTED_FILE)),
+            others=others,
         )  # fmt: skip
 
     def participant(self, participant_id: str) -> Participant:
@@ -172,6 +203,10 @@ class Records:
         """The mark one person has for a session, if recorded."""
         return self.marks.get((meeting.number, participant_id))
 
+    def other_ways(self, file: str, key: Hashable) -> list[Any]:
+        """The ways a key of a record file was recorded besides the one that stands."""
+        return [row for _, row in self.others.get(file, {}).get(key, ())]
+
     # --- changing -------------------------------------------------------------------------
 
     def log(self, action: str, *, session: str = "", participant: str = "",
@@ -179,6 +214,29 @@ class Records:
         """Note a change for ``history.csv``."""
         when = datetime.now(UTC).isoformat(timespec="seconds")
         self.history.append([when, action, session, participant, before, after, note])
+
+    def _settle(self, file: str, key: Hashable, standing: Any, kept: Any,
+                words: Callable[[Any], str], *, session: str = "",
+                participant: str = "") -> bool:  # fmt: skip
+        """Drop a key's other ways, as this change sets it; whether it had any.
+
+        The history says how it was recorded and what it is now, in ``words``: never a
+        name (a roster entry is worded by :func:`_roster_ways`).
+        """
+        found = self.others.get(file, {}).pop(key, None)
+        if not found:
+            return False
+        ways = (standing, *(row for _, row in found))
+        self.settled.append(Settled(file, key, ways, kept))
+        self.changed.add(file)
+        if file == ROSTER_FILE:
+            before, after = _roster_ways(ways, kept)
+        else:
+            before = " or ".join(words(way) for way in ways)
+            after = words(kept) if kept is not None else "taken out"
+        self.log("settled", session=session, participant=participant, before=before,
+                 after=after)  # fmt: skip
+        return True
 
     def add(self, name: str, *, certificate_name: str = "", email: str = "",
             pronouns: str = "", name_lang: str = "") -> Participant:  # fmt: skip
@@ -244,6 +302,8 @@ class Records:
         edits = [Edit(key, getattr(person, key), value) for key, value in new.items()
                  if getattr(person, key) != value]  # fmt: skip
         if not edits:
+            if self.other_ways(ROSTER_FILE, person.id):
+                self._put(person)  # given again as it stands: it settles the entry
             return person, []
         after = {e.field: e.after for e in edits}
         updated = person._replace(
@@ -295,14 +355,19 @@ class Records:
             )
         self.roster = [p for p in self.roster if p.id != person.id]
         self.changed.add(ROSTER_FILE)
+        self._settle(ROSTER_FILE, person.id, person, None, str, participant=person.id)
         self.log("removed", participant=person.id, before=person.status)
 
     def withdraw(self, person: Participant, when: date) -> None:
-        """Record that someone has left the course."""
-        if person.status == "withdrawn":
+        """Record that someone has left the course.
+
+        Said again of someone recorded two ways, it settles their entry as withdrawn.
+        """
+        if person.status == "withdrawn" and not self.other_ways(ROSTER_FILE, person.id):
             raise IpskitError(f"{person.id} {isolate(person.name)} has already withdrawn")
         self._put(person._replace(status="withdrawn", left=when))
-        self.log("withdrawn", participant=person.id, before="active", after="withdrawn")
+        if person.status != "withdrawn":
+            self.log("withdrawn", participant=person.id, before="active", after="withdrawn")
 
     def set_mark(self, meeting: Meeting, person: Participant, status: str | None,
                  *, made_up: bool = False, note: str = "") -> bool:  # fmt: skip
@@ -318,9 +383,12 @@ class Records:
             and status not in ("present", "late"),
             note=note or (old.note if old else ""),
         )
+        key = (meeting.number, person.id)
+        settled = self._settle(ATTENDANCE_FILE, key, old, new, _describe, session=meeting.id,
+                               participant=person.id)  # fmt: skip
         if old == new:
-            return False
-        self.marks[(meeting.number, person.id)] = new
+            return settled
+        self.marks[key] = new
         self.changed.add(ATTENDANCE_FILE)
         before = _describe(old)
         self.log(
@@ -332,7 +400,10 @@ class Records:
     def assess(self, person: Participant, result: str, when: date, note: str = "") -> None:
         """Record a final assessment result (replacing an earlier one)."""
         old = self.assessments.get(person.id)
-        self.assessments[person.id] = Assessment(person.id, result, when, check_note(note))
+        new = Assessment(person.id, result, when, check_note(note))
+        self._settle(ASSESSMENTS_FILE, person.id, old, new, _describe_result,
+                     participant=person.id)  # fmt: skip
+        self.assessments[person.id] = new
         self.changed.add(ASSESSMENTS_FILE)
         self.log(
             "assessed", participant=person.id,
@@ -346,6 +417,8 @@ class Records:
             raise IpskitError(f"{argument('trained_others')} is a count of people, from 0")
         old = self.answers.get((point, person.id))
         new = Answer(point, person.id, when, using_skills, trained_others, check_note(note))
+        self._settle(FOLLOWUPS_FILE, (point, person.id), old, new, _describe_answer,
+                     session=point, participant=person.id)  # fmt: skip
         self.answers[(point, person.id)] = new
         self.changed.add(FOLLOWUPS_FILE)
         self.log("followed up", session=point, participant=person.id,
@@ -354,10 +427,12 @@ class Records:
     def rate(self, person: Participant, stage: str, ratings: dict[str, int], when: date) -> None:
         """Record self-ratings, 1 to 5, of some competencies, before or after the course."""
         for competency, value in ratings.items():
-            old = self.ratings.get((stage, person.id, competency))
-            self.ratings[(stage, person.id, competency)] = Rating(
-                stage, person.id, competency, value, when
-            )
+            key = (stage, person.id, competency)
+            old = self.ratings.get(key)
+            new = Rating(stage, person.id, competency, value, when)
+            self._settle(RATINGS_FILE, key, old, new, _describe_rating, session=stage,
+                         participant=person.id)  # fmt: skip
+            self.ratings[key] = new
             self.log("rated", session=stage, participant=person.id,
                      before=f"{competency} {old.rating}" if old else "",
                      after=f"{competency} {value}")  # fmt: skip
@@ -390,6 +465,9 @@ class Records:
         answers = self.responses.pop(number, None)
         if answers is None:
             raise NotFoundError(f"cohort {self.cohort.id} has no evaluation response {number}")
+        for question, rating in answers.items():
+            self._settle(EVALUATIONS_FILE, (number, question), rating, None,
+                         f"{question}={{}}".format, session=f"response {number}")  # fmt: skip
         self.changed.add(EVALUATIONS_FILE)
         self.log("evaluation removed", before=f"response {number}: {_describe_response(answers)}")
         return answers
@@ -408,8 +486,10 @@ class Records:
     def sign(self, person: Participant, when: date | None) -> bool:
         """Record that someone signed the code of conduct (or, with None, that they have not)."""
         old = self.signed.get(person.id)
+        settled = self._settle(AGREEMENTS_FILE, person.id, old, when, _describe_signed,
+                               participant=person.id)  # fmt: skip
         if old == when:
-            return False
+            return settled
         if when is None:
             del self.signed[person.id]
         else:
@@ -429,7 +509,10 @@ class Records:
         one change that rewrites the history rather than adding to it: erasure outranks an
         append-only log.
         """
-        finder = NameFinder((person.name, person.certificate_name), (person.email,))
+        # Every way their entry was recorded: another computer may have had another spelling.
+        ways = [person, *self.other_ways(ROSTER_FILE, person.id)]
+        finder = NameFinder([n for way in ways for n in (way.name, way.certificate_name)],
+                            [way.email for way in ways])  # fmt: skip
         self._put(
             person._replace(
                 name="",
@@ -469,55 +552,63 @@ class Records:
             if answer.note != (note := clean(answer.participant, answer.note)):
                 self.answers[answer_key] = answer._replace(note=note)
                 self.changed.add(FOLLOWUPS_FILE)
+        # The other ways of a key are written back, so their notes are scrubbed too.
+        for file in (ATTENDANCE_FILE, ASSESSMENTS_FILE, FOLLOWUPS_FILE):
+            for ways in self.others.get(file, {}).values():
+                for index, (line, way) in enumerate(ways):
+                    if way.note != (note := clean(way.participant, way.note)):
+                        ways[index] = (line, way._replace(note=note))
+                        self.changed.add(file)
         self.erased.append((owner, finder))
         return changed
 
     def _put(self, person: Participant) -> None:
+        old = self.participant(person.id)
+        self._settle(ROSTER_FILE, person.id, old, person, str, participant=person.id)
         self.roster = [person if p.id == person.id else p for p in self.roster]
         self.changed.add(ROSTER_FILE)
 
     # --- writing --------------------------------------------------------------------------
 
     def save(self) -> None:
-        """Write the files that changed and the history's new rows, all in one commit."""
+        """Write the files that changed and the history's new rows, all in one commit.
+
+        A key recorded more than one way, and not settled by this change, is written as
+        it was read: the row that stands, then its other ways.
+        """
         files: dict[str, str] = {}
-        rows: list[tuple[str, ...]]
         if ROSTER_FILE in self.changed:
-            files[ROSTER_FILE] = roster_text(self.roster)
+            files[ROSTER_FILE] = roster_text(self.roster, self.others.get(ROSTER_FILE))
         if ATTENDANCE_FILE in self.changed:
-            rows = [
-                (str(m.session), m.participant, m.status, "yes" if m.made_up else "", m.note)
-                for m in sorted(self.marks.values(), key=lambda m: (m.session, m.participant))
-            ]
-            files[ATTENDANCE_FILE] = csvio.to_text(ATTENDANCE_COLUMNS, rows)
+            files[ATTENDANCE_FILE] = self._text(
+                ATTENDANCE_FILE, ATTENDANCE_COLUMNS, _mark_row,
+                sorted(self.marks.items(), key=lambda item: item[0]),
+            )  # fmt: skip
         if ASSESSMENTS_FILE in self.changed:
-            rows = [
-                (a.participant, a.result, a.date.isoformat(), a.note)
-                for a in sorted(self.assessments.values(), key=lambda a: a.participant)
-            ]
-            files[ASSESSMENTS_FILE] = csvio.to_text(ASSESSMENT_COLUMNS, rows)
+            files[ASSESSMENTS_FILE] = self._text(
+                ASSESSMENTS_FILE, ASSESSMENT_COLUMNS, _assessment_row,
+                sorted(self.assessments.items()),
+            )  # fmt: skip
         if FOLLOWUPS_FILE in self.changed:
-            rows = [
-                (a.point, a.participant, a.answered.isoformat(), "yes" if a.using_skills else "no",
-                 str(a.trained_others), a.note)
-                for a in sorted(self.answers.values(), key=lambda a: (a.point, a.participant))
-            ]  # fmt: skip
-            files[FOLLOWUPS_FILE] = csvio.to_text(FOLLOWUP_COLUMNS, rows)
+            files[FOLLOWUPS_FILE] = self._text(
+                FOLLOWUPS_FILE, FOLLOWUP_COLUMNS, _answer_row, sorted(self.answers.items())
+            )
         if RATINGS_FILE in self.changed:
-            rows = [
-                (r.stage, r.participant, r.competency, str(r.rating), r.date.isoformat())
-                for r in sorted(self.ratings.values(),
-                                key=lambda r: (STAGES.index(r.stage), r.participant))
-            ]  # fmt: skip
-            files[RATINGS_FILE] = csvio.to_text(RATING_COLUMNS, rows)
+            ratings = sorted(self.ratings.items(),
+                             key=lambda item: (STAGES.index(item[0][0]), item[0][1]))  # fmt: skip
+            files[RATINGS_FILE] = self._text(RATINGS_FILE, RATING_COLUMNS, _rating_row, ratings)
         if AGREEMENTS_FILE in self.changed:
-            rows = [(pid, day.isoformat()) for pid, day in sorted(self.signed.items())]
-            files[AGREEMENTS_FILE] = csvio.to_text(AGREEMENT_COLUMNS, rows)
+            files[AGREEMENTS_FILE] = self._text(
+                AGREEMENTS_FILE, AGREEMENT_COLUMNS, lambda pid, day: (pid, day.isoformat()),
+                sorted(self.signed.items()),
+            )  # fmt: skip
         if EVALUATIONS_FILE in self.changed:
-            rows = [(str(number), question, str(rating))
-                    for number, answers in sorted(self.responses.items())
-                    for question, rating in answers.items()]  # fmt: skip
-            files[EVALUATIONS_FILE] = csvio.to_text(EVALUATION_COLUMNS, rows)
+            files[EVALUATIONS_FILE] = self._text(
+                EVALUATIONS_FILE, EVALUATION_COLUMNS,
+                lambda key, rating: (str(key[0]), key[1], str(rating)),
+                [((number, question), rating) for number, answers in sorted(self.responses.items())
+                 for question, rating in answers.items()],
+            )  # fmt: skip
         if EVALUATIONS_IMPORTED_FILE in self.changed:
             files[EVALUATIONS_IMPORTED_FILE] = csvio.to_text(
                 EVALUATIONS_IMPORTED_COLUMNS, [(digest,) for digest in sorted(self.imported)]
@@ -530,6 +621,17 @@ class Records:
         self.history = []
         self.changed.clear()
         self.erased.clear()
+
+    def _text(self, file: str, columns: tuple[str, ...],
+              row: Callable[[Any, Any], tuple[str, ...]],
+              items: list[tuple[Any, Any]]) -> str:  # fmt: skip
+        """A keyed file's text: each key's row, followed by its other ways, if it has any."""
+        others = self.others.get(file) or {}
+        rows = []
+        for key, value in items:
+            rows.append(row(key, value))
+            rows += [row(key, way) for _, way in others.get(key, ())]
+        return csvio.to_text(columns, rows)
 
     def _history_text(self) -> str | None:
         """``history.csv`` with the new rows added and erased names scrubbed; None if same."""
@@ -551,6 +653,21 @@ class Records:
         return history_with(old, self.history)
 
 
+def settled_words(ways: list[str], kept: str) -> str:
+    """What settling a record made two ways did, in words: "present, kept (the other...)".
+
+    ``ways`` are how it was recorded, the one that stood first; ``kept`` is what it is now.
+    """
+    if kept not in ways:
+        return f"{' or '.join(dict.fromkeys(ways))} (recorded on two computers) → {kept}"
+    dropped = list(dict.fromkeys(way for way in ways if way != kept))
+    if not dropped:
+        return f"{kept}, kept (it was recorded twice; now once)"
+    if len(dropped) == 1:
+        return f"{kept}, kept (the other computer's {dropped[0]} is dropped)"
+    return f"{kept}, kept (the other ways, {', '.join(dropped)}, are dropped)"
+
+
 def _checked(key: str, value: str) -> str:
     """A roster field's value as it is stored, or ValueError saying what is wrong."""
     if key == "name":
@@ -568,6 +685,47 @@ def _checked(key: str, value: str) -> str:
 
 def _and(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _mark_row(_key: object, m: Mark) -> tuple[str, ...]:
+    return (str(m.session), m.participant, m.status, "yes" if m.made_up else "", m.note)
+
+
+def _assessment_row(_key: object, a: Assessment) -> tuple[str, ...]:
+    return (a.participant, a.result, a.date.isoformat(), a.note)
+
+
+def _answer_row(_key: object, a: Answer) -> tuple[str, ...]:
+    return (a.point, a.participant, a.answered.isoformat(), "yes" if a.using_skills else "no",
+            str(a.trained_others), a.note)  # fmt: skip
+
+
+def _rating_row(_key: object, r: Rating) -> tuple[str, ...]:
+    return (r.stage, r.participant, r.competency, str(r.rating), r.date.isoformat())
+
+
+def _roster_ways(ways: tuple[Any, ...], kept: Participant | None) -> tuple[str, str]:
+    """A roster entry's ways and what it is now, for the history: which fields, no text."""
+    fields = [what for key, what in {**FIELDS, "status": "status", "added": "added",
+                                     "left": "left"}.items()
+              if len({getattr(way, key) for way in ways}) > 1]  # fmt: skip
+    before = f"{len(ways)} ways" + (f" ({', '.join(fields)})" if fields else "")
+    if kept is None:
+        return before, "taken out"
+    at = next((n for n, way in enumerate(ways) if way == kept), None)
+    return before, (f"way {at + 1} kept" if at is not None else "changed")
+
+
+def _describe_result(result: Assessment | None) -> str:
+    return f"{result.result} {result.date.isoformat()}" if result else ""
+
+
+def _describe_rating(rating: Rating | None) -> str:
+    return f"{rating.competency} {rating.rating}" if rating else ""
+
+
+def _describe_signed(day: date | None) -> str:
+    return f"signed {day}" if day else "not signed"
 
 
 def _describe(mark: Mark | None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from functools import cached_property
@@ -93,11 +94,17 @@ def init_workspace(folder: Path, organisation: str) -> Workspace:
     settings = folder / SETTINGS_FILE
     if settings.exists():
         raise IpskitError(f"{settings}: a workspace already exists here; nothing was changed")
+    from ipskit.workspace import git_settings
+
     store.make_private_dir(folder)
     for name in FOLDERS:
         store.make_private_dir(folder / name)
     store.write_atomic(settings, settings_text(organisation))
     write_gitignore(folder)
+    # A repository git cannot write settings in is for check --fix or sync to report: the
+    # workspace itself is made.
+    with contextlib.suppress(IpskitError):
+        git_settings.write_git_settings(folder)
     return Workspace(folder.resolve())
 
 
@@ -125,21 +132,40 @@ out/
 """
 
 
-def write_gitignore(folder: Path) -> None:
-    """Write the workspace's ``.gitignore``, adding to one already there what it lacks."""
+def write_gitignore(folder: Path) -> list[str]:
+    """Write the workspace's ``.gitignore``, adding to one already there what it lacks.
+
+    Returns the patterns added.
+    """
     path = folder / GITIGNORE_FILE
     try:
         old = path.read_text(encoding="utf-8") if path.is_file() else ""
     except (OSError, UnicodeDecodeError):
-        return  # someone else's file, in a form ipskit will not rewrite
+        return []  # someone else's file, in a form ipskit will not rewrite
+    patterns = [p for p in GITIGNORE.splitlines() if not p.startswith("#")]
     if not old.strip():
         store.write_atomic(path, GITIGNORE)
-        return
+        return patterns
     have = {line.strip() for line in old.splitlines()}
-    missing = [p for p in GITIGNORE.splitlines() if not p.startswith("#") and p not in have]
+    missing = [p for p in patterns if p not in have]
     if missing:
         added = "".join(f"{pattern}\n" for pattern in missing)
         store.write_atomic(path, f"{old.rstrip()}\n\n# Added by ipskit init:\n{added}")
+    return missing
+
+
+def write_git_settings(folder: Path) -> list[str]:
+    """Everything git needs to share the workspace in ``folder``; what was added, in words.
+
+    What ``.gitignore`` lacks, ``.gitattributes`` (how git merges a cohort's records), and,
+    where the folder is under git, the repository's settings for that merge (see
+    :mod:`ipskit.workspace.git_settings`).
+    """
+    from ipskit.workspace import git_settings
+
+    patterns = write_gitignore(folder)
+    added = [f"{GITIGNORE_FILE}: {', '.join(patterns)}"] if patterns else []
+    return added + git_settings.write_git_settings(folder)
 
 
 def settings_text(organisation: str) -> str:
