@@ -235,6 +235,19 @@ def test_a_name_edited_two_ways(ws):
     clean(ws)
 
 
+def test_two_people_given_one_id_on_two_computers_are_not_merged_by_an_edit(ws):
+    """Each laptop gives a walk-in the next free id: check says how to keep both people."""
+    path = folder(ws) / "roster.csv"
+    added = date.today().isoformat()
+    beside(path, "p04,", f"p04,Jo Rivers,,,,active,{added},,")
+    checked(ws, f"{path}:6: p04 was recorded two ways: name (Sam Patel, Jo Rivers); the first"
+                " stands: to keep it, ipskit roster spring edit p04 --name 'Sam Patel'; for the"
+                " other, ipskit roster spring edit p04 --name 'Jo Rivers'; if these are two"
+                " people, each added on one computer, keep the first and add the other again"
+                " (ipskit roster spring add 'Jo Rivers'), then record again what the other"
+                " computer recorded for them")  # fmt: skip
+
+
 def test_the_name_given_again_keeps_it(ws):
     path = folder(ws) / "roster.csv"
     added = date.today().isoformat()

@@ -594,7 +594,21 @@ def _roster_clash(cid: str, pid: str, ways: tuple[Participant, ...]) -> str:
     count = "two" if len(ways) == 2 else str(len(ways))
     text = (f"{pid} was recorded {count} ways: {', '.join(differ) or 'the same'}; the first"
             f" stands: to keep it, {commands[0]}")  # fmt: skip
-    return _and_the_others(text, commands)
+    text = _and_the_others(text, commands)
+    if _two_people(ways):
+        # Each computer gives a newcomer the next free id: two walk-ins added apart
+        # share one. Editing would lose one of them; adding again gives a new id.
+        other = shlex.quote(ways[1].name)
+        text += (f"; if these are two people, each added on one computer, keep the first"
+                 f" and add the other again (ipskit roster {cid} add {other}), then"
+                 f" record again what the other computer recorded for them")  # fmt: skip
+    return text
+
+
+def _two_people(ways: tuple[Participant, ...]) -> bool:
+    """Whether a roster entry's ways name different people: no word of a name in common."""
+    words = [{w.casefold() for w in way.name.split()} for way in ways]
+    return len(ways) == 2 and not (words[0] & words[1])
 
 
 def _status(way: Participant) -> str:
