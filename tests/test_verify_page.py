@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import csv
 import functools
-import os
 import re
 import shutil
 import threading
@@ -26,24 +25,15 @@ from typing import NamedTuple
 
 import pytest
 
+from browser import DESKTOP, PHONE, launched
 from helpers import run
 
 try:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 except ImportError:  # reported as a failure by the browser fixture
-    sync_playwright = None
+    expect = None
 
-# Debian's chromium; on another system, point IPSKIT_TEST_CHROMIUM at a Chromium or Chrome.
-CHROMIUM = Path(os.environ.get("IPSKIT_TEST_CHROMIUM", "/usr/bin/chromium"))
-# Without the background-networking flags Chromium reaches for Google's services, which
-# a closed network refuses (and which the no-requests test would rightly catch).
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 PAGE_FILES = ("index.html", "verify.css", "verify.js")
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 #: The day the demo issues and withdraws its certificates, as the page writes it.
 TODAY = f"{date.today().day} {date.today():%B %Y}"
 
@@ -129,23 +119,7 @@ def demo(demo_build, tmp_path_factory) -> Demo:
 
 @pytest.fixture(scope="module")
 def browser():
-    if sync_playwright is None:
-        pytest.fail(
-            "Playwright for Python is not installed: pip install -e '.[test]' installs it"
-            " (the browser is Debian's chromium, not one Playwright downloads)",
-            pytrace=False,
-        )
-    if not CHROMIUM.is_file():
-        pytest.fail(
-            f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does it)", pytrace=False
-        )
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-    finally:
-        playwright.stop()
+    yield from launched()
 
 
 class QuietHandler(SimpleHTTPRequestHandler):

@@ -9,7 +9,6 @@ desktop's and a phone's width, and answers typed, kept over a reload, and cleare
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import stat
@@ -17,23 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from browser import DESKTOP, PHONE, launched
 from helpers import make_cohort, make_workspace, run
-
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:  # reported as a failure by the browser fixture
-    sync_playwright = None
 
 PEOPLE = ("Siân Hughes", "Tomasz Wiśniewski", "محمد علي", "Ελένη Παπαδοπούλου")
 COLOUR = "#3d5a80"
-CHROMIUM = Path(os.environ.get("IPSKIT_TEST_CHROMIUM", "/usr/bin/chromium"))
-# As test_verify_page.py: without these Chromium reaches for Google's services.
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
@@ -223,23 +210,7 @@ def test_ipskit_build_leaves_the_pages_be(tmp_path):
 
 @pytest.fixture(scope="module")
 def browser():
-    if sync_playwright is None:
-        pytest.fail(
-            "Playwright for Python is not installed: pip install -e '.[test]' installs it"
-            " (the browser is Debian's chromium, not one Playwright downloads)",
-            pytrace=False,
-        )
-    if not CHROMIUM.is_file():
-        pytest.fail(
-            f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does it)", pytrace=False
-        )
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-    finally:
-        playwright.stop()
+    yield from launched()
 
 
 class Tab:

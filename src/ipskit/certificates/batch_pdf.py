@@ -186,28 +186,39 @@ def split_sheet(content: bytes, unit: float) -> dict[int, list[bytes]]:
     return pieces
 
 
-def qr_operators(text: str, box: tuple[float, float, float, float], page_height: float) -> bytes:
-    """PDF operators drawing the QR code for ``text`` in ``box`` (CSS px, from the top)."""
+def qr_runs(text: str) -> tuple[int, list[tuple[int, int, int]]]:
+    """The QR code for ``text``: its width in modules, and its runs of dark modules.
+
+    Each run is (row, first column, length). Every copy of a certificate draws the same
+    code: error level M, and a fixed mask, which spares segno scoring all eight (the
+    slowest part of making a code).
+    """
     import segno
 
-    # A fixed mask spares segno scoring all eight, the slowest part of making a code.
     matrix = segno.make(text, error="m", mask=2, micro=False).matrix
-    left, top, right, bottom = box
-    size = min(right - left, bottom - top) * 0.75  # CSS px to PDF points
-    module = size / len(matrix)
-    x, y = left * 0.75, page_height - top * 0.75
-    rects = []
+    runs = []
     for row, cells in enumerate(matrix):
         column, width = 0, len(cells)
         while column < width:
             if cells[column]:
-                run = column
-                while run < width and cells[run]:
-                    run += 1
-                rects.append(f"{column} {row} {run - column} 1 re")
-                column = run
+                end = column
+                while end < width and cells[end]:
+                    end += 1
+                runs.append((row, column, end - column))
+                column = end
             else:
                 column += 1
+    return len(matrix), runs
+
+
+def qr_operators(text: str, box: tuple[float, float, float, float], page_height: float) -> bytes:
+    """PDF operators drawing the QR code for ``text`` in ``box`` (CSS px, from the top)."""
+    width, runs = qr_runs(text)
+    left, top, right, bottom = box
+    size = min(right - left, bottom - top) * 0.75  # CSS px to PDF points
+    module = size / width
+    x, y = left * 0.75, page_height - top * 0.75
+    rects = [f"{column} {row} {length} 1 re" for row, column, length in runs]
     head = f"q 0.114 0.114 0.106 rg {module:.4f} 0 0 {-module:.4f} {x:.3f} {y:.3f} cm\n"
     return (head + "\n".join(rects) + "\nf Q\n").encode("ascii")
 

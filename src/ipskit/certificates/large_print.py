@@ -177,19 +177,8 @@ def qr_drawing(text: str) -> dict[str, Any]:
     The same code as on the certificate (error level M, mask 2): the template draws it
     in a ``viewBox`` of ``size`` units, with a quiet zone of its own around it.
     """
-    import segno
+    from ipskit.certificates.batch_pdf import qr_runs
 
-    matrix = segno.make(text, error="m", mask=2, micro=False).matrix
-    runs = []
-    for row, cells in enumerate(matrix):
-        column, width = 0, len(cells)
-        while column < width:
-            if cells[column]:
-                end = column
-                while end < width and cells[end]:
-                    end += 1
-                runs.append(f"M{column} {row}h{end - column}v1h{column - end}z")
-                column = end
-            else:
-                column += 1
-    return {"path": "".join(runs), "size": len(matrix)}
+    size, runs = qr_runs(text)
+    path = "".join(f"M{column} {row}h{length}v1h-{length}z" for row, column, length in runs)
+    return {"path": path, "size": size}

@@ -86,12 +86,14 @@ class Tree:
         self.parents: dict[int, Any] = {}
         #: The root's entries other than its children and parent tree (/RoleMap...).
         self.extra: dict[str, Any] = {}
+        #: The root's and its parent tree's object numbers (None in an untagged PDF).
+        self.number: int | None = None
+        self.parent_tree_number: int | None = None
         tree = root.get("/StructTreeRoot")
         if tree is None:
             return
         tree = tree.get_object()
         self.number = tree.indirect_reference.idnum if tree.indirect_reference else None
-        self.parent_tree_number: int | None = None
         self.extra = {k: v for k, v in tree.items()
                       if k not in ("/Type", "/K", "/ParentTree", "/ParentTreeNextKey")}  # fmt: skip
         for kid in _listed(tree.raw_get("/K") if "/K" in tree else None):
