@@ -389,10 +389,10 @@ class _Reading:
         for position, (page, tops) in enumerate(self.sheets):
             for kid in kids:
                 if kid.pages() == {page}:
-                    self._assign(kid, position, page, tops)
+                    self._assign(kid, position, tops)
         self.extras: dict[int, bytes] = {}
 
-    def _assign(self, element: Any, sheet: int, page: int, tops: dict[int, float]) -> None:
+    def _assign(self, element: Any, sheet: int, tops: dict[int, float]) -> None:
         """File ``element`` (or its parts) under the box of the sheet it draws in."""
         from ipskit.documents.pdf.structure import Element
 
@@ -402,7 +402,7 @@ class _Reading:
         elif strips:
             for kid in element.kids:
                 if isinstance(kid, Element):
-                    self._assign(kid, sheet, page, tops)
+                    self._assign(kid, sheet, tops)
 
     def tree(self, page_number: int, sheet: int, strip: int, renumber: dict[int, int],
              figure: tuple[int, str, tuple[float, ...]]
