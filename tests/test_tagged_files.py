@@ -141,3 +141,40 @@ def test_a_certificate_in_arabic_letters_reads_right_to_left_in_arabic(ws, arabi
     check_document(tagged, path)
     assert {element.lang for element in tagged.text_in(arabic)} == {"ar"}
     assert "Sam Patel" not in " ".join(node.text for node in tagged.root.walk())
+
+
+def _strings(path: Path) -> str:
+    """Every text string of every object of a PDF (structure, metadata, annotations)."""
+    from pypdf.generic import ArrayObject, DictionaryObject, TextStringObject
+
+    reader = PdfReader(path)
+    numbers = set(reader.xref_objStm) | {n for table in reader.xref.values() for n in table}
+    found: list[str] = []
+    stack = []
+    for number in numbers:
+        try:
+            stack.append(reader.get_object(number))
+        except Exception:  # a free or broken entry holds nothing to read
+            continue
+    while stack:
+        value = stack.pop()
+        if isinstance(value, TextStringObject):
+            found.append(str(value))
+        elif isinstance(value, DictionaryObject):
+            stack.extend(value.values())
+        elif isinstance(value, ArrayObject):
+            stack.extend(value)
+    return "\n".join(found)
+
+
+def test_no_one_else_s_code_or_name_is_in_a_certificate_s_strings(demo_build):
+    """The structure of a person's file (a QR code's text, a name's element) is theirs alone."""
+    demo, _ = demo_build
+    files = [(path, name) for path, name, _ in per_person(demo)
+             if path.parent.name == "certificates"]  # fmt: skip
+    codes = {path: "-".join(path.stem.split("-")[2:]) for path, _ in files}
+    for path, _ in files:
+        strings = _strings(path)
+        assert codes[path] in strings
+        others = [c for p, c in codes.items() if p != path] + [n for p, n in files if p != path]
+        assert [other for other in others if other in strings] == [], path
